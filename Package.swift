@@ -1,0 +1,105 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "payment-api",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "payment-service", targets: ["App"]),
+        .executable(name: "stripe-sandbox", targets: ["StripeSandboxCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(name: "Payments", swiftSettings: strict),
+        .target(
+            name: "Store",
+            dependencies: ["CLibPQ", "Payments", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StripeGateway",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WorkerActor",
+            dependencies: [
+                "Payments", "Store", "StripeGateway",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "APIActor",
+            dependencies: [
+                "Payments", "Store", "StripeGateway",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "App",
+            dependencies: [
+                "APIActor", "WorkerActor", "Store", "StripeGateway", "StripeSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StripeSandbox",
+            dependencies: [
+                "StripeGateway",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sandbox/StripeSandbox",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "StripeSandboxCLI",
+            dependencies: [
+                "StripeSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sandbox/StripeSandboxCLI",
+            swiftSettings: strict
+        ),
+
+        .target(
+            name: "TestSupport",
+            dependencies: ["StripeGateway", "Store", "StripeSandbox", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PaymentsTests", dependencies: ["Payments"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Payments", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "StripeGatewayTests",
+            dependencies: ["StripeGateway", "StripeSandbox", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "WorkerActorTests", dependencies: ["WorkerActor", "Payments", "Store", "StripeGateway", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "APIActorTests", dependencies: ["APIActor", "Payments", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "StripeGateway", "Payments"], swiftSettings: strict),
+    ]
+)

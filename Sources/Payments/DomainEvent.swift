@@ -1,0 +1,71 @@
+/// The Payments domain events written to the outbox, their `data` exactly as in `schemas/`.
+public enum DomainEvent: Sendable, Equatable {
+    case paymentRequested(paymentId: String, orderId: String, customerId: String?, amount: Int, currency: String, requestedAt: String)
+    case paymentSucceeded(paymentId: String, orderId: String, amount: Int, currency: String, processorReference: String?, succeededAt: String)
+    case paymentFailed(paymentId: String, orderId: String, reason: FailureReason, failedAt: String)
+    case paymentCaptured(paymentId: String, orderId: String, amount: Int, currency: String, processorReference: String?, capturedAt: String)
+    case paymentVoided(paymentId: String, orderId: String, processorReference: String?, voidedAt: String)
+    case refundRequested(refundId: String, paymentId: String, orderId: String?, amount: Int, currency: String, reason: String?, requestedAt: String)
+    case refundProcessed(refundId: String, paymentId: String, amount: Int, currency: String, processedAt: String)
+    case refundFailed(refundId: String, paymentId: String, amount: Int, currency: String, reason: String?, failedAt: String)
+
+    public var type: String {
+        switch self {
+        case .paymentRequested: "payment-requested"
+        case .paymentSucceeded: "payment-succeeded"
+        case .paymentFailed: "payment-failed"
+        case .paymentCaptured: "payment-captured"
+        case .paymentVoided: "payment-voided"
+        case .refundRequested: "refund-requested"
+        case .refundProcessed: "refund-processed"
+        case .refundFailed: "refund-failed"
+        }
+    }
+
+    /// The payment the event is about: events are keyed by it in the outbox.
+    public var paymentId: String {
+        switch self {
+        case .paymentRequested(let id, _, _, _, _, _), .paymentSucceeded(let id, _, _, _, _, _),
+            .paymentFailed(let id, _, _, _), .paymentCaptured(let id, _, _, _, _, _), .paymentVoided(let id, _, _, _):
+            id
+        case .refundRequested(_, let id, _, _, _, _, _), .refundProcessed(_, let id, _, _, _),
+            .refundFailed(_, let id, _, _, _, _):
+            id
+        }
+    }
+
+    /// The `data` object as JSON text; optional fields are left out when absent, as the schemas allow.
+    public var dataJSON: String {
+        var o = JSONObjectWriter()
+        switch self {
+        case let .paymentRequested(paymentId, orderId, customerId, amount, currency, requestedAt):
+            o.string("paymentId", paymentId); o.string("orderId", orderId); o.string("customerId", customerId)
+            o.int("amount", amount); o.string("currency", currency); o.string("requestedAt", requestedAt)
+        case let .paymentSucceeded(paymentId, orderId, amount, currency, processorReference, succeededAt):
+            o.string("paymentId", paymentId); o.string("orderId", orderId); o.int("amount", amount)
+            o.string("currency", currency); o.string("processorReference", processorReference)
+            o.string("succeededAt", succeededAt)
+        case let .paymentFailed(paymentId, orderId, reason, failedAt):
+            o.string("paymentId", paymentId); o.string("orderId", orderId); o.string("reason", reason.rawValue)
+            o.string("failedAt", failedAt)
+        case let .paymentCaptured(paymentId, orderId, amount, currency, processorReference, capturedAt):
+            o.string("paymentId", paymentId); o.string("orderId", orderId); o.int("amount", amount)
+            o.string("currency", currency); o.string("processorReference", processorReference)
+            o.string("capturedAt", capturedAt)
+        case let .paymentVoided(paymentId, orderId, processorReference, voidedAt):
+            o.string("paymentId", paymentId); o.string("orderId", orderId)
+            o.string("processorReference", processorReference); o.string("voidedAt", voidedAt)
+        case let .refundRequested(refundId, paymentId, orderId, amount, currency, reason, requestedAt):
+            o.string("refundId", refundId); o.string("paymentId", paymentId); o.string("orderId", orderId)
+            o.int("amount", amount); o.string("currency", currency); o.string("reason", reason)
+            o.string("requestedAt", requestedAt)
+        case let .refundProcessed(refundId, paymentId, amount, currency, processedAt):
+            o.string("refundId", refundId); o.string("paymentId", paymentId); o.int("amount", amount)
+            o.string("currency", currency); o.string("processedAt", processedAt)
+        case let .refundFailed(refundId, paymentId, amount, currency, reason, failedAt):
+            o.string("refundId", refundId); o.string("paymentId", paymentId); o.int("amount", amount)
+            o.string("currency", currency); o.string("reason", reason); o.string("failedAt", failedAt)
+        }
+        return o.finish()
+    }
+}

@@ -1,0 +1,18 @@
+/// The processor operations the worker drives, each a durable row in the queue.
+public enum OperationKind: String, Sendable, Codable, CaseIterable {
+    case authorize
+    case capture
+    case void
+    case refund
+}
+
+public enum OperationStatus: String, Sendable, Codable, CaseIterable {
+    /// Waiting for a worker (or for its `next_attempt_at`).
+    case queued
+    /// Finished: the outcome is recorded.
+    case done
+    /// Refused for good by the processor; recorded in the payment's `lastError`.
+    case failed
+    /// Made moot before it was sent (an authorization voided while queued).
+    case cancelled
+}

@@ -1,0 +1,64 @@
+/// A payment as the API shows it (`contract.md`, "Payment resource").
+public struct Payment: Sendable, Codable, Equatable {
+    public var paymentId: String
+    public var cartId: String
+    public var orderId: String
+    public var customerId: String?
+    public var amount: Int
+    public var currency: String
+    public var status: PaymentStatus
+    public var capture: CaptureMode
+    public var amountCaptured: Int
+    public var amountRefunded: Int
+    public var failureReason: FailureReason?
+    public var declineCode: String?
+    public var processorReference: String?
+    public var lastError: PaymentError?
+    public var createdAt: String
+    public var updatedAt: String
+
+    public init(
+        paymentId: String, cartId: String, orderId: String, customerId: String?, amount: Int, currency: String,
+        status: PaymentStatus, capture: CaptureMode, amountCaptured: Int = 0, amountRefunded: Int = 0,
+        failureReason: FailureReason? = nil, declineCode: String? = nil, processorReference: String? = nil,
+        lastError: PaymentError? = nil, createdAt: String, updatedAt: String
+    ) {
+        self.paymentId = paymentId
+        self.cartId = cartId
+        self.orderId = orderId
+        self.customerId = customerId
+        self.amount = amount
+        self.currency = currency
+        self.status = status
+        self.capture = capture
+        self.amountCaptured = amountCaptured
+        self.amountRefunded = amountRefunded
+        self.failureReason = failureReason
+        self.declineCode = declineCode
+        self.processorReference = processorReference
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// Explicit nulls: the contract shows every field, `null` when unset.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(paymentId, forKey: .paymentId)
+        try c.encode(cartId, forKey: .cartId)
+        try c.encode(orderId, forKey: .orderId)
+        try c.encode(customerId, forKey: .customerId)
+        try c.encode(amount, forKey: .amount)
+        try c.encode(currency, forKey: .currency)
+        try c.encode(status, forKey: .status)
+        try c.encode(capture, forKey: .capture)
+        try c.encode(amountCaptured, forKey: .amountCaptured)
+        try c.encode(amountRefunded, forKey: .amountRefunded)
+        try c.encode(failureReason, forKey: .failureReason)
+        try c.encode(declineCode, forKey: .declineCode)
+        try c.encode(processorReference, forKey: .processorReference)
+        try c.encode(lastError, forKey: .lastError)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+    }
+}

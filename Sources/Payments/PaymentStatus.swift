@@ -1,0 +1,35 @@
+/// Where a payment stands. Statuses only ever move forward (see `canMove(to:)`).
+public enum PaymentStatus: String, Sendable, Codable, CaseIterable {
+    case requested = "REQUESTED"
+    case authorized = "AUTHORIZED"
+    case captured = "CAPTURED"
+    case voided = "VOIDED"
+    case failed = "FAILED"
+
+    /// A live payment blocks a second payment for the same cart.
+    public var isLive: Bool {
+        switch self {
+        case .requested, .authorized, .captured: true
+        case .voided, .failed: false
+        }
+    }
+
+    public var isFinal: Bool { self == .voided || self == .failed }
+
+    /// The lifecycle: REQUESTED → AUTHORIZED → CAPTURED, REQUESTED → FAILED,
+    /// REQUESTED|AUTHORIZED → VOIDED, and REQUESTED → CAPTURED for automatic capture.
+    public func canMove(to next: PaymentStatus) -> Bool {
+        switch (self, next) {
+        case (.requested, .authorized), (.requested, .captured), (.requested, .failed), (.requested, .voided),
+            (.authorized, .captured), (.authorized, .voided):
+            true
+        default:
+            false
+        }
+    }
+
+    /// The statuses a payment may be in for a move to `next`: the compare-and-set guard of every update.
+    public static func allowedPrevious(for next: PaymentStatus) -> [PaymentStatus] {
+        allCases.filter { $0.canMove(to: next) }
+    }
+}

@@ -1,0 +1,17 @@
+/// The Stripe calls the service makes. `StripeClient` speaks them over HTTP with libcurl; actor-level
+/// unit tests give the worker a fake.
+public protocol StripeAPI: Sendable {
+    /// Creates an unconfirmed intent (`payment_method_types[]=card`): moves no money.
+    func createPaymentIntent(_ params: CreatePaymentIntentParams, idempotencyKey: String) async -> StripeResult<StripePaymentIntent>
+    /// Confirms by id with `payment_method` and `off_session=true`: the call that moves money.
+    func confirmPaymentIntent(id: String, paymentMethod: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent>
+    func retrievePaymentIntent(id: String) async -> StripeResult<StripePaymentIntent>
+    /// `GET /v1/payment_intents/search?query=metadata['key']:'value'` (eventually consistent).
+    func searchPaymentIntents(metadataKey: String, value: String) async -> StripeResult<[StripePaymentIntent]>
+    func capturePaymentIntent(id: String, amountToCapture: Int?, idempotencyKey: String) async -> StripeResult<StripePaymentIntent>
+    func cancelPaymentIntent(id: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent>
+    func createRefund(_ params: CreateRefundParams, idempotencyKey: String) async -> StripeResult<StripeRefund>
+    func retrieveRefund(id: String) async -> StripeResult<StripeRefund>
+    /// `GET /v1/refunds?payment_intent=…`
+    func listRefunds(paymentIntent: String) async -> StripeResult<[StripeRefund]>
+}
