@@ -1,0 +1,70 @@
+import CCurl
+
+/// What one transfer's C callbacks read and write. Lives on the curl thread for one
+/// `curl_easy_perform`; the callbacks reach it through an unretained pointer.
+final class CurlTransferState {
+    let body: [UInt8]
+    private(set) var uploadOffset = 0
+    private(set) var responseBody: [UInt8] = []
+    private(set) var headers: [String: String] = [:]
+    private(set) var responseTooLarge = false
+    private let maxResponseBytes: Int
+    private let cancellation: CancellationFlag
+
+    init(body: [UInt8], maxResponseBytes: Int, cancellation: CancellationFlag) {
+        self.body = body
+        self.maxResponseBytes = maxResponseBytes
+        self.cancellation = cancellation
+    }
+
+    var isCancelled: Bool { cancellation.isCancelled }
+
+    /// CURLOPT_READFUNCTION: hands curl the next slice of the body.
+    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+        let count = min(capacity, body.count - uploadOffset)
+        guard count > 0 else { return 0 }
+        body.withUnsafeBytes { bytes in
+            UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + uploadOffset, byteCount: count)
+        }
+        uploadOffset += count
+        return count
+    }
+
+    /// CURLOPT_WRITEFUNCTION: returning less than `count` makes curl fail with CURLE_WRITE_ERROR.
+    func write(_ buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
+        guard responseBody.count + count <= maxResponseBytes else {
+            responseTooLarge = true
+            return 0
+        }
+        responseBody.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: count))
+        return count
+    }
+
+    /// CURLOPT_HEADERFUNCTION: one header line at a time, status lines included. A new status line
+    /// (after a 100 Continue, say) starts a fresh header set.
+    func header(_ buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
+        let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: count), as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            headers = [:]
+            return count
+        }
+        guard let colon = line.firstIndex(of: ":") else { return count }
+        let name = line[..<colon].trimmingWhitespace().lowercased()
+        let value = String(line[line.index(after: colon)...].trimmingWhitespace())
+        guard !name.isEmpty else { return count }
+        if let existing = headers[name] {
+            headers[name] = existing + ", " + value
+        } else {
+            headers[name] = value
+        }
+        return count
+    }
+}
+
+extension Substring {
+    func trimmingWhitespace() -> Substring {
+        guard let start = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let end = lastIndex(where: { !$0.isWhitespace })!
+        return self[start...end]
+    }
+}
