@@ -34,6 +34,18 @@ public enum DomainEvent: Sendable, Equatable {
         }
     }
 
+    /// What the event is about (the refund for refund events, else the payment): the outbox holds one
+    /// event per subject and type.
+    public var subjectId: String {
+        switch self {
+        case .refundRequested(let id, _, _, _, _, _, _), .refundProcessed(let id, _, _, _, _),
+            .refundFailed(let id, _, _, _, _, _):
+            id
+        default:
+            paymentId
+        }
+    }
+
     /// The `data` object as JSON text; optional fields are left out when absent, as the schemas allow.
     public var dataJSON: String {
         var o = JSONObjectWriter()

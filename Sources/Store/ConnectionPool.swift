@@ -1,0 +1,67 @@
+/// A fixed set of connections, each on its own thread. Callers borrow one for a unit of work
+/// (a statement or a whole transaction) and wait, up to `checkoutTimeout`, when all are busy.
+public actor ConnectionPool {
+    private var idle: [ConnectionThread]
+    private var waiters: [(id: Int, continuation: CheckedContinuation<ConnectionThread?, Never>)] = []
+    private var nextWaiterID = 0
+    private let all: [ConnectionThread]
+    private let checkoutTimeout: Duration
+
+    public init(conninfo: String, size: Int, checkoutTimeout: Duration = .seconds(5)) {
+        all = (0..<max(1, size)).map { ConnectionThread(conninfo: conninfo, name: "pg-\($0)") }
+        idle = all
+        self.checkoutTimeout = checkoutTimeout
+    }
+
+    public var size: Int { all.count }
+    public var inUse: Int { all.count - idle.count }
+
+    /// Runs `body` on a borrowed connection's thread. It must not block on anything but the database.
+    nonisolated func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PGConnection) throws(StoreError) -> T
+    ) async throws(StoreError) -> T {
+        let thread = try await checkout()
+        let result: Result<T, StoreError>
+        do throws(StoreError) {
+            result = .success(try await thread.run(body))
+        } catch {
+            result = .failure(error)
+        }
+        await checkin(thread)
+        return try result.get()
+    }
+
+    public func shutdown() {
+        all.forEach { $0.stop() }
+    }
+
+    private func checkout() async throws(StoreError) -> ConnectionThread {
+        if let thread = idle.popLast() { return thread }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        let timeout = checkoutTimeout
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.expire(waiter: id)
+        }
+        let thread = await withCheckedContinuation { waiters.append((id, $0)) }
+        timer.cancel()
+        guard let thread else {
+            throw StoreError(.unavailable, "no database connection free within \(timeout)")
+        }
+        return thread
+    }
+
+    private func checkin(_ thread: ConnectionThread) {
+        if waiters.isEmpty {
+            idle.append(thread)
+        } else {
+            waiters.removeFirst().continuation.resume(returning: thread)
+        }
+    }
+
+    private func expire(waiter id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: nil)
+    }
+}

@@ -1,0 +1,67 @@
+import Logging
+
+/// The system of record: a pool of libpq connections to the payments database.
+public final class Database: Sendable {
+    public let pool: ConnectionPool
+    let logger: Logger
+
+    /// `url` is a libpq URI (`DATABASE_URL`); time-outs are added so an outage is noticed in seconds.
+    public init(url: String, poolSize: Int, logger: Logger) {
+        pool = ConnectionPool(conninfo: Self.conninfo(url), size: poolSize)
+        self.logger = logger
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
+    public func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
+    ) async throws(StoreError) -> T {
+        try await pool.withConnection { connection throws(StoreError) in
+            try connection.execute("BEGIN")
+            do throws(StoreError) {
+                let value = try body(Transaction(connection: connection))
+                try connection.execute("COMMIT")
+                return value
+            } catch {
+                if !connection.isBroken { _ = try? connection.execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` outside an explicit transaction (each statement commits on its own).
+    @discardableResult
+    public func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
+    ) async throws(StoreError) -> T {
+        try await pool.withConnection { connection throws(StoreError) in try body(Transaction(connection: connection)) }
+    }
+
+    public func shutdown() async {
+        await pool.shutdown()
+    }
+
+    static func conninfo(_ url: String) -> String {
+        let defaults = [
+            "connect_timeout": "3", "keepalives_idle": "10", "keepalives_interval": "3", "keepalives_count": "3",
+            "application_name": "payment-service",
+        ]
+        let missing = defaults.keys.sorted().filter { !url.contains("\($0)=") }.map { "\($0)=\(defaults[$0]!)" }
+        guard !missing.isEmpty else { return url }
+        return url + (url.contains("?") ? "&" : "?") + missing.joined(separator: "&")
+    }
+}
+
+/// The statements of one unit of work, on the connection's own thread.
+public struct Transaction {
+    let connection: PGConnection
+
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [String?] = []) throws(StoreError) -> PGResult {
+        try connection.execute(sql, parameters)
+    }
+
+    func executeScript(_ sql: String) throws(StoreError) {
+        try connection.executeScript(sql)
+    }
+}

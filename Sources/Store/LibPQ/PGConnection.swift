@@ -1,0 +1,86 @@
+import CLibPQ
+import Glibc
+
+/// One libpq connection. Not thread-safe: only its `ConnectionThread` touches it.
+final class PGConnection {
+    private var handle: OpaquePointer?
+    private let conninfo: String
+
+    init(conninfo: String) {
+        self.conninfo = conninfo
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Connects if there is no healthy connection yet. libpq reports the password nowhere in its errors.
+    func ensureConnected() throws(StoreError) {
+        if let handle, PQstatus(handle) == CONNECTION_OK { return }
+        if let handle { PQfinish(handle) }
+        handle = PQconnectdb(conninfo)
+        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            let message = handle.map { Self.firstLine(PQerrorMessage($0)) } ?? "out of memory"
+            if let handle { PQfinish(handle) }
+            self.handle = nil
+            throw StoreError(.unavailable, "cannot connect to the database: \(message)")
+        }
+    }
+
+    /// Runs one parameterized statement (text parameters; `nil` is SQL NULL).
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [String?] = []) throws(StoreError) -> PGResult {
+        try ensureConnected()
+        let result: OpaquePointer? = withCStrings(parameters) { values in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        return try check(result)
+    }
+
+    /// Runs SQL text with no parameters; it may hold several statements (migrations).
+    func executeScript(_ sql: String) throws(StoreError) {
+        try ensureConnected()
+        _ = try check(PQexec(handle, sql))
+    }
+
+    var isBroken: Bool { handle.map { PQstatus($0) != CONNECTION_OK } ?? true }
+
+    private func check(_ result: OpaquePointer?) throws(StoreError) -> PGResult {
+        guard let result else {
+            throw StoreError(.unavailable, "no answer from the database: \(handle.map { Self.firstLine(PQerrorMessage($0)) } ?? "")")
+        }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            return PGResult(consuming: result)
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
+            let message = Self.firstLine(PQresultErrorMessage(result))
+            PQclear(result)
+            throw StoreError(Self.code(sqlState: state, broken: isBroken), message, sqlState: state, constraint: constraint)
+        }
+    }
+
+    private static func code(sqlState: String?, broken: Bool) -> StoreError.Code {
+        if broken { return .unavailable }
+        switch sqlState {
+        case "23505": return .uniqueViolation
+        case "40001", "40P01": return .serializationFailure
+        case let s? where s.hasPrefix("08") || s.hasPrefix("57P"): return .unavailable
+        default: return .queryFailed
+        }
+    }
+
+    private static func firstLine(_ message: UnsafePointer<CChar>?) -> String {
+        guard let message else { return "" }
+        return String(cString: message).split(separator: "\n").first.map(String.init) ?? ""
+    }
+}
+
+/// Lends `strings` to C as a `const char * const *` for the duration of `body`.
+private func withCStrings<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0) } }
+    defer { copies.forEach { free($0) } }
+    let pointers = copies.map { UnsafePointer($0) }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+}

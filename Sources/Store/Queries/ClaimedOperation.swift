@@ -1,0 +1,61 @@
+import Payments
+
+/// A queued processor operation a worker holds a lease on, with what it needs of its payment.
+public struct ClaimedOperation: Sendable, Equatable {
+    public var id: Int
+    public var kind: OperationKind
+    public var paymentId: String
+    public var refundId: String?
+    public var amount: Int?
+    /// The base of the Stripe idempotency keys of this operation's calls.
+    public var idempotencyKey: String
+    /// Claims so far, this one included.
+    public var attempts: Int
+    public var createAttempt: Int
+    public var dispatched: Bool
+    public var payment: PaymentContext
+
+    public init(
+        id: Int, kind: OperationKind, paymentId: String, refundId: String? = nil, amount: Int? = nil,
+        idempotencyKey: String, attempts: Int, createAttempt: Int = 0, dispatched: Bool = false, payment: PaymentContext
+    ) {
+        self.id = id
+        self.kind = kind
+        self.paymentId = paymentId
+        self.refundId = refundId
+        self.amount = amount
+        self.idempotencyKey = idempotencyKey
+        self.attempts = attempts
+        self.createAttempt = createAttempt
+        self.dispatched = dispatched
+        self.payment = payment
+    }
+}
+
+/// The payment fields a processor call is made of.
+public struct PaymentContext: Sendable, Equatable {
+    public var status: PaymentStatus
+    public var orderId: String
+    public var customerId: String?
+    public var amount: Int
+    public var currency: String
+    public var capture: CaptureMode
+    public var paymentMethod: String
+    public var processorReference: String?
+    public var metadata: [String: String]
+
+    public init(
+        status: PaymentStatus, orderId: String, customerId: String?, amount: Int, currency: String, capture: CaptureMode,
+        paymentMethod: String, processorReference: String?, metadata: [String: String]
+    ) {
+        self.status = status
+        self.orderId = orderId
+        self.customerId = customerId
+        self.amount = amount
+        self.currency = currency
+        self.capture = capture
+        self.paymentMethod = paymentMethod
+        self.processorReference = processorReference
+        self.metadata = metadata
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Payments
+
+extension Database {
+    /// Leases up to `limit` due operations to `owner`. Rows another worker holds are skipped, not waited
+    /// for; an expired lease (its holder died) is taken over.
+    public func claimOperations(owner: String, limit: Int, lease: Duration) async throws(StoreError) -> [ClaimedOperation] {
+        try await withConnection { tx throws(StoreError) in
+            try tx.execute(
+                """
+                WITH due AS (
+                  SELECT id FROM operations
+                  WHERE status = 'queued' AND next_attempt_at <= clock_timestamp()
+                    AND (lease_until IS NULL OR lease_until < clock_timestamp())
+                  ORDER BY next_attempt_at
+                  LIMIT $2
+                  FOR UPDATE SKIP LOCKED
+                ), claimed AS (
+                  UPDATE operations o
+                  SET lease_owner = $1, lease_until = clock_timestamp() + make_interval(secs => $3),
+                      attempts = o.attempts + 1, updated_at = clock_timestamp()
+                  FROM due WHERE o.id = due.id
+                  RETURNING o.*
+                )
+                SELECT c.id, c.kind, c.payment_id, c.refund_id, c.amount, c.idempotency_key, c.attempts,
+                       c.create_attempt, c.dispatched_at IS NOT NULL,
+                       p.status, p.order_id, p.customer_id, p.amount, p.currency, p.capture_mode, p.payment_method,
+                       p.processor_reference, p.metadata::text
+                FROM claimed c JOIN payments p ON p.id = c.payment_id
+                ORDER BY c.id
+                """,
+                [owner, String(limit), String(Double(lease.components.seconds))]
+            ).rows.map { row throws(StoreError) in try Self.decodeClaim(row) }
+        }
+    }
+
+    /// Gives back every lease `owner` holds (a graceful stop), so another worker takes the work at once.
+    public func releaseLeases(owner: String) async throws(StoreError) {
+        try await withConnection { tx throws(StoreError) in
+            try tx.execute(
+                "UPDATE operations SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND status = 'queued'",
+                [owner])
+        }
+    }
+
+    /// Puts the operation back in the queue for a later attempt. `newCreateAttempt` moves an authorization
+    /// to a fresh create key (only after a create whose answer was unknown: the old intent is unconfirmed).
+    public func reschedule(
+        operationId: Int, owner: String, after delay: Duration, error: String?, newCreateAttempt: Int? = nil
+    ) async throws(StoreError) {
+        try await withConnection { tx throws(StoreError) in
+            try tx.execute(
+                """
+                UPDATE operations
+                SET next_attempt_at = clock_timestamp() + make_interval(secs => $3), lease_owner = NULL, lease_until = NULL,
+                    last_error = coalesce($4, last_error), create_attempt = coalesce($5::int, create_attempt),
+                    updated_at = clock_timestamp()
+                WHERE id = $1 AND lease_owner = $2 AND status = 'queued'
+                """,
+                [String(operationId), owner, String(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18),
+                 error, newCreateAttempt.map(String.init)])
+        }
+    }
+
+    /// How many operations wait, and how old the oldest is (seconds): for readiness and metrics.
+    public func queueDepth() async throws(StoreError) -> (count: Int, oldestSeconds: Double) {
+        try await withConnection { tx throws(StoreError) in
+            let row = try tx.execute(
+                """
+                SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)
+                FROM operations WHERE status = 'queued'
+                """)[0]
+            return (row.int(0) ?? 0, Double(row.string(1) ?? "0") ?? 0)
+        }
+    }
+
+    static func decodeClaim(_ row: PGRow) throws(StoreError) -> ClaimedOperation {
+        guard let kind = OperationKind(rawValue: try row.requiredString(1)),
+            let status = PaymentStatus(rawValue: try row.requiredString(9)),
+            let capture = CaptureMode(rawValue: try row.requiredString(14))
+        else { throw StoreError(.unexpectedResult, "operation row with an unknown kind or status") }
+        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data((row.string(17) ?? "{}").utf8))) ?? [:]
+        return ClaimedOperation(
+            id: try row.requiredInt(0), kind: kind, paymentId: try row.requiredString(2), refundId: row.string(3),
+            amount: row.int(4), idempotencyKey: try row.requiredString(5), attempts: try row.requiredInt(6),
+            createAttempt: try row.requiredInt(7), dispatched: row.bool(8),
+            payment: PaymentContext(
+                status: status, orderId: try row.requiredString(10), customerId: row.string(11),
+                amount: try row.requiredInt(12), currency: try row.requiredString(13), capture: capture,
+                paymentMethod: try row.requiredString(15), processorReference: row.string(16), metadata: metadata))
+    }
+}

@@ -1,0 +1,10 @@
+/// One versioned schema change, applied once, in order, inside a transaction.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let sql: String
+}
+
+extension Migration {
+    static let all: [Migration] = [.v1InitialSchema]
+}

@@ -1,0 +1,39 @@
+import Logging
+
+extension Database {
+    /// Applies the migrations not yet recorded, in one transaction under an advisory lock, so that
+    /// instances starting together do not race. Returns the versions it applied.
+    @discardableResult
+    public func migrate() async throws(StoreError) -> [Int] {
+        let applied = try await transaction { tx throws(StoreError) in
+            try tx.execute("SELECT pg_advisory_xact_lock(7061697)")
+            try tx.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                  version integer PRIMARY KEY,
+                  name text NOT NULL,
+                  applied_at timestamptz NOT NULL DEFAULT now())
+                """)
+            let done = Set(try tx.execute("SELECT version FROM schema_migrations").rows.compactMap { $0.int(0) })
+            var applied: [Int] = []
+            for migration in Migration.all where !done.contains(migration.version) {
+                try tx.executeScript(migration.sql)
+                try tx.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                    [String(migration.version), migration.name])
+                applied.append(migration.version)
+            }
+            return applied
+        }
+        if !applied.isEmpty { logger.info("applied migrations", metadata: ["versions": "\(applied)"]) }
+        return applied
+    }
+
+    /// Ready means reachable and migrated to the version this build knows.
+    public func isReady() async -> Bool {
+        let latest = Migration.all.map(\.version).max() ?? 0
+        let current = try? await withConnection { tx throws(StoreError) in
+            try tx.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].int(0)
+        }
+        return (current ?? nil).map { $0 >= latest } ?? false
+    }
+}

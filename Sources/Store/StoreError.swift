@@ -1,0 +1,32 @@
+/// A database failure, with a code callers branch on and a message safe to log (no secrets, no row data).
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// The database cannot be reached or the connection broke: retry later (HTTP 503).
+        case unavailable
+        /// A unique constraint refused the row (SQLSTATE 23505).
+        case uniqueViolation
+        /// A serialization failure or deadlock (SQLSTATE 40001 / 40P01): the transaction may be retried.
+        case serializationFailure
+        /// The statement failed for another reason: a bug or a schema mismatch.
+        case queryFailed
+        /// The database answered something the store did not expect.
+        case unexpectedResult
+    }
+
+    public var code: Code
+    public var message: String
+    public var sqlState: String?
+    /// The constraint named by a violation, when libpq reports it.
+    public var constraint: String?
+
+    public init(_ code: Code, _ message: String, sqlState: String? = nil, constraint: String? = nil) {
+        self.code = code
+        self.message = message
+        self.sqlState = sqlState
+        self.constraint = constraint
+    }
+
+    public var description: String {
+        "StoreError.\(code.rawValue)\(sqlState.map { " [\($0)]" } ?? ""): \(message)"
+    }
+}
