@@ -1,0 +1,95 @@
+import Foundation
+
+/// Turns what came back from one Stripe call into a `StripeResult`, as `stripe.md` ("Errors",
+/// "Retries and unknown outcomes") says. Pure: no I/O, so the whole table is unit-tested.
+///
+/// In order:
+/// 1. transport `notSent` → retryable; `noAnswer` → unknown.
+/// 2. 2xx → success, or unknown when the body does not decode (it executed; what it did is unread).
+/// 3. `Stripe-Should-Retry: true` → retryable.
+/// 4. 402 with `type: card_error` → declined (with `error.payment_intent` when present).
+/// 5. 409, 429 → retryable, unless `Stripe-Should-Retry: false`: then unknown, because Stripe did
+///    not say what happened and only a read-back is money-safe.
+/// 6. Other 4xx (400, 401, 403, 404, `idempotency_error`, a 402 that is not a card error) → rejected.
+/// 7. 5xx, and anything else → unknown.
+public enum StripeClassifier {
+    public static func classify<Value: Decodable & Sendable>(
+        _ outcome: Result<HTTPResponse, HTTPTransportError>, as type: Value.Type = Value.self
+    ) -> StripeResult<Value> {
+        switch outcome {
+        case .failure(let error):
+            let failure = StripeCallFailure(httpStatus: nil, code: error.code, message: error.message)
+            return error.kind == .notSent ? .retryable(failure) : .unknown(failure)
+        case .success(let response):
+            return classify(status: response.status, headers: response.headers, body: response.body, as: type)
+        }
+    }
+
+    /// `headers` with lower-cased names, as `HTTPResponse` holds them.
+    public static func classify<Value: Decodable & Sendable>(
+        status: Int, headers: [String: String], body: [UInt8], as type: Value.Type = Value.self
+    ) -> StripeResult<Value> {
+        let requestId = headers["request-id"]
+        if (200..<300).contains(status) {
+            do {
+                return .success(try JSONDecoder().decode(Value.self, from: Data(body)))
+            } catch {
+                return .unknown(StripeCallFailure(
+                    httpStatus: status, code: "invalid_response",
+                    message: "a \(status) answer whose body is not a \(Value.self): \(error)", requestId: requestId
+                ))
+            }
+        }
+
+        let error = StripeErrorDecoding.error(from: body)
+        func failure(_ fallbackCode: String) -> StripeCallFailure {
+            StripeCallFailure(
+                httpStatus: status, code: error?.code ?? error?.type ?? fallbackCode,
+                message: error?.message ?? "HTTP \(status)", requestId: requestId
+            )
+        }
+
+        let shouldRetry = headers["stripe-should-retry"].flatMap { Bool($0.lowercased()) }
+        if shouldRetry == true {
+            return .retryable(failure("should_retry"))
+        }
+        switch status {
+        case 402 where error?.type == "card_error":
+            return .declined(error!, paymentIntent: StripeErrorDecoding.paymentIntent(from: body))
+        case 409, 429:
+            let code = status == 409 ? "conflict" : "rate_limited"
+            return shouldRetry == false ? .unknown(failure(code)) : .retryable(failure(code))
+        case 400..<500:
+            return .rejected(status: status, error ?? StripeErrorBody(
+                type: "invalid_request_error", code: "http_\(status)",
+                message: "HTTP \(status) without a Stripe error body"
+            ))
+        default:
+            return .unknown(failure("http_\(status)"))
+        }
+    }
+}
+
+/// Reads Stripe's `{"error": {…}}` body.
+enum StripeErrorDecoding {
+    private struct Envelope: Decodable {
+        var error: StripeErrorBody
+    }
+
+    private struct IntentEnvelope: Decodable {
+        struct Inner: Decodable {
+            var paymentIntent: StripePaymentIntent?
+            enum CodingKeys: String, CodingKey { case paymentIntent = "payment_intent" }
+        }
+        var error: Inner
+    }
+
+    static func error(from body: [UInt8]) -> StripeErrorBody? {
+        try? JSONDecoder().decode(Envelope.self, from: Data(body)).error
+    }
+
+    /// Decoded apart from the error itself, so an intent this client cannot read does not hide the decline.
+    static func paymentIntent(from body: [UInt8]) -> StripePaymentIntent? {
+        (try? JSONDecoder().decode(IntentEnvelope.self, from: Data(body)))?.error.paymentIntent
+    }
+}
