@@ -1,0 +1,94 @@
+/// Stripe's webhook signature scheme (`stripe.md`, "Webhooks"): header
+/// `Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]`, each `v1` the lower-case hex
+/// HMAC-SHA256, keyed with a whole `whsec_…` secret, of `"<t>." + <raw body bytes>`.
+public enum WebhookSignature {
+    public static let defaultTolerance = 300
+
+    /// Signs like Stripe: one `v1` per secret (two during a rotation), in the order given.
+    public static func header(payload: [UInt8], secrets: [String], timestamp: Int) -> String {
+        var header = "t=\(timestamp)"
+        for secret in secrets {
+            header += ",v1=" + Hex.encode(signature(payload: payload, secret: secret, timestamp: timestamp))
+        }
+        return header
+    }
+
+    /// Accepts when any `v1` matches any of `secrets` (compared in constant time) and
+    /// `|now - t| ≤ tolerance`. `payload` must be the body exactly as received.
+    public static func verify(
+        payload: [UInt8], header: String?, secrets: [String], now: Int, tolerance: Int = defaultTolerance
+    ) throws(WebhookSignatureError) {
+        guard let header, header.contains(where: { !$0.isWhitespace }) else {
+            throw WebhookSignatureError(.missingHeader, "no Stripe-Signature header")
+        }
+        let parsed = try ParsedHeader(header)
+
+        var matched = false
+        for secret in secrets {
+            let expected = Array(Hex.encode(signature(payload: payload, secret: secret, timestamp: parsed.timestamp)).utf8)
+            for candidate in parsed.signatures where constantTimeEqual(expected, candidate) {
+                matched = true
+            }
+        }
+        guard matched else {
+            throw WebhookSignatureError(.noMatchingSignature, "no v1 signature matches a configured secret")
+        }
+        if now - parsed.timestamp > tolerance {
+            throw WebhookSignatureError(.staleTimestamp, "signed \(now - parsed.timestamp) s ago, tolerance \(tolerance) s")
+        }
+        if parsed.timestamp - now > tolerance {
+            throw WebhookSignatureError(.futureTimestamp, "signed \(parsed.timestamp - now) s ahead, tolerance \(tolerance) s")
+        }
+    }
+
+    static func signature(payload: [UInt8], secret: String, timestamp: Int) -> [UInt8] {
+        HMACSHA256.authenticationCode(key: Array(secret.utf8), message: Array("\(timestamp).".utf8) + payload)
+    }
+
+    /// Same-length inputs take the same time whatever their content; the length is not secret.
+    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for index in lhs.indices {
+            difference |= lhs[index] ^ rhs[index]
+        }
+        return difference == 0
+    }
+}
+
+/// `t=…,v1=…,v1=…`; other schemes (`v0`) and unknown items are ignored, as Stripe's libraries do.
+private struct ParsedHeader {
+    var timestamp: Int
+    var signatures: [[UInt8]]
+
+    init(_ header: String) throws(WebhookSignatureError) {
+        var timestamp: Int?
+        var signatures: [[UInt8]] = []
+        for item in header.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { continue }
+            let key = parts[0].trimmingWhitespace()
+            let value = parts[1].trimmingWhitespace()
+            if key == "t", timestamp == nil {
+                guard !value.isEmpty, value.allSatisfy(\.isASCIIDigit), let seconds = Int(value) else {
+                    throw WebhookSignatureError(.malformedHeader, "t is not a Unix time in seconds")
+                }
+                timestamp = seconds
+            } else if key == "v1", !value.isEmpty {
+                signatures.append(Array(value.lowercased().utf8))
+            }
+        }
+        guard let timestamp else {
+            throw WebhookSignatureError(.malformedHeader, "no t= timestamp")
+        }
+        guard !signatures.isEmpty else {
+            throw WebhookSignatureError(.malformedHeader, "no v1= signature")
+        }
+        self.timestamp = timestamp
+        self.signatures = signatures
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
