@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -67,6 +69,8 @@ let package = Package(
             dependencies: [
                 "StripeGateway",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,6 +100,11 @@ let package = Package(
         .testTarget(
             name: "StripeGatewayTests",
             dependencies: ["StripeGateway", "StripeSandbox", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StripeSandboxTests",
+            dependencies: ["StripeSandbox", "StripeGateway", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(name: "WorkerActorTests", dependencies: ["WorkerActor", "Payments", "Store", "StripeGateway", "TestSupport"], swiftSettings: strict),

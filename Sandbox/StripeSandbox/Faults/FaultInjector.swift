@@ -1,0 +1,76 @@
+/// The fault decisions for one `/v1` request, drawn together so a seed replays them exactly.
+struct RequestFaults: Sendable {
+    var rateLimited = false
+    var errorBefore = false
+    var dropBefore = false
+    var errorAfter = false
+    var dropAfter = false
+    var latency: Duration = .zero
+}
+
+/// The decisions for one webhook event.
+struct WebhookFaults: Sendable {
+    var duplicate = false
+    var dropFirst = false
+    var delay: Duration = .zero
+}
+
+/// Holds the fault plan, its random source and the rate limiter's window.
+actor FaultInjector {
+    private(set) var plan: FaultPlan
+    private var random: SeededGenerator
+    /// Arrival times of the requests admitted in the last second.
+    private var recent: [ContinuousClock.Instant] = []
+
+    init(plan: FaultPlan) {
+        self.plan = plan
+        self.random = Self.generator(for: plan)
+    }
+
+    func replace(_ plan: FaultPlan) {
+        self.plan = plan
+        random = Self.generator(for: plan)
+        recent = []
+    }
+
+    func decideRequest() -> RequestFaults {
+        var faults = RequestFaults()
+        faults.rateLimited = !admit(at: .now)
+        // Draw every value every time, so the sequence does not depend on which faults are on.
+        let draws = (0..<4).map { _ in Double.random(in: 0..<1, using: &random) }
+        faults.errorBefore = draws[0] < plan.errorBefore
+        faults.dropBefore = draws[1] < plan.dropBefore
+        faults.errorAfter = draws[2] < plan.errorAfter
+        faults.dropAfter = draws[3] < plan.dropAfter
+        faults.latency = .milliseconds(Int.random(in: plan.latencyMs[0]...plan.latencyMs[1], using: &random))
+        return faults
+    }
+
+    func decideWebhook() -> WebhookFaults {
+        var faults = WebhookFaults()
+        faults.duplicate = Double.random(in: 0..<1, using: &random) < plan.webhookDuplicate
+        faults.dropFirst = Double.random(in: 0..<1, using: &random) < plan.webhookDropFirst
+        var delay = Int.random(in: plan.webhookDelayMs[0]...plan.webhookDelayMs[1], using: &random)
+        // Reordering: a random hold-back of up to half a second shuffles events queued close together.
+        let jitter = Int.random(in: 0...500, using: &random)
+        if plan.webhookReorder { delay += jitter }
+        faults.delay = .milliseconds(delay)
+        return faults
+    }
+
+    var searchLag: Duration { .milliseconds(plan.searchLagMs) }
+
+    private func admit(at now: ContinuousClock.Instant) -> Bool {
+        guard plan.rateLimitRps > 0 else { return true }
+        let windowStart = now - .seconds(1)
+        recent.removeAll { $0 <= windowStart }
+        guard recent.count < plan.rateLimitRps else { return false }
+        recent.append(now)
+        return true
+    }
+
+    private static func generator(for plan: FaultPlan) -> SeededGenerator {
+        var system = SystemRandomNumberGenerator()
+        return SeededGenerator(seed: plan.seed ?? system.next())
+    }
+}

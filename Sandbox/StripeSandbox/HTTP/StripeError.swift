@@ -1,0 +1,99 @@
+/// An error as Stripe reports it: `{"error": {…}}` with an HTTP status.
+struct StripeError: Error, Sendable {
+    /// Whether the request had begun executing: such answers are saved under an idempotency key
+    /// (declines, state conflicts, `error_after`); validation failures before executing are not.
+    enum Phase: Sendable { case validation, execution }
+
+    var status: Int
+    var type: String
+    var code: String?
+    var declineCode: String?
+    var message: String
+    var param: String?
+    var charge: String?
+    var paymentIntent: JSONValue?
+    var paymentMethod: String?
+    var phase: Phase = .validation
+    var headers: [(name: String, value: String)] = []
+
+    var docURL: String? { code.map { "https://stripe.com/docs/error-codes/\($0.replacingOccurrences(of: "_", with: "-"))" } }
+
+    /// The error object, as in the body and in an intent's `last_payment_error`.
+    var object: JSONValue {
+        var fields: [(key: String, value: JSONValue)] = []
+        if let charge { fields.append(("charge", .string(charge))) }
+        if let code { fields.append(("code", .string(code))) }
+        if let declineCode { fields.append(("decline_code", .string(declineCode))) }
+        if let docURL { fields.append(("doc_url", .string(docURL))) }
+        fields.append(("message", .string(message)))
+        if let param { fields.append(("param", .string(param))) }
+        if let paymentIntent { fields.append(("payment_intent", paymentIntent)) }
+        if let paymentMethod { fields.append(("payment_method", ["id": .string(paymentMethod), "object": "payment_method"])) }
+        fields.append(("type", .string(type)))
+        return .object(fields)
+    }
+
+    var body: JSONValue { ["error": object] }
+}
+
+extension StripeError {
+    static func invalidRequest(
+        _ message: String, code: String? = nil, param: String? = nil, status: Int = 400, phase: Phase = .validation
+    ) -> StripeError {
+        StripeError(status: status, type: "invalid_request_error", code: code, message: message, param: param, phase: phase)
+    }
+
+    static func invalidParameter(_ param: String) -> StripeError {
+        .invalidRequest("Invalid value for \(param).", code: "parameter_invalid_string", param: param)
+    }
+
+    static func missingParameter(_ param: String) -> StripeError {
+        .invalidRequest("Missing required param: \(param).", code: "parameter_missing", param: param)
+    }
+
+    static func unknownParameter(_ param: String) -> StripeError {
+        .invalidRequest("Received unknown parameter: \(param)", code: "parameter_unknown", param: param)
+    }
+
+    static func invalidInteger(_ param: String) -> StripeError {
+        .invalidRequest("Invalid integer: \(param)", code: "parameter_invalid_integer", param: param)
+    }
+
+    static func noSuch(_ resource: String, id: String, param: String? = nil, status: Int = 404) -> StripeError {
+        .invalidRequest("No such \(resource): '\(id)'", code: "resource_missing", param: param ?? "id", status: status)
+    }
+
+    static func unrecognizedURL(method: String, path: String) -> StripeError {
+        .invalidRequest(
+            "Unrecognized request URL (\(method): \(path)). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+            status: 404
+        )
+    }
+
+    static let missingAPIKey = StripeError(
+        status: 401, type: "invalid_request_error",
+        message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
+        headers: [("WWW-Authenticate", "Basic realm=\"Stripe\"")]
+    )
+
+    static func invalidAPIKey(_ key: String) -> StripeError {
+        let shown = key.count > 12 ? String(key.prefix(8)) + String(repeating: "*", count: key.count - 12) + String(key.suffix(4)) : "****"
+        return StripeError(
+            status: 401, type: "invalid_request_error", code: "api_key_invalid",
+            message: "Invalid API Key provided: \(shown)", headers: [("WWW-Authenticate", "Basic realm=\"Stripe\"")]
+        )
+    }
+
+    static let rateLimited = StripeError(
+        status: 429, type: "invalid_request_error", code: "rate_limit",
+        message: "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
+        headers: [("Stripe-Should-Retry", "true")]
+    )
+
+    static func apiError(phase: Phase) -> StripeError {
+        StripeError(
+            status: 500, type: "api_error",
+            message: "An unknown error occurred. Please try again later.", phase: phase
+        )
+    }
+}

@@ -1,0 +1,50 @@
+/// One `/v1` request, decoded: what the resource routes work from.
+struct APICall: Sendable {
+    enum Method: String, Sendable { case get = "GET", post = "POST", delete = "DELETE" }
+
+    var method: Method
+    /// Path segments after `/v1`: `["payment_intents", "pi_…", "confirm"]`.
+    var path: [String]
+    var params: FormParams
+
+    var fingerprint: String { "\(method.rawValue) /v1/\(path.joined(separator: "/")) \(params.fingerprint)" }
+}
+
+/// Dispatches a `/v1` call to its resource.
+struct APIRoutes: Sendable {
+    let state: SandboxState
+    let faults: FaultInjector
+
+    func respond(to call: APICall) async throws(StripeError) -> JSONValue {
+        let intents = PaymentIntentRoutes(state: state, faults: faults)
+        let refunds = RefundRoutes(state: state)
+        switch (call.method, call.path.first, call.path.count) {
+        case (.post, "payment_intents", 1): return try await intents.create(call.params)
+        case (.get, "payment_intents", 2) where call.path[1] == "search": return try await intents.search(call.params)
+        case (.get, "payment_intents", 2): return try await intents.retrieve(call.path[1], call.params)
+        case (.post, "payment_intents", 3):
+            switch call.path[2] {
+            case "confirm": return try await intents.confirm(call.path[1], call.params)
+            case "capture": return try await intents.capture(call.path[1], call.params)
+            case "cancel": return try await intents.cancel(call.path[1], call.params)
+            default: break
+            }
+        case (.post, "refunds", 1): return try await refunds.create(call.params)
+        case (.get, "refunds", 1): return try await refunds.list(call.params)
+        case (.get, "refunds", 2): return try await refunds.retrieve(call.path[1], call.params)
+        default: break
+        }
+        throw .unrecognizedURL(method: call.method.rawValue, path: "/v1/" + call.path.joined(separator: "/"))
+    }
+}
+
+extension FormParams {
+    /// `limit` for lists and searches: 1…100, default 10.
+    func limit() throws(StripeError) -> Int {
+        let limit = try int("limit") ?? 10
+        guard (1...100).contains(limit) else {
+            throw .invalidRequest("This value must be between 1 and 100 (it currently is \(limit)).", param: "limit")
+        }
+        return limit
+    }
+}

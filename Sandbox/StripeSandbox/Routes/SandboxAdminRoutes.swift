@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `/_sandbox/*`: no auth, no faults. The ledger, the fault plan, and reset.
+struct SandboxAdminRoutes: Sendable {
+    let state: SandboxState
+    let faults: FaultInjector
+    let idempotency: IdempotencyStore
+    /// What `reset` returns the fault plan to: the one the sandbox started with.
+    let startPlan: FaultPlan
+
+    func register(on router: Router<SandboxRequestContext>) {
+        router.get("/_sandbox/ledger") { _, _ in
+            StripeReply(json: await state.ledger()).response(requestID: StripeID.request())
+        }
+        router.post("/_sandbox/reset") { _, _ in
+            await state.reset()
+            await idempotency.reset()
+            await faults.replace(startPlan)
+            return StripeReply(json: ["reset": true]).response(requestID: StripeID.request())
+        }
+        router.get("/_sandbox/faults") { _, _ in
+            try Self.planResponse(await faults.plan)
+        }
+        router.post("/_sandbox/faults") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 16)
+            let plan: FaultPlan
+            do {
+                plan = try JSONDecoder().decode(FaultPlan.self, from: Data(buffer: body))
+            } catch {
+                throw StripeError.invalidRequest("Invalid fault plan: \(error)")
+            }
+            if let problem = plan.problem { throw StripeError.invalidRequest("Invalid fault plan: \(problem)") }
+            await faults.replace(plan)
+            return try Self.planResponse(plan)
+        }
+    }
+
+    private static func planResponse(_ plan: FaultPlan) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(plan)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

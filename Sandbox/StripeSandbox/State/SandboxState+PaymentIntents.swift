@@ -1,0 +1,198 @@
+/// What `POST /v1/payment_intents` asks for, after validation.
+struct CreateIntentCommand: Sendable {
+    var amount: Int
+    var currency: String
+    var captureMethod: String
+    var paymentMethodTypes: [String]
+    var automaticPaymentMethods: PaymentIntent.AutomaticPaymentMethods?
+    var paymentMethod: String?
+    var confirm: ConfirmCommand?
+    var metadata: [String: String]
+    var description: String?
+}
+
+struct ConfirmCommand: Sendable {
+    var paymentMethod: String?
+    var offSession: Bool
+    var returnURL: String?
+}
+
+extension SandboxState {
+    func createPaymentIntent(_ command: CreateIntentCommand) throws(StripeError) -> JSONValue {
+        let id = StripeID.make("pi")
+        var intent = PaymentIntent(
+            id: id, clientSecret: StripeID.clientSecret(for: id), created: Self.now, amount: command.amount,
+            currency: command.currency, captureMethod: command.captureMethod,
+            status: command.paymentMethod == nil ? .requiresPaymentMethod : .requiresConfirmation,
+            paymentMethod: command.paymentMethod, paymentMethodTypes: command.paymentMethodTypes,
+            automaticPaymentMethods: command.automaticPaymentMethods, metadata: command.metadata,
+            description: command.description
+        )
+        if let confirm = command.confirm {
+            try checkConfirmable(intent, confirm)
+            save(intent)
+            try confirmSaved(&intent, confirm)
+        } else {
+            save(intent)
+        }
+        return intent.json
+    }
+
+    func confirmPaymentIntent(_ id: String, _ command: ConfirmCommand) throws(StripeError) -> JSONValue {
+        var intent = try intent(id)
+        try checkConfirmable(intent, command)
+        try confirmSaved(&intent, command)
+        return intent.json
+    }
+
+    func retrievePaymentIntent(_ id: String) throws(StripeError) -> JSONValue {
+        try intent(id).json
+    }
+
+    func capturePaymentIntent(_ id: String, amountToCapture: Int?) throws(StripeError) -> JSONValue {
+        var intent = try intent(id)
+        guard intent.status == .requiresCapture else {
+            throw unexpectedState(
+                intent,
+                "This PaymentIntent could not be captured because it has a status of \(intent.status.rawValue). Only a PaymentIntent with one of the following statuses may be captured: requires_capture."
+            )
+        }
+        let amount = amountToCapture ?? intent.amountCapturable
+        guard amount <= intent.amountCapturable else {
+            throw .invalidRequest(
+                "The amount_to_capture (\(amount)) must be less than or equal to the PaymentIntent's amount_capturable (\(intent.amountCapturable)).",
+                code: "amount_too_large", param: "amount_to_capture"
+            )
+        }
+        intent.status = .succeeded
+        intent.amountReceived = amount
+        intent.amountCapturable = 0
+        if let chargeID = intent.latestCharge {
+            charges[chargeID]?.captured = true
+            charges[chargeID]?.amountCaptured = amount
+        }
+        save(intent)
+        events.publish("payment_intent.succeeded", intent.json)
+        return intent.json
+    }
+
+    func cancelPaymentIntent(_ id: String, reason: String?) throws(StripeError) -> JSONValue {
+        var intent = try intent(id)
+        guard intent.status != .succeeded, intent.status != .canceled else {
+            throw unexpectedState(
+                intent,
+                "You cannot cancel this PaymentIntent because it has a status of \(intent.status.rawValue). Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing."
+            )
+        }
+        intent.status = .canceled
+        intent.amountCapturable = 0
+        intent.requiresAction = false
+        intent.canceledAt = Self.now
+        intent.cancellationReason = reason
+        save(intent)
+        events.publish("payment_intent.canceled", intent.json)
+        return intent.json
+    }
+
+    /// A wrong status is a saved answer; a missing payment method or return_url is a validation error (not saved).
+    private func checkConfirmable(_ intent: PaymentIntent, _ command: ConfirmCommand) throws(StripeError) {
+        switch intent.status {
+        case .requiresPaymentMethod, .requiresConfirmation, .requiresAction: break
+        case .succeeded, .requiresCapture, .processing:
+            throw unexpectedState(
+                intent,
+                "You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed."
+            )
+        case .canceled:
+            throw unexpectedState(
+                intent,
+                "You cannot confirm this PaymentIntent because it has a status of canceled. Only a PaymentIntent with one of the following statuses may be confirmed: requires_confirmation, requires_payment_method, requires_action."
+            )
+        }
+        guard command.paymentMethod ?? intent.paymentMethod != nil else {
+            var error = unexpectedState(
+                intent,
+                "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with cus_xxx, specify a payment method attached to this customer along with the customer ID."
+            )
+            error.param = "payment_method"
+            error.phase = .validation
+            throw error
+        }
+        guard intent.refusesRedirects || command.returnURL != nil else {
+            throw .invalidRequest(
+                "This PaymentIntent is configured to accept payment methods enabled in your Dashboard, some of which may require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents. If you wish to use redirect-based payment methods, please specify a `return_url` when confirming this PaymentIntent.",
+                param: "return_url"
+            )
+        }
+    }
+
+    /// Runs the card (the test PaymentMethod decides) and stores the outcome; a decline is thrown as
+    /// Stripe's 402 after the intent has been updated.
+    private func confirmSaved(_ intent: inout PaymentIntent, _ command: ConfirmCommand) throws(StripeError) {
+        let paymentMethod = command.paymentMethod ?? intent.paymentMethod!
+        let outcome = TestPaymentMethod.lookup(paymentMethod) ?? .succeeds(brand: "visa")
+        intent.paymentMethod = paymentMethod
+        intent.lastPaymentError = nil
+        intent.requiresAction = false
+
+        let decline: CardDecline?
+        switch outcome {
+        case .succeeds, .refundFails: decline = nil
+        case .declines(let reason): decline = reason
+        case .requiresAuthentication:
+            if command.offSession {
+                decline = TestPaymentMethod.authenticationRequiredOffSession
+            } else {
+                intent.status = .requiresAction
+                intent.requiresAction = true
+                save(intent)
+                return
+            }
+        }
+
+        var charge = Charge(
+            id: StripeID.make("ch"), paymentIntent: intent.id, paymentMethod: paymentMethod, amount: intent.amount,
+            currency: intent.currency, created: Self.now, metadata: intent.metadata, succeeded: decline == nil,
+            failure: decline
+        )
+        intent.latestCharge = charge.id
+
+        if let decline {
+            var error = StripeError(
+                status: 402, type: "card_error", code: decline.code, declineCode: decline.declineCode,
+                message: decline.message, charge: charge.id, paymentMethod: paymentMethod, phase: .execution
+            )
+            intent.status = .requiresPaymentMethod
+            intent.paymentMethod = nil
+            intent.lastPaymentError = error
+            charges[charge.id] = charge
+            save(intent)
+            events.publish("payment_intent.payment_failed", intent.json)
+            error.paymentIntent = intent.json
+            throw error
+        }
+
+        intent.confirmations += 1
+        if intent.captureMethod == "manual" {
+            intent.status = .requiresCapture
+            intent.amountCapturable = intent.amount
+        } else {
+            intent.status = .succeeded
+            intent.amountReceived = intent.amount
+            charge.captured = true
+            charge.amountCaptured = intent.amount
+        }
+        charges[charge.id] = charge
+        save(intent)
+        events.publish(
+            intent.status == .requiresCapture ? "payment_intent.amount_capturable_updated" : "payment_intent.succeeded",
+            intent.json
+        )
+    }
+
+    func unexpectedState(_ intent: PaymentIntent, _ message: String) -> StripeError {
+        var error = StripeError.invalidRequest(message, code: "payment_intent_unexpected_state", phase: .execution)
+        error.paymentIntent = intent.json
+        return error
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// All the sandbox's objects, in memory. Methods validate against the current state, mutate it and
+/// publish the matching webhook events.
+actor SandboxState {
+    /// What search can see of an intent: each version becomes searchable `search_lag_ms` after it was written.
+    struct SearchVersion: Sendable {
+        let writtenAt: ContinuousClock.Instant
+        let intent: PaymentIntent
+    }
+
+    var intents: [String: PaymentIntent] = [:]
+    var intentOrder: [String] = []
+    var charges: [String: Charge] = [:]
+    var refunds: [String: Refund] = [:]
+    var refundOrder: [String] = []
+    var searchVersions: [String: [SearchVersion]] = [:]
+
+    let events: any EventPublishing
+    let background: BackgroundWork
+    /// How long a `pm_card_refundFail` refund stays `succeeded` before it fails.
+    let refundFailureDelay: Duration
+
+    init(events: any EventPublishing, background: BackgroundWork, refundFailureDelay: Duration = .seconds(2)) {
+        self.events = events
+        self.background = background
+        self.refundFailureDelay = refundFailureDelay
+    }
+
+    static var now: Int { Int(Date().timeIntervalSince1970) }
+
+    func reset() {
+        intents = [:]
+        intentOrder = []
+        charges = [:]
+        refunds = [:]
+        refundOrder = []
+        searchVersions = [:]
+    }
+
+    func intent(_ id: String, param: String = "intent") throws(StripeError) -> PaymentIntent {
+        guard let intent = intents[id] else {
+            throw .noSuch("payment_intent", id: id, param: param == "intent" ? "intent" : param)
+        }
+        return intent
+    }
+
+    /// Stores a changed intent and records the version search will see.
+    func save(_ intent: PaymentIntent) {
+        if intents.updateValue(intent, forKey: intent.id) == nil { intentOrder.append(intent.id) }
+        searchVersions[intent.id, default: []].append(SearchVersion(writtenAt: .now, intent: intent))
+    }
+
+    func search(_ query: SearchQuery, lag: Duration, limit: Int) -> [JSONValue] {
+        let horizon = ContinuousClock.now - lag
+        var found: [PaymentIntent] = []
+        for id in intentOrder.reversed() {
+            guard let visible = searchVersions[id]?.last(where: { $0.writtenAt <= horizon })?.intent else { continue }
+            if query.matches(visible) { found.append(visible) }
+            if found.count == limit { break }
+        }
+        return found.map(\.json)
+    }
+}
