@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "Payments", "Store", "StripeGateway",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -104,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StripeSandboxTests",
-            dependencies: ["StripeSandbox", "StripeGateway", "TestSupport"],
+            dependencies: ["StripeSandbox", "StripeGateway", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(name: "WorkerActorTests", dependencies: ["WorkerActor", "Payments", "Store", "StripeGateway", "TestSupport"], swiftSettings: strict),

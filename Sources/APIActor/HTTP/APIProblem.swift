@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+
+/// An RFC 9457 problem: every error the API answers, as `application/problem+json`.
+public struct APIProblem: Error, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    public var title: String
+    public var detail: String
+    public var errors: [FieldError]
+    /// Seconds, for 503 answers.
+    public var retryAfter: Int?
+
+    public init(_ status: HTTPResponse.Status, title: String? = nil, detail: String, errors: [FieldError] = [], retryAfter: Int? = nil) {
+        self.status = status
+        self.title = title ?? status.reasonPhrase
+        self.detail = detail
+        self.errors = errors
+        self.retryAfter = retryAfter
+    }
+
+    static func invalid(_ errors: [FieldError]) -> APIProblem {
+        APIProblem(.badRequest, title: "Invalid request", detail: "\(errors.count) invalid field(s)", errors: errors)
+    }
+
+    static let unavailable = APIProblem(
+        .serviceUnavailable, detail: "the payments database is unreachable; nothing was recorded, retry later", retryAfter: 2)
+
+    func response() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        let body = Body(
+            type: "about:blank", title: title, status: Int(status.code), detail: detail,
+            errors: errors.isEmpty ? nil : errors)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private struct Body: Encodable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String
+        var errors: [FieldError]?
+    }
+}

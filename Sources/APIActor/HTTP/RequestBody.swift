@@ -1,0 +1,54 @@
+import HTTPTypes
+import Hummingbird
+
+extension Request {
+    static let maxBodyBytes = 16 * 1024
+
+    /// The body as JSON, after the size (413) and media type (415) checks, in the contract's order.
+    func jsonBody() async throws -> JSONValue {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: Self.maxBodyBytes)
+        } catch {
+            throw APIProblem(.contentTooLarge, detail: "the body is larger than 16 KiB")
+        }
+        guard let type = headers[.contentType], Self.isJSON(type) else {
+            throw APIProblem(.unsupportedMediaType, detail: "the body must be application/json")
+        }
+        do {
+            return try StrictJSONParser.parse(Array(buffer.readableBytesView))
+        } catch {
+            throw APIProblem.invalid([FieldError(pointer: error.pointer ?? "", "not valid JSON: \(error.message) (byte \(error.offset))")])
+        }
+    }
+
+    /// `Prefer: wait=N`, clamped to 30 seconds; nil when absent.
+    var preferredWait: Duration? {
+        guard let prefer = headers[.prefer] else { return nil }
+        for part in prefer.split(separator: ",") {
+            let item = part.trimmingSpaces
+            guard item.lowercased().hasPrefix("wait=") else { continue }
+            guard let seconds = Double(item.dropFirst(5)), seconds.isFinite, seconds >= 0 else { return nil }
+            return .milliseconds(Int(min(seconds, 30) * 1000))
+        }
+        return nil
+    }
+
+    var idempotencyKey: String? { headers[.idempotencyKey] }
+
+    private static func isJSON(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() } ?? ""
+        return media == "application/json"
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: String {
+        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}
+
+extension HTTPField.Name {
+    static let prefer = HTTPField.Name("Prefer")!
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+}

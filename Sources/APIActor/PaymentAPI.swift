@@ -1,0 +1,28 @@
+import Hummingbird
+import Logging
+import Store
+
+/// The HTTP intake: builds the Hummingbird application (a ServiceLifecycle service) of the Payment API.
+public enum PaymentAPI {
+    public static func makeApplication(
+        configuration: APIConfiguration, database: Database, intake: PaymentIntake, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = makeRouter(configuration: configuration, database: database, intake: intake)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+
+    static func makeRouter(configuration: APIConfiguration, database: Database, intake: PaymentIntake) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: BearerAuthMiddleware(tokens: configuration.tokens))
+        let validator = AuthorizeCommandValidator(defaultPaymentMethod: configuration.defaultPaymentMethod)
+        PaymentRoutes(intake: intake, database: database, validator: validator).register(on: router)
+        HealthRoutes(database: database).register(on: router)
+        return router
+    }
+}

@@ -1,0 +1,62 @@
+import Hummingbird
+import Payments
+import Store
+
+/// `POST /payments/authorize`, `GET /payments/{id}`, `GET /payments?cartId=`.
+struct PaymentRoutes {
+    let intake: PaymentIntake
+    let database: Database
+    let validator: AuthorizeCommandValidator
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("payments/authorize") { request, _ in try await authorize(request) }
+        router.get("payments/:id") { _, context in try await show(context.parameters.get("id") ?? "") }
+        router.get("payments") { request, _ in try await list(request.uri.queryParameters.get("cartId")) }
+    }
+
+    func authorize(_ request: Request) async throws -> Response {
+        let body = try await request.jsonBody()
+        let command: AuthorizeCommand
+        switch validator.validate(body) {
+        case .success(let valid): command = valid
+        case .failure(let failure): throw APIProblem.invalid(failure.errors)
+        }
+        let key = try request.idempotencyKey.map { key throws(APIProblem) in
+            guard (1...255).contains(key.count) else {
+                throw APIProblem.invalid([FieldError(parameter: "Idempotency-Key", "must be 1 to 255 characters")])
+            }
+            return IdempotencyKey(scope: CallerScope.of(request), key: key)
+        }
+        let outcome = try await stored { () async throws(StoreError) in try await intake.authorize(command, idempotencyKey: key) }
+        switch outcome {
+        case .conflict(let reason):
+            throw APIProblem(.conflict, detail: reason)
+        case .created(let payment), .replayed(let payment):
+            let created = if case .created = outcome { true } else { false }
+            var current = payment
+            if let wait = request.preferredWait {
+                current = try await stored { () async throws(StoreError) in try await intake.awaitOutcome(of: payment, limit: wait) }
+                if current.status == .failed {
+                    return try JSONResponse.make(.init(code: 402, reasonPhrase: "Payment Required"), current, location: "/payments/\(current.paymentId)")
+                }
+            }
+            return try JSONResponse.make(
+                created ? .created : .ok, current, location: created ? "/payments/\(current.paymentId)" : nil)
+        }
+    }
+
+    func show(_ id: String) async throws -> Response {
+        guard Formats.isUUID(id) else { throw APIProblem(.notFound, detail: "no payment \(id.prefix(64))") }
+        let payment = try await stored { () async throws(StoreError) in try await database.payment(id: id.lowercased()) }
+        guard let payment else { throw APIProblem(.notFound, detail: "no payment \(id)") }
+        return try JSONResponse.make(.ok, payment)
+    }
+
+    func list(_ cartId: String?) async throws -> Response {
+        guard let cartId, Formats.isUUID(cartId) else {
+            throw APIProblem.invalid([FieldError(parameter: "cartId", "required: the cart's UUID")])
+        }
+        let payments = try await stored { () async throws(StoreError) in try await database.payments(cartId: cartId.lowercased()) }
+        return try JSONResponse.make(.ok, ["payments": payments])
+    }
+}

@@ -1,0 +1,78 @@
+import APIActor
+import ArgumentParser
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Store
+import StripeGateway
+import StripeSandbox
+import WorkerActor
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the service (the default).")
+
+    @OptionGroup var options: Options
+
+    func run() async throws {
+        let settings = try PaymentService.prepare(options)
+        let logger = Logger(label: "payment-service")
+        let database = Database(url: settings.databaseURL, poolSize: settings.dbPoolSize, logger: logger)
+        try await migrateWhenReachable(database, logger: logger)
+
+        var services: [any Service] = []
+        if case .sandbox(let port) = settings.mode {
+            logger.warning("sandbox mode: the embedded Stripe emulator is the processor", metadata: ["sandbox_port": "\(port)"])
+            let callbackHost = settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host
+            services.append(StripeSandboxService(
+                configuration: SandboxConfiguration(
+                    host: "127.0.0.1", port: port,
+                    webhookURL: settings.runsAPI ? "http://\(callbackHost):\(settings.port)/webhooks/stripe" : nil,
+                    webhookSecret: settings.webhookSecrets.first),
+                logger: Logger(label: "stripe-sandbox")))
+            if settings.apiTokens.isEmpty {
+                logger.warning("PAYMENT_API_TOKENS is unset: authentication is OFF (sandbox mode only)")
+            }
+        }
+        let http = CurlHTTPClient(threads: settings.workerConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(30))
+        let stripe = StripeClient(
+            configuration: StripeConfiguration(secretKey: settings.stripeSecretKey, apiBase: settings.stripeAPIBase),
+            http: http, logger: Logger(label: "stripe-gateway"))
+        let (wakeups, wake) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        if settings.runsWorker {
+            services.append(PaymentWorker(
+                database: database, stripe: stripe,
+                configuration: WorkerConfiguration(concurrency: settings.workerConcurrency, owner: WorkerIdentity.make()),
+                wakeups: wakeups, logger: Logger(label: "payment-worker")))
+        }
+        if settings.runsAPI {
+            // Last in the group, so the first to stop: intake ends before the worker drains.
+            services.append(PaymentAPI.makeApplication(
+                configuration: APIConfiguration(
+                    host: settings.host, port: settings.port, tokens: settings.apiTokens,
+                    defaultPaymentMethod: settings.defaultPaymentMethod),
+                database: database, intake: PaymentIntake(database: database, wakeups: wake), logger: logger,
+                onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        http.shutdown()
+        await database.shutdown()
+    }
+
+    /// Waits up to 30 s for the database (it may be starting alongside), then migrates.
+    private func migrateWhenReachable(_ database: Database, logger: Logger) async throws {
+        var attempt = 0
+        while true {
+            do {
+                try await database.migrate()
+                return
+            } catch {
+                guard error.code == .unavailable, attempt < 30 else { throw error }
+                attempt += 1
+                if attempt == 1 { logger.warning("database unreachable; waiting for it", metadata: ["error": "\(error)"]) }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

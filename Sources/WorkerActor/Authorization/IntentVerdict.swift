@@ -1,0 +1,38 @@
+import Payments
+import StripeGateway
+
+/// What an intent read from the processor says about an authorization.
+public enum IntentVerdict: Sendable, Equatable {
+    /// The hold is placed (`requires_capture`).
+    case authorized(amountCapturable: Int)
+    /// Charged (`succeeded`): automatic capture, or captured already.
+    case captured(amountReceived: Int)
+    /// The confirmation was declined: the intent is back in `requires_payment_method` with an error.
+    case declined(FailureReason, declineCode: String?)
+    case canceled
+    /// Not confirmed yet: confirming (again, same key) is safe.
+    case notConfirmed
+    /// The processor is still working on it: read it again later.
+    case processing
+
+    public init(_ intent: StripePaymentIntent) {
+        switch intent.status {
+        case .requiresCapture: self = .authorized(amountCapturable: intent.amountCapturable)
+        case .succeeded: self = .captured(amountReceived: intent.amountReceived)
+        case .canceled: self = .canceled
+        case .processing: self = .processing
+        case .requiresConfirmation: self = .notConfirmed
+        case .requiresPaymentMethod, .requiresAction:
+            if let error = intent.lastPaymentError {
+                self = .declined(
+                    FailureReason(declineCode: error.declineCode, code: error.code),
+                    declineCode: error.declineCode ?? error.code)
+            } else if intent.status == .requiresAction {
+                // Off-session payments cannot authenticate: Stripe answers 402 authentication_required.
+                self = .declined(.cardDeclined, declineCode: "authentication_required")
+            } else {
+                self = .notConfirmed
+            }
+        }
+    }
+}

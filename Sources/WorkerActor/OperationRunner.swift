@@ -1,0 +1,32 @@
+import Logging
+import Payments
+import Store
+import StripeGateway
+
+/// Runs one claimed operation to its next durable state. Every path ends by recording an outcome or
+/// rescheduling: a lease is never simply dropped.
+struct OperationRunner: Sendable {
+    let database: Database
+    let stripe: any StripeAPI
+    let owner: String
+    let backoff: Backoff
+    let logger: Logger
+
+    func run(_ op: ClaimedOperation) async {
+        var logger = logger
+        logger[metadataKey: "payment_id"] = "\(op.paymentId)"
+        logger[metadataKey: "operation"] = "\(op.kind.rawValue)"
+        do {
+            switch op.kind {
+            case .authorize:
+                try await AuthorizationRunner(database: database, stripe: stripe, owner: owner, backoff: backoff, logger: logger).run(op)
+            case .capture, .void, .refund:
+                logger.error("operation kind not handled by this build; left queued")
+                try await database.reschedule(operationId: op.id, owner: owner, after: .seconds(60), error: "not handled")
+            }
+        } catch {
+            // The database failed mid-way: the lease expires and the operation is taken up again.
+            logger.warning("operation interrupted by a database error", metadata: ["error": "\(error)"])
+        }
+    }
+}
