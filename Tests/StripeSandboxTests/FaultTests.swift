@@ -1,0 +1,161 @@
+import Foundation
+import StripeGateway
+import StripeSandbox
+import Testing
+import TestSupport
+
+@Suite("Fault injection")
+struct FaultTests {
+    private let createParams = [("amount", "1000"), ("currency", "usd"), ("payment_method_types[]", "card")]
+
+    @Test func faultPlanIsReplacedWholeAndReadBack() async throws {
+        try await withStripeSandbox { sandbox in
+            let http = CurlHTTPClient(threads: 1)
+            let url = sandbox.baseURL + "/_sandbox/faults"
+            _ = try await http.send(HTTPRequest(method: "POST", url: url, body: Array(#"{"error_before":0.5,"latency_ms":[1,2]}"#.utf8)))
+            _ = try await http.send(HTTPRequest(method: "POST", url: url, body: Array(#"{"drop_after":0.25,"seed":7}"#.utf8)))
+            let read = try await http.send(HTTPRequest(method: "GET", url: url))
+            let plan = try JSONDecoder().decode(FaultPlan.self, from: Data(read.body))
+            #expect(plan == FaultPlan(dropAfter: 0.25, seed: 7))
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(read.body)) as? [String: Any])
+            #expect(Set(json.keys) == [
+                "error_before", "error_after", "drop_before", "drop_after", "latency_ms", "rate_limit_rps", "search_lag_ms",
+                "webhook_duplicate", "webhook_reorder", "webhook_delay_ms", "webhook_drop_first", "seed",
+            ])
+            let bad = try await http.send(HTTPRequest(method: "POST", url: url, body: Array(#"{"error_before":2}"#.utf8)))
+            #expect(bad.status == 400)
+        }
+    }
+
+    @Test func errorBeforeExecutesNothingAndSavesNothing() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(errorBefore: 1))
+            let failed = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "eb")
+            #expect(failed.status == 500)
+            #expect(failed.errorField("type") == "api_error")
+            #expect(try await sandbox.ledgerIntentCount() == 0)
+            // Faults never touch /_sandbox.
+            try await sandbox.setFaults(FaultPlan())
+            let retried = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "eb")
+            #expect(retried.status == 200)
+            #expect(retried.headers["idempotent-replayed"] == nil)
+        }
+    }
+
+    @Test func errorAfterExecutesAndTheKeyReplaysThe500() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(errorAfter: 1))
+            let failed = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "ea")
+            #expect(failed.status == 500)
+            #expect(try await sandbox.ledgerIntentCount() == 1)
+            try await sandbox.setFaults(FaultPlan())
+            let replayed = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "ea")
+            #expect(replayed.status == 500)
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(try await sandbox.ledgerIntentCount() == 1)
+        }
+    }
+
+    @Test func dropBeforeClosesTheConnectionWithNothingDone() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(dropBefore: 1))
+            await #expect(throws: HTTPTransportError.self) {
+                try await client.post("/v1/payment_intents", createParams, idempotencyKey: "db")
+            }
+            #expect(try await sandbox.ledgerIntentCount() == 0)
+            try await sandbox.setFaults(FaultPlan())
+            let retried = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "db")
+            #expect(retried.status == 200)
+            #expect(retried.headers["idempotent-replayed"] == nil)
+        }
+    }
+
+    @Test func dropAfterExecutesAndTheKeyReplaysTheTrueAnswer() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.createIntent()
+            try await sandbox.setFaults(FaultPlan(dropAfter: 1))
+            do {
+                _ = try await client.confirm(id, idempotencyKey: "da")
+                Issue.record("expected the connection to drop")
+            } catch {
+                #expect((error as? HTTPTransportError)?.kind == .noAnswer)
+            }
+            try await sandbox.setFaults(FaultPlan())
+            #expect(try await sandbox.ledgerIntent(id)?["confirmations"] as? Int == 1)
+            let replayed = try await client.confirm(id, idempotencyKey: "da")
+            #expect(replayed.status == 200)
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(replayed.string("status") == "requires_capture")
+        }
+    }
+
+    @Test func latencyIsAdded() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(latencyMs: [300, 400]))
+            let start = ContinuousClock.now
+            #expect(try await client.get("/v1/refunds").status == 200)
+            #expect(ContinuousClock.now - start >= .milliseconds(300))
+        }
+    }
+
+    @Test func rateLimitAnswers429AndSavesNothing() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(rateLimitRps: 2))
+            var statuses: [Int] = []
+            for index in 0..<3 {
+                statuses.append(try await client.post("/v1/payment_intents", createParams, idempotencyKey: "rl-\(index)").status)
+            }
+            #expect(statuses == [200, 200, 429])
+            try await Task.sleep(for: .milliseconds(1100))
+            let later = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "rl-2")
+            #expect(later.status == 200)
+            #expect(later.headers["idempotent-replayed"] == nil)
+        }
+    }
+
+    @Test func searchLagsBehindChanges() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(searchLagMs: 700))
+            let id = try await client.createIntent(metadata: ["payment_id": "lagging"])
+            let query = [("query", "metadata['payment_id']:'lagging'")]
+            #expect((try await client.get("/v1/payment_intents/search", query).json["data"] as? [Any])?.count == 0)
+            // GET by id is immediately consistent.
+            #expect(try await client.get("/v1/payment_intents/\(id)").status == 200)
+            try await Task.sleep(for: .milliseconds(800))
+            let found = try await client.get("/v1/payment_intents/search", query).json["data"] as? [[String: Any]]
+            #expect(found?.first?["id"] as? String == id)
+        }
+    }
+
+    @Test func aSeedMakesTheDrawsRepeatable() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            func statuses() async throws -> [Int] {
+                try await sandbox.setFaults(FaultPlan(errorBefore: 0.5, seed: 42))
+                var statuses: [Int] = []
+                for _ in 0..<12 { statuses.append(try await client.get("/v1/refunds").status) }
+                return statuses
+            }
+            let first = try await statuses()
+            let second = try await statuses()
+            #expect(first == second)
+            #expect(first.contains(500) && first.contains(200))
+        }
+    }
+
+    @Test func cliFlagsSetThePlanAtStart() async throws {
+        let plan = FaultPlan(errorBefore: 1)
+        try await withStripeSandbox(SandboxConfiguration(port: 0, faults: plan)) { (sandbox: SandboxHarness) async throws in
+            #expect(try await StripeTestClient(sandbox).get("/v1/refunds").status == 500)
+            // Faults apply to /v1 only.
+            #expect(try await sandbox.ledgerIntentCount() == 0)
+        }
+    }
+}

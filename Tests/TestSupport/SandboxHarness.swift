@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import StripeGateway
+import StripeSandbox
+
+/// An in-process Stripe sandbox on an ephemeral loopback port, for any test that needs Stripe.
+///
+///     let sandbox = try await SandboxHarness.start()
+///     defer { Task { await sandbox.stop() } }   // or: try await withStripeSandbox { sandbox in … }
+///     let client = StripeClient(base: sandbox.baseURL, …)
+public final class SandboxHarness: Sendable {
+    public let port: Int
+    /// `http://127.0.0.1:<port>`: the Stripe API base (`/v1/…` under it) and `/_sandbox/*`.
+    public let baseURL: String
+    /// Any `sk_test_` key is accepted; this one is handy.
+    public static let apiKey = "sk_test_sandbox_harness"
+
+    private let task: Task<Void, any Error>
+    private let http = CurlHTTPClient(threads: 1, totalTimeout: .seconds(10))
+
+    private init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.baseURL = "http://127.0.0.1:\(port)"
+        self.task = task
+    }
+
+    /// Starts a sandbox (port 0 unless `configuration` says otherwise) and returns once it listens.
+    public static func start(
+        _ configuration: SandboxConfiguration = SandboxConfiguration(port: 0),
+        logger: Logger = Logger(label: "stripe-sandbox-test")
+    ) async throws -> SandboxHarness {
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let service = StripeSandboxService(configuration: configuration, logger: logger) { port in
+            portSink.yield(port)
+        }
+        let task = Task {
+            defer { portSink.finish() }
+            try await service.run()
+        }
+        for await port in ports {
+            return SandboxHarness(port: port, task: task)
+        }
+        try await task.value
+        throw HarnessError(message: "the sandbox stopped before it listened")
+    }
+
+    /// Stops the server and its background work (pending webhooks and timers are dropped).
+    public func stop() async {
+        task.cancel()
+        _ = try? await task.value
+        http.shutdown()
+    }
+
+    /// `GET /_sandbox/ledger`, decoded with `JSONSerialization`.
+    public func ledger() async throws -> [String: Any] {
+        let response = try await http.send(HTTPRequest(method: "GET", url: baseURL + "/_sandbox/ledger"))
+        return try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
+    }
+
+    /// Replaces the whole fault plan (`POST /_sandbox/faults`).
+    public func setFaults(_ plan: FaultPlan) async throws {
+        let body = try JSONEncoder().encode(plan)
+        let response = try await http.send(
+            HTTPRequest(
+                method: "POST", url: baseURL + "/_sandbox/faults", headers: [("Content-Type", "application/json")],
+                body: Array(body)
+            )
+        )
+        guard response.status == 200 else {
+            throw HarnessError(message: "faults refused: \(String(decoding: response.body, as: UTF8.self))")
+        }
+    }
+
+    /// Forgets every object and idempotency key (`POST /_sandbox/reset`).
+    public func reset() async throws {
+        _ = try await http.send(HTTPRequest(method: "POST", url: baseURL + "/_sandbox/reset"))
+    }
+}
+
+/// Runs `body` against a fresh sandbox and stops it afterwards, whatever happens.
+public func withStripeSandbox<T: Sendable>(
+    _ configuration: SandboxConfiguration = SandboxConfiguration(port: 0),
+    _ body: (SandboxHarness) async throws -> T
+) async throws -> T {
+    let sandbox = try await SandboxHarness.start(configuration)
+    do {
+        let result = try await body(sandbox)
+        await sandbox.stop()
+        return result
+    } catch {
+        await sandbox.stop()
+        throw error
+    }
+}
+
+public struct HarnessError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
