@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
                 logger.warning("PAYMENT_API_TOKENS is unset: authentication is OFF (sandbox mode only)")
             }
         }
-        let http = CurlHTTPClient(threads: settings.workerConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(30))
+        let http = CurlHTTPClient(threads: settings.workerConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(10))
         let stripe = StripeClient(
             configuration: StripeConfiguration(secretKey: settings.stripeSecretKey, apiBase: settings.stripeAPIBase),
             http: http, logger: Logger(label: "stripe-gateway"))

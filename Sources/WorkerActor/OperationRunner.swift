@@ -9,6 +9,7 @@ struct OperationRunner: Sendable {
     let database: Database
     let stripe: any StripeAPI
     let owner: String
+    let lease: Duration
     let backoff: Backoff
     let logger: Logger
 
@@ -19,7 +20,7 @@ struct OperationRunner: Sendable {
         do {
             switch op.kind {
             case .authorize:
-                try await AuthorizationRunner(database: database, stripe: stripe, owner: owner, backoff: backoff, logger: logger).run(op)
+                try await AuthorizationRunner(database: database, stripe: stripe, owner: owner, lease: lease, backoff: backoff, logger: logger).run(op)
             case .capture, .void, .refund:
                 logger.error("operation kind not handled by this build; left queued")
                 try await database.reschedule(operationId: op.id, owner: owner, after: .seconds(60), error: "not handled")

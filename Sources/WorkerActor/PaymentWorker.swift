@@ -23,7 +23,8 @@ public actor PaymentWorker: Service {
         self.configuration = configuration
         self.wakeups = wakeups
         self.logger = logger
-        runner = OperationRunner(database: database, stripe: stripe, owner: configuration.owner, backoff: backoff, logger: logger)
+        runner = OperationRunner(
+            database: database, stripe: stripe, owner: configuration.owner, lease: configuration.lease, backoff: backoff, logger: logger)
     }
 
     public func run() async throws {

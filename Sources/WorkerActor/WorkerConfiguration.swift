@@ -1,14 +1,15 @@
 public struct WorkerConfiguration: Sendable {
     /// Processor operations in flight at once (`WORKER_CONCURRENCY`).
     public var concurrency: Int
-    /// How long a claim is exclusive; longer than any one operation's calls take.
+    /// How long a claim is exclusive: longer than one processor call may take (the gateway's total
+    /// time-out), renewed before each further call. A crashed worker's operations wait this long.
     public var lease: Duration
     /// How often the queue is swept for due, retried and abandoned work.
     public var pollInterval: Duration
     /// This worker's name on its leases.
     public var owner: String
 
-    public init(concurrency: Int = 16, lease: Duration = .seconds(60), pollInterval: Duration = .milliseconds(500), owner: String) {
+    public init(concurrency: Int = 16, lease: Duration = .seconds(15), pollInterval: Duration = .milliseconds(500), owner: String) {
         self.concurrency = concurrency
         self.lease = lease
         self.pollInterval = pollInterval

@@ -43,6 +43,18 @@ extension Database {
         }
     }
 
+    /// Extends a lease still held by `owner` before another processor call; false when it was lost.
+    public func renewLease(operationId: Int, owner: String, lease: Duration) async throws(StoreError) -> Bool {
+        try await withConnection { tx throws(StoreError) in
+            try tx.execute(
+                """
+                UPDATE operations SET lease_until = clock_timestamp() + make_interval(secs => $3)
+                WHERE id = $1 AND lease_owner = $2 AND status = 'queued'
+                """, [String(operationId), owner, String(Double(lease.components.seconds))]
+            ).affectedRows == 1
+        }
+    }
+
     /// Puts the operation back in the queue for a later attempt. `newCreateAttempt` moves an authorization
     /// to a fresh create key (only after a create whose answer was unknown: the old intent is unconfirmed).
     public func reschedule(

@@ -9,6 +9,7 @@ struct AuthorizationRunner {
     let database: Database
     let stripe: any StripeAPI
     let owner: String
+    let lease: Duration
     let backoff: Backoff
     let logger: Logger
 
@@ -40,7 +41,9 @@ struct AuthorizationRunner {
             }
         }
         // At most: confirm, read back, confirm again (the read-back said it never ran), read back.
-        for _ in 0..<4 {
+        for step in 0..<4 {
+            // Each further call first extends the lease, so no other worker takes the operation meanwhile.
+            if step > 0, !(try await database.renewLease(operationId: op.id, owner: owner, lease: lease)) { return }
             switch decision {
             case .confirm(let intentId):
                 let result = await stripe.confirmPaymentIntent(

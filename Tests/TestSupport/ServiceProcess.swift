@@ -1,0 +1,92 @@
+import Foundation
+import StripeGateway
+
+/// The real `payment-service` binary, started as a child process for end-to-end tests.
+public final class ServiceProcess: @unchecked Sendable {
+    public let port: Int
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    private let process: Process
+    public let logFile: URL
+
+    /// The built binaries: `.build/debug/` beside this package (`make test` builds them first).
+    public static func binary(_ name: String) -> URL {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.appendingPathComponent(".build/debug/\(name)")
+    }
+
+    /// Starts the service and waits until `/health/ready` answers 200.
+    public static func start(environment: [String: String], port: Int = freePort()) async throws -> ServiceProcess {
+        let service = try ServiceProcess(environment: environment, port: port)
+        try await service.waitUntilReady()
+        return service
+    }
+
+    private init(environment: [String: String], port: Int) throws {
+        self.port = port
+        process = Process()
+        process.executableURL = Self.binary("payment-service")
+        var env = ProcessInfo.processInfo.environment
+        env["LOG_FORMAT"] = "text"
+        env["HOST"] = "127.0.0.1"
+        env["PORT"] = String(port)
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("payment-service-\(port)-\(UUID().uuidString.prefix(6)).log")
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: logFile)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    public func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
+        let client = APIClient(baseURL: baseURL, http: CurlHTTPClient(threads: 1, connectTimeout: .seconds(1), totalTimeout: .seconds(2)))
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw HarnessError(message: "payment-service exited (\(process.terminationStatus)): \(log())") }
+            if let answer = try? await client.get("/health/ready"), answer.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw HarnessError(message: "payment-service not ready in time: \(log())")
+    }
+
+    /// SIGKILL: the crash case, nothing gets to clean up.
+    public func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait; returns the exit status.
+    @discardableResult
+    public func terminate() -> Int32 {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
+
+    public func log() -> String {
+        (try? String(contentsOf: logFile, encoding: .utf8)).map { String($0.suffix(4000)) } ?? ""
+    }
+
+    deinit {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A loopback port nobody listens on right now.
+public func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
