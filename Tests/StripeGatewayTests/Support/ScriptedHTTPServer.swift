@@ -60,17 +60,18 @@ final class ScriptedHTTPServer: @unchecked Sendable {
 
     var received: [Request] { lock.withLock { requests } }
 
+    /// Wakes every blocked thread with `shutdown`; each thread closes its own descriptor, so no
+    /// descriptor number is touched after it was closed (and perhaps reused by another socket).
     func stop() {
-        let open: [Int32] = lock.withLock {
+        lock.withLock {
             stopped = true
-            return connections
+            shutdown(listener, Int32(SHUT_RDWR))
+            for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
         }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop(_ script: @escaping @Sendable (Request) -> Behaviour) {
+        defer { close(listener) }
         var connectionNumber = 0
         while true {
             let fd = accept(listener, nil, nil)
@@ -89,7 +90,12 @@ final class ScriptedHTTPServer: @unchecked Sendable {
     }
 
     private func serve(_ fd: Int32, number: Int, _ script: @Sendable (Request) -> Behaviour) {
-        defer { close(fd) }
+        defer {
+            lock.withLock {
+                connections.removeAll { $0 == fd }
+                close(fd)
+            }
+        }
         var buffer: [UInt8] = []
         while let head = readHead(fd, &buffer) {
             var request = head
