@@ -92,7 +92,10 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["StripeGateway", "Store", "StripeSandbox", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "StripeGateway", "Store", "StripeSandbox", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),

@@ -23,12 +23,12 @@ struct StripeSandboxCommand: AsyncParsableCommand {
     @Option(help: "Probability of a 500 after executing (the idempotency key replays it).") var errorAfter = 0.0
     @Option(help: "Probability that the connection is closed before executing.") var dropBefore = 0.0
     @Option(help: "Probability that the connection is closed after executing.") var dropAfter = 0.0
-    @Option(help: "Added latency in ms, uniform in MIN,MAX.", transform: Self.range) var latencyMs = [0, 0]
+    @Option(help: "Added latency in ms, uniform in MIN,MAX (default: 0,0).", transform: Self.range) var latencyMs = [0, 0]
     @Option(help: "Answer 429 above this many requests per second (0: no limit).") var rateLimitRps = 0
     @Option(help: "Intents appear in search only this many ms after they change.") var searchLagMs = 0
     @Option(help: "Probability that an event is delivered twice.") var webhookDuplicate = 0.0
     @Flag(help: "Deliver queued events in shuffled order.") var webhookReorder = false
-    @Option(help: "Added webhook delay in ms, uniform in MIN,MAX.", transform: Self.range) var webhookDelayMs = [0, 0]
+    @Option(help: "Added webhook delay in ms, uniform in MIN,MAX (default: 0,0).", transform: Self.range) var webhookDelayMs = [0, 0]
     @Option(help: "Probability that an event's first delivery is skipped (a retry brings it).") var webhookDropFirst = 0.0
     @Option(help: "Seed that makes the fault draws repeatable.") var seed: UInt64?
 

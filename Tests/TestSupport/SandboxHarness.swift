@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import StripeGateway
 import StripeSandbox
 
@@ -15,12 +16,15 @@ public final class SandboxHarness: Sendable {
     /// Any `sk_test_` key is accepted; this one is handy.
     public static let apiKey = "sk_test_sandbox_harness"
 
+    /// The sandbox runs in its own ServiceGroup so `stop()` can shut it down gracefully.
+    private let group: ServiceGroup
     private let task: Task<Void, any Error>
     private let http = CurlHTTPClient(threads: 1, totalTimeout: .seconds(10))
 
-    private init(port: Int, task: Task<Void, any Error>) {
+    private init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port
         self.baseURL = "http://127.0.0.1:\(port)"
+        self.group = group
         self.task = task
     }
 
@@ -33,12 +37,15 @@ public final class SandboxHarness: Sendable {
         let service = StripeSandboxService(configuration: configuration, logger: logger) { port in
             portSink.yield(port)
         }
+        let group = ServiceGroup(
+            configuration: .init(services: [service], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        )
         let task = Task {
             defer { portSink.finish() }
-            try await service.run()
+            try await group.run()
         }
         for await port in ports {
-            return SandboxHarness(port: port, task: task)
+            return SandboxHarness(port: port, group: group, task: task)
         }
         try await task.value
         throw HarnessError(message: "the sandbox stopped before it listened")
@@ -46,7 +53,7 @@ public final class SandboxHarness: Sendable {
 
     /// Stops the server and its background work (pending webhooks and timers are dropped).
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
         http.shutdown()
     }

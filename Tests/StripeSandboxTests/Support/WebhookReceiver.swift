@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// A tiny webhook endpoint: records every delivery and answers 500 to the first `failing` ones.
 final class WebhookReceiver: Sendable {
@@ -43,9 +44,12 @@ final class WebhookReceiver: Sendable {
             return Response(status: await log.record(delivery) ? .ok : .internalServerError)
         }
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        // Stopped by cancellation, which Hummingbird reports at error level: not worth showing.
+        var logger = Logger(label: "webhook-receiver")
+        logger.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { sink.yield($0.localAddress?.port ?? 0) }
+            onServerRunning: { sink.yield($0.localAddress?.port ?? 0) }, logger: logger
         )
         let task = Task { defer { sink.finish() }; try await app.run() }
         for await port in ports {
