@@ -25,6 +25,8 @@ final class PGConnection {
             self.handle = nil
             throw StoreError(.unavailable, "cannot connect to the database: \(message)")
         }
+        // Server notices ("relation already exists, skipping") are not errors; keep them off stderr.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
     }
 
     /// Runs one parameterized statement (text parameters; `nil` is SQL NULL).

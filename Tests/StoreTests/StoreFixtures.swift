@@ -1,0 +1,33 @@
+import Foundation
+import Payments
+import Store
+import TestSupport
+
+func command(cart: String = UUID().uuidString.lowercased(), amount: Int = 1000, method: String = "pm_card_visa") -> AuthorizeCommand {
+    AuthorizeCommand(cartId: cart, customerId: nil, amount: amount, currency: "USD", paymentMethod: method)
+}
+
+func newId() -> String { UUID().uuidString.lowercased() }
+
+extension AuthorizeOutcome {
+    var payment: Payment? {
+        switch self {
+        case .created(let p), .replayed(let p): p
+        case .conflict: nil
+        }
+    }
+
+    var isCreated: Bool { if case .created = self { true } else { false } }
+    var isReplayed: Bool { if case .replayed = self { true } else { false } }
+    var isConflict: Bool { if case .conflict = self { true } else { false } }
+}
+
+/// Ends the payment's authorization as `status`, as the worker would.
+func settle(_ db: TestDatabase, _ payment: Payment, as status: PaymentStatus) async throws {
+    let op = try #require(try await db.scalar("SELECT id FROM operations WHERE payment_id = $1", [payment.paymentId]))
+    try await db.database.finishOperation(
+        id: Int(op)!, paymentId: payment.paymentId, change: PaymentChange(status: status, failureReason: status == .failed ? .cardDeclined : nil),
+        events: [], resolution: .done)
+}
+
+import Testing
