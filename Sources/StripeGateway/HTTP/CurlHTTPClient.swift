@@ -28,7 +28,10 @@ public final class CurlHTTPClient: Sendable {
         for index in 0..<max(1, threads) {
             let thread = Thread { [queue] in
                 guard let worker = CurlWorker(settings: settings) else {
-                    // Without a handle this thread cannot help; the others (or shutdown) drain the queue.
+                    // No easy handle (out of memory): fail this thread's share rather than leave callers waiting.
+                    while let job = queue.next() {
+                        job.finish(.failure(.notSent(code: "curl_init_failed", message: "curl_easy_init failed")))
+                    }
                     return
                 }
                 worker.run(queue)
