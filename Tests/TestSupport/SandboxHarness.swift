@@ -102,5 +102,10 @@ public func withStripeSandbox<T: Sendable>(
 
 public struct HarnessError: Error, CustomStringConvertible {
     public var message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
     public var description: String { message }
 }

@@ -1,0 +1,74 @@
+import Foundation
+import StripeGateway
+
+/// A scripted processor for actor-level tests: each call takes the next scripted answer for its kind
+/// (or a default), and every call is recorded with its idempotency key.
+actor FakeStripe: StripeAPI {
+    enum Call: Equatable {
+        case create(key: String)
+        case confirm(id: String, key: String)
+        case retrieve(id: String)
+    }
+
+    private(set) var calls: [Call] = []
+    var createAnswers: [StripeResult<StripePaymentIntent>] = []
+    var confirmAnswers: [StripeResult<StripePaymentIntent>] = []
+    var retrieveAnswers: [StripeResult<StripePaymentIntent>] = []
+    /// The intent as the fake processor holds it.
+    var intent: StripePaymentIntent?
+    var defaultStatus: StripePaymentIntent.Status = .requiresCapture
+
+    func script(
+        create: [StripeResult<StripePaymentIntent>] = [], confirm: [StripeResult<StripePaymentIntent>] = [],
+        retrieve: [StripeResult<StripePaymentIntent>] = []
+    ) {
+        createAnswers = create
+        confirmAnswers = confirm
+        retrieveAnswers = retrieve
+    }
+
+    func setDefaultStatus(_ status: StripePaymentIntent.Status) { defaultStatus = status }
+
+    static func intent(_ id: String = "pi_fake", _ status: StripePaymentIntent.Status, amount: Int = 1000) -> StripePaymentIntent {
+        StripePaymentIntent(
+            id: id, status: status, amount: amount, amountCapturable: status == .requiresCapture ? amount : 0,
+            amountReceived: status == .succeeded ? amount : 0, currency: "usd", captureMethod: "manual")
+    }
+
+    func createPaymentIntent(_ params: CreatePaymentIntentParams, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+        calls.append(.create(key: idempotencyKey))
+        if !createAnswers.isEmpty { return createAnswers.removeFirst() }
+        let created = Self.intent("pi_" + idempotencyKey.prefix(8), .requiresPaymentMethod, amount: params.amount)
+        intent = created
+        return .success(created)
+    }
+
+    func confirmPaymentIntent(id: String, paymentMethod: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+        calls.append(.confirm(id: id, key: idempotencyKey))
+        if !confirmAnswers.isEmpty { return confirmAnswers.removeFirst() }
+        let confirmed = Self.intent(id, defaultStatus)
+        intent = confirmed
+        return .success(confirmed)
+    }
+
+    func retrievePaymentIntent(id: String) async -> StripeResult<StripePaymentIntent> {
+        calls.append(.retrieve(id: id))
+        if !retrieveAnswers.isEmpty { return retrieveAnswers.removeFirst() }
+        return intent.map { .success($0) } ?? .rejected(status: 404, StripeErrorBody(type: "invalid_request_error", code: "resource_missing"))
+    }
+
+    func searchPaymentIntents(metadataKey: String, value: String) async -> StripeResult<[StripePaymentIntent]> { .success([]) }
+    func capturePaymentIntent(id: String, amountToCapture: Int?, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+        .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
+    }
+    func cancelPaymentIntent(id: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+        .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
+    }
+    func createRefund(_ params: CreateRefundParams, idempotencyKey: String) async -> StripeResult<StripeRefund> {
+        .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
+    }
+    func retrieveRefund(id: String) async -> StripeResult<StripeRefund> {
+        .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
+    }
+    func listRefunds(paymentIntent: String) async -> StripeResult<[StripeRefund]> { .success([]) }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import Payments
+import Store
+import StripeGateway
+import Testing
+import TestSupport
+@testable import WorkerActor
+
+/// The worker driven by a scripted processor, against a real PostgreSQL.
+@Suite("Payment worker with a fake processor")
+struct PaymentWorkerTests {
+    let logger = Logger(label: "worker-test")
+    static let noDelay = Backoff(base: .milliseconds(1), cap: .milliseconds(1))
+
+    func setUp() async throws -> (TestDatabase, Payment) {
+        let db = try await TestDatabase.create()
+        let command = AuthorizeCommand(
+            cartId: UUID().uuidString, customerId: nil, amount: 1000, currency: "USD", paymentMethod: "pm_card_visa")
+        let outcome = try await db.database.authorize(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
+        guard case .created(let payment) = outcome else { throw HarnessError(message: "not created") }
+        return (db, payment)
+    }
+
+    /// Claims and runs whatever is due once, as one worker turn.
+    func turn(_ db: TestDatabase, _ stripe: FakeStripe) async throws {
+        let runner = OperationRunner(
+            database: db.database, stripe: stripe, owner: "test", lease: .seconds(30), backoff: Self.noDelay, logger: logger)
+        for op in try await db.database.claimOperations(owner: "test", limit: 10, lease: .seconds(30)) {
+            await runner.run(op)
+        }
+    }
+
+    @Test("create unconfirmed, record its id, confirm by id with deterministic keys → AUTHORIZED")
+    func authorizes() async throws {
+        let (db, payment) = try await setUp()
+        let stripe = FakeStripe()
+        try await turn(db, stripe)
+        let id = payment.paymentId
+        let calls = await stripe.calls
+        #expect(calls.count == 2)
+        #expect(calls.first == .create(key: "\(id):authorize:create:0"))
+        guard case .confirm(let intentId, let key) = calls.last else { Issue.record("no confirm"); return }
+        #expect(key == "\(id):authorize:confirm")
+        let stored = try #require(try await db.database.payment(id: id))
+        #expect(stored.status == .authorized)
+        #expect(stored.processorReference == intentId)
+        #expect(try await db.column("SELECT type FROM events ORDER BY seq") == ["payment-requested", "payment-succeeded"])
+    }
+
+    @Test("a 500 on confirm is settled by reading the intent back, not by guessing")
+    func unknownConfirmReadsBack() async throws {
+        let (db, payment) = try await setUp()
+        let stripe = FakeStripe()
+        await stripe.script(
+            confirm: [.unknown(StripeCallFailure(httpStatus: 500, code: "api_error", message: "boom"))],
+            retrieve: [.success(FakeStripe.intent("pi_x", .requiresCapture))])
+        try await turn(db, stripe)
+        let stored = try #require(try await db.database.payment(id: payment.paymentId))
+        #expect(stored.status == .authorized)
+        #expect(await stripe.calls.contains(.retrieve(id: stored.processorReference ?? "")))
+    }
+
+    @Test("an unknown confirm whose read-back fails stays REQUESTED and is retried with the same key")
+    func unknownStaysRequested() async throws {
+        let (db, payment) = try await setUp()
+        let stripe = FakeStripe()
+        let down = StripeResult<StripePaymentIntent>.unknown(StripeCallFailure(httpStatus: nil, code: "timeout", message: "no answer"))
+        await stripe.script(confirm: [down], retrieve: [down])
+        try await turn(db, stripe)
+        #expect(try await db.database.payment(id: payment.paymentId)?.status == .requested)
+        #expect(try await db.scalar("SELECT status FROM operations") == "queued")
+        try await Task.sleep(for: .milliseconds(20))
+        try await turn(db, stripe)
+        #expect(try await db.database.payment(id: payment.paymentId)?.status == .authorized)
+        let confirms = await stripe.calls.compactMap { if case .confirm(_, let key) = $0 { key } else { nil } }
+        #expect(Set(confirms) == ["\(payment.paymentId):authorize:confirm"])
+        #expect(await stripe.calls.filter { if case .create = $0 { true } else { false } }.count == 1)
+    }
+
+    @Test("a create with an unknown outcome moves to a fresh create key; a retryable one keeps it")
+    func createKeys() async throws {
+        let (db, payment) = try await setUp()
+        let stripe = FakeStripe()
+        await stripe.script(create: [
+            .retryable(StripeCallFailure(httpStatus: 429, code: "rate_limit", message: "slow down")),
+            .unknown(StripeCallFailure(httpStatus: 500, code: "api_error", message: "boom")),
+        ])
+        for _ in 0..<3 {
+            try await turn(db, stripe)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let creates = await stripe.calls.compactMap { if case .create(let key) = $0 { key } else { nil } }
+        let id = payment.paymentId
+        #expect(creates == ["\(id):authorize:create:0", "\(id):authorize:create:0", "\(id):authorize:create:1"])
+        #expect(try await db.database.payment(id: id)?.status == .authorized)
+    }
+
+    @Test("a decline ends FAILED with the catalog reason and the decline code")
+    func declines() async throws {
+        let (db, payment) = try await setUp()
+        let stripe = FakeStripe()
+        await stripe.script(confirm: [.declined(
+            StripeErrorBody(type: "card_error", code: "card_declined", declineCode: "insufficient_funds"), paymentIntent: nil)])
+        try await turn(db, stripe)
+        let stored = try #require(try await db.database.payment(id: payment.paymentId))
+        #expect(stored.status == .failed)
+        #expect(stored.failureReason == .insufficientFunds)
+        #expect(stored.declineCode == "insufficient_funds")
+        #expect(try await db.column("SELECT type FROM events ORDER BY seq") == ["payment-requested", "payment-failed"])
+    }
+
+    @Test("the worker actor drains a burst within its concurrency, woken by the intake's stream")
+    func workerDrainsBurst() async throws {
+        let db = try await TestDatabase.create(poolSize: 6)
+        for _ in 0..<25 {
+            _ = try await db.database.authorize(
+                AuthorizeCommand(cartId: UUID().uuidString, customerId: nil, amount: 500, currency: "EUR", paymentMethod: "pm_card_visa"),
+                newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
+        }
+        let (wakeups, wake) = AsyncStream<String>.makeStream()
+        let worker = PaymentWorker(
+            database: db.database, stripe: FakeStripe(),
+            configuration: WorkerConfiguration(concurrency: 4, pollInterval: .seconds(5), owner: "actor-test"),
+            wakeups: wakeups, backoff: Self.noDelay, logger: logger)
+        let running = Task { try await worker.run() }
+        wake.yield("go")
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await db.scalar("SELECT count(*) FROM payments WHERE status = 'AUTHORIZED'") != "25", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        running.cancel()
+        _ = try? await running.value
+        #expect(try await db.scalar("SELECT count(*) FROM payments WHERE status = 'AUTHORIZED'") == "25")
+        #expect(try await db.scalar("SELECT count(*) FROM operations WHERE status = 'queued'") == "0")
+    }
+}
