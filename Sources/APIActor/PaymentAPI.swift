@@ -6,9 +6,10 @@ import Store
 public enum PaymentAPI {
     public static func makeApplication(
         configuration: APIConfiguration, database: Database, intake: PaymentIntake, logger: Logger,
+        events: EventSignal = EventSignal(),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(configuration: configuration, database: database, intake: intake)
+        let router = makeRouter(configuration: configuration, database: database, intake: intake, events: events)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -16,13 +17,16 @@ public enum PaymentAPI {
             logger: logger)
     }
 
-    static func makeRouter(configuration: APIConfiguration, database: Database, intake: PaymentIntake) -> Router<BasicRequestContext> {
+    static func makeRouter(
+        configuration: APIConfiguration, database: Database, intake: PaymentIntake, events: EventSignal = EventSignal()
+    ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BearerAuthMiddleware(tokens: configuration.tokens))
         let validator = AuthorizeCommandValidator(defaultPaymentMethod: configuration.defaultPaymentMethod)
         PaymentRoutes(intake: intake, database: database, validator: validator).register(on: router)
         HealthRoutes(database: database).register(on: router)
+        EventRoutes(database: database, signal: events).register(on: router)
         return router
     }
 }

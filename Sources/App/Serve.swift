@@ -45,13 +45,18 @@ struct Serve: AsyncParsableCommand {
                 wakeups: wakeups, logger: Logger(label: "payment-worker")))
         }
         if settings.runsAPI {
+            let events = EventSignal()
+            let listener = NotificationListener(
+                url: settings.databaseURL, channel: EventFeed.channel, logger: Logger(label: "event-listener"), onNotify: events.notify)
             // Last in the group, so the first to stop: intake ends before the worker drains.
             services.append(PaymentAPI.makeApplication(
                 configuration: APIConfiguration(
                     host: settings.host, port: settings.port, tokens: settings.apiTokens,
                     defaultPaymentMethod: settings.defaultPaymentMethod),
-                database: database, intake: PaymentIntake(database: database, wakeups: wake), logger: logger,
+                database: database, intake: PaymentIntake(database: database, wakeups: wake), logger: logger, events: events,
                 onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
+            // After the API, so it stops before it: closing the signal ends the open event streams.
+            services.append(EventListenerService(listener: listener, signal: events))
         }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,0 +1,39 @@
+/// One event as the feed serves it; `data` is the stored JSON text, to be embedded verbatim.
+public struct FeedEvent: Sendable, Equatable {
+    public var id: EventCursor
+    public var type: String
+    public var occurredAt: String
+    public var data: String
+}
+
+public enum EventFeed {
+    /// The channel `NOTIFY`ed by every transaction that appends events (delivered on commit only).
+    public static let channel = "payment_events"
+    public static let defaultLimit = 100
+    public static let maxLimit = 1000
+}
+
+extension Database {
+    /// Up to `limit` events after `cursor`, oldest first in (xid, seq) order.
+    ///
+    /// Only rows whose xid is below the snapshot's xmin are served: every transaction that could still
+    /// commit an event has an xid at or above it, so no later commit can sort before a cursor handed out.
+    public func events(after cursor: EventCursor = .start, limit: Int = EventFeed.defaultLimit) async throws(StoreError) -> [FeedEvent] {
+        try await withConnection { tx throws(StoreError) in
+            let result = try tx.execute(
+                """
+                SELECT xid::text, seq, type, rfc3339(occurred_at), data FROM events
+                WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY xid, seq LIMIT $3
+                """, [String(cursor.xid), String(cursor.seq), String(limit)])
+            return try result.rows.map { row throws(StoreError) in
+                guard let xid = UInt64(try row.requiredString(0)), let seq = Int64(try row.requiredString(1)) else {
+                    throw StoreError(.unexpectedResult, "event row with a malformed xid or seq")
+                }
+                return FeedEvent(
+                    id: EventCursor(xid: xid, seq: seq), type: try row.requiredString(2),
+                    occurredAt: try row.requiredString(3), data: try row.requiredString(4))
+            }
+        }
+    }
+}
