@@ -112,14 +112,15 @@ struct AuthorizeCommandValidator {
             errors.append(FieldError(pointer: "/metadata", "at most 20 keys"))
         }
         var result: [String: String] = [:]
+        // Lengths in characters as the schema's maxLength counts them (RFC 8259 characters: code points), not graphemes.
         for (key, value) in members {
             let pointer = "/metadata/" + JSONPointer.escape(key)
-            if key.isEmpty || key.count > 40 || key.contains("[") || key.contains("]") {
+            if key.isEmpty || key.unicodeScalars.count > 40 || key.contains("[") || key.contains("]") {
                 errors.append(FieldError(pointer: pointer, "keys are 1 to 40 characters, without square brackets"))
             } else if Self.reservedMetadataKeys.contains(key) {
                 errors.append(FieldError(pointer: pointer, "\(key) is reserved for the service"))
             }
-            guard case .string(let text) = value, text.count <= 500 else {
+            guard case .string(let text) = value, text.unicodeScalars.count <= 500 else {
                 errors.append(FieldError(pointer: pointer, "must be a string of at most 500 characters"))
                 continue
             }
