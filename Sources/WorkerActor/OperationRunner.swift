@@ -21,9 +21,10 @@ struct OperationRunner: Sendable {
             switch op.kind {
             case .authorize:
                 try await AuthorizationRunner(database: database, stripe: stripe, owner: owner, lease: lease, backoff: backoff, logger: logger).run(op)
-            case .capture, .void, .refund:
-                logger.error("operation kind not handled by this build; left queued")
-                try await database.reschedule(operationId: op.id, owner: owner, after: .seconds(60), error: "not handled")
+            case .capture, .void:
+                try await IntentOperationRunner(database: database, stripe: stripe, owner: owner, backoff: backoff, logger: logger).run(op)
+            case .refund:
+                try await RefundRunner(database: database, stripe: stripe, owner: owner, backoff: backoff, logger: logger).run(op)
             }
         } catch {
             // The database failed mid-way: the lease expires and the operation is taken up again.

@@ -1,4 +1,5 @@
 import HTTPTypes
+import Store
 import Hummingbird
 
 extension Request {
@@ -20,6 +21,22 @@ extension Request {
         } catch {
             throw APIProblem.invalid([FieldError(pointer: error.pointer ?? "", "not valid JSON: \(error.message) (byte \(error.offset))")])
         }
+    }
+
+    /// The body as JSON when there is one; an empty body (no content) is nil.
+    func optionalJSONBody() async throws -> JSONValue? {
+        if let length = headers[.contentLength], length == "0" { return nil }
+        if headers[.contentType] == nil && headers[.contentLength] == nil && headers[.transferEncoding] == nil { return nil }
+        return try await jsonBody()
+    }
+
+    /// `Idempotency-Key` in the caller's scope; 400 when it is not 1 to 255 characters.
+    func scopedIdempotencyKey() throws(APIProblem) -> IdempotencyKey? {
+        guard let key = idempotencyKey else { return nil }
+        guard (1...255).contains(key.count) else {
+            throw APIProblem.invalid([FieldError(parameter: "Idempotency-Key", "must be 1 to 255 characters")])
+        }
+        return IdempotencyKey(scope: CallerScope.of(self), key: key)
     }
 
     /// `Prefer: wait=N`, clamped to 30 seconds; nil when absent.

@@ -21,12 +21,7 @@ struct PaymentRoutes {
         case .success(let valid): command = valid
         case .failure(let failure): throw APIProblem.invalid(failure.errors)
         }
-        let key = try request.idempotencyKey.map { key throws(APIProblem) in
-            guard (1...255).contains(key.count) else {
-                throw APIProblem.invalid([FieldError(parameter: "Idempotency-Key", "must be 1 to 255 characters")])
-            }
-            return IdempotencyKey(scope: CallerScope.of(request), key: key)
-        }
+        let key = try request.scopedIdempotencyKey()
         let outcome = try await stored { () async throws(StoreError) in try await intake.authorize(command, idempotencyKey: key) }
         switch outcome {
         case .conflict(let reason):

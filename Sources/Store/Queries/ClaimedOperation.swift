@@ -14,10 +14,13 @@ public struct ClaimedOperation: Sendable, Equatable {
     public var createAttempt: Int
     public var dispatched: Bool
     public var payment: PaymentContext
+    /// The refund a `refund` operation drives.
+    public var refund: RefundContext?
 
     public init(
         id: Int, kind: OperationKind, paymentId: String, refundId: String? = nil, amount: Int? = nil,
-        idempotencyKey: String, attempts: Int, createAttempt: Int = 0, dispatched: Bool = false, payment: PaymentContext
+        idempotencyKey: String, attempts: Int, createAttempt: Int = 0, dispatched: Bool = false, payment: PaymentContext,
+        refund: RefundContext? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -29,6 +32,22 @@ public struct ClaimedOperation: Sendable, Equatable {
         self.createAttempt = createAttempt
         self.dispatched = dispatched
         self.payment = payment
+        self.refund = refund
+    }
+}
+
+/// The refund fields a refund call is made of, and where it stands.
+public struct RefundContext: Sendable, Equatable {
+    public var status: RefundStatus
+    public var amount: Int
+    public var reason: RefundReason?
+    public var processorReference: String?
+
+    public init(status: RefundStatus, amount: Int, reason: RefundReason?, processorReference: String?) {
+        self.status = status
+        self.amount = amount
+        self.reason = reason
+        self.processorReference = processorReference
     }
 }
 

@@ -25,11 +25,12 @@ extension Database {
                 SELECT c.id, c.kind, c.payment_id, c.refund_id, c.amount, c.idempotency_key, c.attempts,
                        c.create_attempt, c.dispatched_at IS NOT NULL,
                        p.status, p.order_id, p.customer_id, p.amount, p.currency, p.capture_mode, p.payment_method,
-                       p.processor_reference, p.metadata::text
-                FROM claimed c JOIN payments p ON p.id = c.payment_id
+                       p.processor_reference, p.metadata::text,
+                       r.status, r.amount, r.reason, r.processor_reference
+                FROM claimed c JOIN payments p ON p.id = c.payment_id LEFT JOIN refunds r ON r.id = c.refund_id
                 ORDER BY c.id
                 """,
-                [owner, String(limit), String(Double(lease.components.seconds))]
+                [owner, String(limit), String(lease.seconds)]
             ).rows.map { row throws(StoreError) in try Self.decodeClaim(row) }
         }
     }
@@ -50,7 +51,7 @@ extension Database {
                 """
                 UPDATE operations SET lease_until = clock_timestamp() + make_interval(secs => $3)
                 WHERE id = $1 AND lease_owner = $2 AND status = 'queued'
-                """, [String(operationId), owner, String(Double(lease.components.seconds))]
+                """, [String(operationId), owner, String(lease.seconds)]
             ).affectedRows == 1
         }
     }
@@ -69,7 +70,7 @@ extension Database {
                     updated_at = clock_timestamp()
                 WHERE id = $1 AND lease_owner = $2 AND status = 'queued'
                 """,
-                [String(operationId), owner, String(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18),
+                [String(operationId), owner, String(delay.seconds),
                  error, newCreateAttempt.map(String.init)])
         }
     }
@@ -92,6 +93,11 @@ extension Database {
             let capture = CaptureMode(rawValue: try row.requiredString(14))
         else { throw StoreError(.unexpectedResult, "operation row with an unknown kind or status") }
         let metadata = (try? JSONDecoder().decode([String: String].self, from: Data((row.string(17) ?? "{}").utf8))) ?? [:]
+        let refund = row.string(18).flatMap(RefundStatus.init(rawValue:)).map { status in
+            RefundContext(
+                status: status, amount: row.int(19) ?? 0, reason: row.string(20).flatMap(RefundReason.init(rawValue:)),
+                processorReference: row.string(21))
+        }
         return ClaimedOperation(
             id: try row.requiredInt(0), kind: kind, paymentId: try row.requiredString(2), refundId: row.string(3),
             amount: row.int(4), idempotencyKey: try row.requiredString(5), attempts: try row.requiredInt(6),
@@ -99,6 +105,7 @@ extension Database {
             payment: PaymentContext(
                 status: status, orderId: try row.requiredString(10), customerId: row.string(11),
                 amount: try row.requiredInt(12), currency: try row.requiredString(13), capture: capture,
-                paymentMethod: try row.requiredString(15), processorReference: row.string(16), metadata: metadata))
+                paymentMethod: try row.requiredString(15), processorReference: row.string(16), metadata: metadata),
+            refund: refund)
     }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import Payments
+import Store
+
+/// Capture, void and refunds (`contract.md`, "Capture, void, refunds"): each queued durably for the worker.
+struct LifecycleRoutes {
+    let database: Database
+    let wakeups: AsyncStream<String>.Continuation
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("payments/:id/capture") { request, context in try await capture(request, context.parameters.get("id") ?? "") }
+        router.post("payments/:id/void") { request, context in try await void(request, context.parameters.get("id") ?? "") }
+        router.post("payments/:id/refunds") { request, context in try await refund(request, context.parameters.get("id") ?? "") }
+        router.get("refunds/:id") { _, context in try await showRefund(context.parameters.get("id") ?? "") }
+    }
+
+    func capture(_ request: Request, _ id: String) async throws -> Response {
+        let paymentId = try Self.paymentId(id)
+        let body = try await request.optionalJSONBody()
+        let fields = try BodyFields(body, allowed: ["amount"])
+        let amount = try fields.positiveAmount("amount")
+        let outcome = try await stored { () async throws(StoreError) in try await database.requestCapture(paymentId: paymentId, amount: amount) }
+        return try await answer(outcome, request: request, paymentId: paymentId)
+    }
+
+    func void(_ request: Request, _ id: String) async throws -> Response {
+        let paymentId = try Self.paymentId(id)
+        _ = try BodyFields(try await request.optionalJSONBody(), allowed: [])
+        let outcome = try await stored { () async throws(StoreError) in try await database.requestVoid(paymentId: paymentId) }
+        return try await answer(outcome, request: request, paymentId: paymentId)
+    }
+
+    func refund(_ request: Request, _ id: String) async throws -> Response {
+        let paymentId = try Self.paymentId(id)
+        let fields = try BodyFields(try await request.optionalJSONBody(), allowed: ["amount", "reason"])
+        let amount = try fields.positiveAmount("amount")
+        let reason = try fields.reason()
+        let key = try request.scopedIdempotencyKey()
+        let outcome = try await stored { () async throws(StoreError) in
+            try await database.requestRefund(
+                paymentId: paymentId, amount: amount, reason: reason, newRefundId: UUID().uuidString.lowercased(), idempotencyKey: key)
+        }
+        switch outcome {
+        case .notFound: throw APIProblem(.notFound, detail: "no payment \(paymentId)")
+        case .conflict(let reason): throw APIProblem(.conflict, detail: reason)
+        case .replayed(let refund):
+            return try JSONResponse.make(.ok, try await waited(refund, request), location: "/refunds/\(refund.refundId)")
+        case .created(let refund):
+            wakeups.yield(paymentId)
+            return try JSONResponse.make(.created, try await waited(refund, request), location: "/refunds/\(refund.refundId)")
+        }
+    }
+
+    func showRefund(_ id: String) async throws -> Response {
+        guard Formats.isUUID(id) else { throw APIProblem(.notFound, detail: "no refund \(id.prefix(64))") }
+        let refund = try await stored { () async throws(StoreError) in try await database.refund(id: id.lowercased()) }
+        guard let refund else { throw APIProblem(.notFound, detail: "no refund \(id)") }
+        return try JSONResponse.make(.ok, refund)
+    }
+
+    /// 202 while queued, 200 once done (also when it finished within `Prefer: wait`).
+    private func answer(_ outcome: LifecycleOutcome, request: Request, paymentId: String) async throws -> Response {
+        switch outcome {
+        case .notFound: throw APIProblem(.notFound, detail: "no payment \(paymentId)")
+        case .conflict(let reason): throw APIProblem(.conflict, detail: reason)
+        case .done(let payment): return try JSONResponse.make(.ok, payment)
+        case .queued(let payment, let operationId):
+            wakeups.yield(paymentId)
+            guard let wait = request.preferredWait else { return try JSONResponse.make(.accepted, payment) }
+            let finished = try await Polling.until(limit: wait) { () async throws(StoreError) in
+                try await database.operationFinished(id: operationId)
+            }
+            let current = try await stored { () async throws(StoreError) in try await database.payment(id: paymentId) } ?? payment
+            return try JSONResponse.make(finished ? .ok : .accepted, current)
+        }
+    }
+
+    private func waited(_ refund: Refund, _ request: Request) async throws -> Refund {
+        guard let wait = request.preferredWait, refund.status == .requested else { return refund }
+        var current = refund
+        _ = try await Polling.until(limit: wait) { () async throws(StoreError) in
+            current = try await database.refund(id: refund.refundId) ?? current
+            return current.status != .requested
+        }
+        return current
+    }
+
+    private static func paymentId(_ id: String) throws(APIProblem) -> String {
+        guard Formats.isUUID(id) else { throw APIProblem(.notFound, detail: "no payment \(id.prefix(64))") }
+        return id.lowercased()
+    }
+}

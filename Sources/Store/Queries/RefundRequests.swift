@@ -1,0 +1,50 @@
+import Payments
+
+public enum RefundRequestOutcome: Sendable {
+    case created(Refund)
+    case replayed(Refund)
+    case conflict(String)
+    case notFound
+}
+
+extension Database {
+    /// `POST /payments/{id}/refunds`: checks what is left to refund and reserves it under the payment's row
+    /// lock, so concurrent refunds can never add up to more than was captured.
+    public func requestRefund(
+        paymentId: String, amount: Int?, reason: RefundReason?, newRefundId: String, idempotencyKey: IdempotencyKey?
+    ) async throws(StoreError) -> RefundRequestOutcome {
+        try await transaction { tx throws(StoreError) in
+            let fingerprint = "refund \(paymentId) \(amount.map(String.init) ?? "all") \(reason?.rawValue ?? "-")"
+            if let idempotencyKey {
+                switch try tx.claimIdempotencyKey(idempotencyKey, fingerprint: fingerprint) {
+                case .matches(let id):
+                    guard let refund = try tx.refund(id: id) else { return .conflict("this Idempotency-Key was used for another resource") }
+                    return .replayed(refund)
+                case .conflicts:
+                    return .conflict("this Idempotency-Key was used with a different request")
+                case .new:
+                    break
+                }
+            }
+            guard let payment = try tx.payment(id: paymentId, lock: true) else { return .notFound }
+            guard payment.status == .captured else {
+                return .conflict("only a CAPTURED payment can be refunded; this one is \(payment.status.rawValue)")
+            }
+            let reserved = try tx.execute(
+                "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = $1 AND status IN ('REQUESTED', 'PROCESSED')",
+                [paymentId])[0].requiredInt(0)
+            let left = payment.amountCaptured - reserved
+            let wanted = amount ?? left
+            guard wanted > 0, wanted <= left else {
+                return .conflict("cannot refund \(wanted): \(left) of \(payment.amountCaptured) captured is left to refund")
+            }
+            try tx.execute(
+                "INSERT INTO refunds (id, payment_id, amount, reason, status) VALUES ($1, $2, $3, $4, 'REQUESTED')",
+                [newRefundId, paymentId, String(wanted), reason?.rawValue])
+            _ = try tx.enqueue(.refund, paymentId: paymentId, amount: wanted, key: "\(newRefundId):refund", refundId: newRefundId)
+            if let idempotencyKey { try tx.rememberIdempotencyKey(idempotencyKey, fingerprint: fingerprint, resource: newRefundId) }
+            guard let refund = try tx.refund(id: newRefundId) else { throw StoreError(.unexpectedResult, "refund vanished") }
+            return .created(refund)
+        }
+    }
+}
