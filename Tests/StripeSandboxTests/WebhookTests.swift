@@ -115,15 +115,18 @@ struct WebhookTests {
     }
 
     @Test func delayAndReorderHoldEventsBack() async throws {
-        try await withReceiver(faults: FaultPlan(webhookReorder: true, webhookDelayMs: [400, 400])) { sandbox, receiver in
+        try await withReceiver(faults: FaultPlan(webhookReorder: true, webhookDelayMs: [2000, 2000])) { sandbox, receiver in
             let client = StripeTestClient(sandbox)
             let start = ContinuousClock.now
             for _ in 0..<3 { _ = try await client.paidIntent() }
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(await receiver.deliveries.isEmpty)
+            // Held back 2 s from their creation: none may have arrived while less than that has passed
+            // (on a loaded machine the calls themselves can take a while, so look only inside that window).
+            let looked = ContinuousClock.now
+            let early = await receiver.deliveries
+            if looked - start < .milliseconds(1900) { #expect(early.isEmpty) }
             let deliveries = await receiver.wait { $0.count >= 3 }
             #expect(deliveries.count == 3)
-            #expect(ContinuousClock.now - start >= .milliseconds(400))
+            #expect(ContinuousClock.now - start >= .milliseconds(2000))
         }
     }
 
