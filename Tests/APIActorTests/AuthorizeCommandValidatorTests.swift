@@ -100,6 +100,7 @@ import Payments
         Row(testDescription: "amount 1.5", body: body(["amount": "1.5"]), expected: .invalid(["/amount"])),
         Row(testDescription: "amount 12.0", body: body(["amount": "12.0"]), expected: .valid(command(amount: 12))),
         Row(testDescription: "amount 1.2e1", body: body(["amount": "1.2e1"]), expected: .valid(command(amount: 12))),
+        Row(testDescription: "amount 4999.00000000000001", body: body(["amount": "4999.00000000000001"]), expected: .invalid(["/amount"])),
         Row(testDescription: "amount 1e300", body: body(["amount": "1e300"]), expected: .invalid(["/amount"])),
         Row(testDescription: "amount 2^63", body: body(["amount": "9223372036854775808"]), expected: .invalid(["/amount"])),
         Row(testDescription: "amount \"12\"", body: body(["amount": "\"12\""]), expected: .invalid(["/amount"])),

@@ -232,6 +232,20 @@ import Testing
         ("1e400", nil),
         ("9223372036854775808", nil),
         ("123456789012345678901234567890", nil),
+        // Judged on the text, exactly: a Double would round these to whole numbers.
+        ("1.0000000000000001", nil),
+        ("4999.00000000000001", nil),
+        ("9007199254740993.5", nil),
+        ("12.50e1", 125),
+        ("1250e-1", 125),
+        ("1250e-3", nil),
+        ("1.25E+2", 125),
+        ("0.0", 0),
+        ("-0.0e5", 0),
+        ("0e400", 0),
+        ("1e-400", nil),
+        ("-4.2e1", -42),
+        ("1e99999999999999999999", nil),
     ])
     func integer(text: String, expected: Int?) {
         #expect(JSONValue.number(text).integer == expected)

@@ -32,10 +32,34 @@ indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// The value as an exact integer: a number with no fractional part (`12`, `12.0`, `1.2e1`) in range.
+    /// Judged on the text, not on a `Double`, which would round `1.0000000000000001` to 1.
     var integer: Int? {
         guard case .number(let text) = self else { return nil }
         if let value = Int(text) { return value }
-        guard let double = Double(text), double.rounded() == double, abs(double) < 9e15 else { return nil }
-        return Int(double)
+        var mantissa = Substring(text)
+        let negative = mantissa.first == "-"
+        if negative { mantissa = mantissa.dropFirst() }
+        var exponent = 0
+        if let e = mantissa.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            guard let value = Int(mantissa[mantissa.index(after: e)...]) else { return nil }
+            exponent = value
+            mantissa = mantissa[..<e]
+        }
+        var digits = String(mantissa)
+        if let dot = mantissa.firstIndex(of: ".") {
+            let fraction = mantissa[mantissa.index(after: dot)...]
+            digits = String(mantissa[..<dot] + fraction)
+            exponent -= fraction.count
+        }
+        digits = String(digits.drop { $0 == "0" })
+        while exponent < 0, digits.last == "0" {
+            digits.removeLast()
+            exponent += 1
+        }
+        if digits.isEmpty { return 0 }
+        guard exponent >= 0, digits.count + exponent <= 18,
+            let magnitude = Int(digits + String(repeating: "0", count: exponent))
+        else { return nil }
+        return negative ? -magnitude : magnitude
     }
 }
