@@ -8,10 +8,16 @@ PG_DIR ?= /tmp/payment-api-pg
 export PG_PORT PG_DIR
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PG_PORT)/payments
 
-.PHONY: run test build deps db db-stop clean
+.PHONY: run test build deps pydeps db db-stop clean
 
 deps:
 	@Sandbox/scripts/install-deps.sh
+
+# The event schema test validates with Python's `jsonschema` (a real JSON Schema validator).
+pydeps:
+	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema \
+		|| python3 -m pip install --quiet --break-system-packages jsonschema \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-jsonschema >/dev/null; }
 
 db: deps
 	@Sandbox/scripts/postgres.sh start >/dev/null
@@ -27,7 +33,7 @@ build: deps
 run: db build
 	.build/debug/payment-service serve
 
-test: db
+test: db pydeps
 	swift build --build-tests
 	swift build --product payment-service
 	swift build --product stripe-sandbox

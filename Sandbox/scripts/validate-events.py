@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Validates events from the feed against the contract's JSON Schemas (draft-07) with `jsonschema`.
+
+usage: validate-events.py SCHEMA_DIR EVENTS_JSON
+
+EVENTS_JSON is a `GET /events` answer ({"events": [...]}) or a JSON array of events. Each event's `data`
+must validate against `SCHEMA_DIR/<type>.schema.json` with formats enforced (`uuid`: the RFC 4122 text
+form; `date-time`: RFC 3339), and carry no field the schema does not define. Exit 0 when every event is
+valid, 1 otherwise (each problem printed), 2 on bad usage.
+"""
+import datetime
+import json
+import pathlib
+import re
+import sys
+
+from jsonschema import Draft7Validator, FormatChecker
+
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+checker = FormatChecker()
+
+
+@checker.checks("uuid")
+def is_uuid(value):
+    return not isinstance(value, str) or bool(UUID.match(value))
+
+
+@checker.checks("date-time", raises=ValueError)
+def is_date_time(value):
+    if not isinstance(value, str):
+        return True
+    if not RFC3339.match(value):
+        return False
+    datetime.datetime.fromisoformat(re.sub(r"[Zz]$", "+00:00", value.replace("t", "T")))
+    return True
+
+
+def main(argv):
+    if len(argv) != 3:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    schema_dir, events_path = pathlib.Path(argv[1]), pathlib.Path(argv[2])
+    feed = json.loads(events_path.read_text())
+    events = feed["events"] if isinstance(feed, dict) else feed
+    validators, problems = {}, []
+    for index, event in enumerate(events):
+        where = f"event {index} ({event.get('id')}, {event.get('type')})"
+        for field in ("id", "type", "occurredAt", "data"):
+            if field not in event:
+                problems.append(f"{where}: no `{field}`")
+        if not checker.conforms(event.get("occurredAt"), "date-time"):
+            problems.append(f"{where}: occurredAt {event.get('occurredAt')!r} is not RFC 3339")
+        kind = event.get("type")
+        if kind not in validators:
+            path = schema_dir / f"{kind}.schema.json"
+            if not path.is_file():
+                problems.append(f"{where}: no schema {path.name}")
+                continue
+            schema = json.loads(path.read_text())
+            Draft7Validator.check_schema(schema)
+            validators[kind] = (Draft7Validator(schema, format_checker=checker), set(schema.get("properties", {})))
+        validator, properties = validators[kind]
+        data = event.get("data")
+        for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
+            pointer = "/" + "/".join(str(p) for p in error.path)
+            problems.append(f"{where}: data{pointer}: {error.message}")
+        if isinstance(data, dict):
+            for extra in sorted(set(data) - properties):
+                problems.append(f"{where}: data/{extra} is not in the schema")
+    for problem in problems:
+        print(problem)
+    print(f"{len(events)} events checked against {len(validators)} schemas: {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Validates events against the contract's JSON Schemas with a real validator: the Python `jsonschema` package
+/// (`make test` installs it), running `Sandbox/scripts/validate-events.py` over the feed's JSON.
+public enum EventSchemaCheck {
+    /// The package root (this file is `Tests/TestSupport/…`).
+    public static var packageRoot: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }
+
+    /// `../shared/spec/schemas` beside the package.
+    public static var schemas: URL { packageRoot.appendingPathComponent("../shared/spec/schemas").standardizedFileURL }
+
+    /// Runs the validator over `feed` (a `GET /events` answer, or a JSON array of events); returns its exit
+    /// status and everything it printed.
+    public static func run(feed: [UInt8]) throws -> (status: Int32, output: String) {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString.prefix(8)).json")
+        try Data(feed).write(to: input)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", packageRoot.appendingPathComponent("Sandbox/scripts/validate-events.py").path, schemas.path, input.path,
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+}
