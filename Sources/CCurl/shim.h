@@ -7,6 +7,7 @@
    wrapper per argument kind. Each passes exactly the type libcurl expects for that option class. */
 
 typedef size_t (*ccurl_data_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+typedef int (*ccurl_seek_callback)(void *userdata, curl_off_t offset, int origin);
 typedef int (*ccurl_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
                                        curl_off_t ultotal, curl_off_t ulnow);
 
@@ -38,6 +39,11 @@ static inline CURLcode ccurl_easy_setopt_write_callback(CURL *handle, ccurl_data
 /* CURLOPT_READFUNCTION */
 static inline CURLcode ccurl_easy_setopt_read_callback(CURL *handle, ccurl_data_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
+
+/* CURLOPT_SEEKFUNCTION: lets curl rewind the body to resend it on a fresh connection */
+static inline CURLcode ccurl_easy_setopt_seek_callback(CURL *handle, ccurl_seek_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, callback);
 }
 
 /* CURLOPT_HEADERFUNCTION */

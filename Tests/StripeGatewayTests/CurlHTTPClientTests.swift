@@ -108,6 +108,39 @@ import Testing
         #expect(server.received.count == 1)
     }
 
+    /// libcurl resends once, on a fresh connection, when a reused one closes without an answer;
+    /// the body must rewind for that (and a POST always carries an idempotency key for it).
+    @Test func aReusedConnectionClosedUnansweredIsResentOnce() async throws {
+        let server = try ScriptedHTTPServer { request in
+            request.connection == 1 && request.target == "/pay" ? .closeAfterRequest : .respond(status: 200, headers: [], body: "paid")
+        }
+        defer { server.stop() }
+        let http = client(threads: 1)
+        defer { http.shutdown() }
+        _ = try await http.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/warm"))
+        let response = try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/pay", body: Array("a=1".utf8)))
+        #expect(response.body == Array("paid".utf8))
+        let pays = server.received.filter { $0.target == "/pay" }
+        #expect(pays.map(\.connection) == [1, 2])
+        #expect(pays.allSatisfy { $0.body == Array("a=1".utf8) })
+    }
+
+    @Test func aResentRequestThatFailsToConnectIsStillNoAnswer() async throws {
+        // The first attempt reaches the server whole; curl's resend then finds no server.
+        let server = try ScriptedHTTPServer { request in
+            request.target == "/pay" ? .stopServerAfterRequest : .respond(status: 200, headers: [], body: "ok")
+        }
+        defer { server.stop() }
+        let http = client(threads: 1)
+        defer { http.shutdown() }
+        _ = try await http.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/warm"))
+        let error = await #expect(throws: HTTPTransportError.self) {
+            _ = try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/pay", body: Array("a=1".utf8)))
+        }
+        #expect(error?.kind == .noAnswer)
+        #expect(server.received.filter { $0.target == "/pay" }.count == 1)
+    }
+
     @Test func timeOutAfterSendingIsNoAnswer() async throws {
         let server = try ScriptedHTTPServer { _ in .hang }
         defer { server.stop() }

@@ -26,16 +26,4 @@ enum CurlErrorName {
         default: "curl_error_\(code.rawValue)"
         }
     }
-
-    /// Failures that happen before any request byte can reach the server.
-    static func neverSends(_ code: CURLcode) -> Bool {
-        switch code {
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST,
-            CURLE_COULDNT_CONNECT, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
-            CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER:
-            true
-        default:
-            false
-        }
-    }
 }

@@ -8,6 +8,8 @@ final class CurlTransferState {
     private(set) var responseBody: [UInt8] = []
     private(set) var headers: [String: String] = [:]
     private(set) var responseTooLarge = false
+    /// curl has taken the last body byte, in this attempt or an earlier one.
+    private(set) var tookWholeBody = false
     private let maxResponseBytes: Int
     private let cancellation: CancellationFlag
 
@@ -27,7 +29,15 @@ final class CurlTransferState {
             UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + uploadOffset, byteCount: count)
         }
         uploadOffset += count
+        if uploadOffset == body.count { tookWholeBody = true }
         return count
+    }
+
+    /// CURLOPT_SEEKFUNCTION: curl rewinds the body to resend it on a fresh connection.
+    func seek(to offset: Int, origin: Int32) -> Int32 {
+        guard origin == SEEK_SET, (0...body.count).contains(offset) else { return CURL_SEEKFUNC_CANTSEEK }
+        uploadOffset = offset
+        return CURL_SEEKFUNC_OK
     }
 
     /// CURLOPT_WRITEFUNCTION: returning less than `count` makes curl fail with CURLE_WRITE_ERROR.

@@ -105,6 +105,12 @@ final class CurlWorker {
                 return state.read(into: buffer, capacity: size * count)
             }
             ccurl_easy_setopt_pointer(handle, CURLOPT_READDATA, userdata)
+            ccurl_easy_setopt_seek_callback(handle) { userdata, offset, origin in
+                guard let userdata else { return CURL_SEEKFUNC_FAIL }
+                let state = Unmanaged<CurlTransferState>.fromOpaque(userdata).takeUnretainedValue()
+                return state.seek(to: Int(offset), origin: origin)
+            }
+            ccurl_easy_setopt_pointer(handle, CURLOPT_SEEKDATA, userdata)
             if method != "POST" {
                 ccurl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
             }
@@ -132,25 +138,27 @@ final class CurlWorker {
         ccurl_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, userdata)
     }
 
-    /// Decides `notSent` versus `noAnswer`. A request counts as sent only when curl wrote request
-    /// bytes to the socket (CURLINFO_REQUEST_SIZE > 0) and the whole body went out
-    /// (CURLINFO_SIZE_UPLOAD_T): a server cannot act on a request whose body it has not received
-    /// in full. Anything else after sending is `noAnswer`: the server may have acted.
+    /// Decides `notSent` versus `noAnswer`; `notSent` only when the server cannot have acted:
+    /// - no request byte reached a socket in any attempt (CURLINFO_REQUEST_SIZE sums curl's attempts;
+    ///   0 after resolve, connect and TLS failures), or
+    /// - curl never even took the whole body from us, so no attempt can have sent it in full, and a
+    ///   server does not act on a request whose body it has not received.
+    /// Whether the last slice taken was written is not knowable across attempts (curl resends on a
+    /// fresh connection when a reused one dies unanswered, and CURLINFO_SIZE_UPLOAD_T then counts
+    /// only the resend), so a body taken whole counts as sent: the safe side. Everything else: `noAnswer`.
     private func transportError(_ code: CURLcode, expectedUpload: Int, state: CurlTransferState) -> HTTPTransportError {
         var requestBytes = 0
-        var uploaded: curl_off_t = 0
         ccurl_easy_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &requestBytes)
-        ccurl_easy_getinfo_off_t(handle, CURLINFO_SIZE_UPLOAD_T, &uploaded)
-        let name = CurlErrorName.of(code)
         let detail = String(cString: errorBuffer)
         var message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         if state.responseTooLarge {
             message = "response larger than \(settings.maxResponseBytes) bytes"
         }
-        let fullySent = requestBytes > 0 && Int(uploaded) >= expectedUpload
-        if CurlErrorName.neverSends(code) || !fullySent {
-            return .notSent(code: state.isCancelled ? "cancelled" : name, message: message)
+        let name = state.isCancelled ? "cancelled" : CurlErrorName.of(code)
+        let bodyCutShort = expectedUpload > 0 && !state.tookWholeBody
+        if requestBytes == 0 || bodyCutShort {
+            return .notSent(code: name, message: message)
         }
-        return .noAnswer(code: state.isCancelled ? "cancelled" : name, message: message)
+        return .noAnswer(code: name, message: message)
     }
 }

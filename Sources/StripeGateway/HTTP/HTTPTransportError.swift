@@ -2,8 +2,9 @@
 /// cannot have acted on the request, `noAnswer` means it may have.
 public struct HTTPTransportError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable, Equatable {
-        /// Resolve or connect failed, TLS failed, the client was shut down or the call cancelled
-        /// before sending, or the request (headers and body) did not fully leave this process.
+        /// No request byte reached the network (resolve, connect or TLS failed; the client was shut
+        /// down or the call cancelled before sending), or the body was cut off before curl took it
+        /// all. Safe to send again.
         case notSent
         /// The request was fully sent, then a time-out, a dropped connection, an empty or cut reply.
         case noAnswer

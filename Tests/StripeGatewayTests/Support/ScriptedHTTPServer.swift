@@ -26,6 +26,8 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         case closeAfterHead
         /// Reads the whole request and never answers (until the server stops).
         case hang
+        /// Reads the whole request, then stops the server: this connection closes, new ones are refused.
+        case stopServerAfterRequest
     }
 
     let port: Int
@@ -34,6 +36,7 @@ final class ScriptedHTTPServer: @unchecked Sendable {
     private var requests: [Request] = []
     private var connections: [Int32] = []
     private var stopped = false
+    private var listenerClosed = false
 
     init(_ script: @escaping @Sendable (Request) -> Behaviour) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -64,14 +67,20 @@ final class ScriptedHTTPServer: @unchecked Sendable {
     /// descriptor number is touched after it was closed (and perhaps reused by another socket).
     func stop() {
         lock.withLock {
+            guard !stopped else { return }
             stopped = true
-            shutdown(listener, Int32(SHUT_RDWR))
+            if !listenerClosed { shutdown(listener, Int32(SHUT_RDWR)) }
             for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
         }
     }
 
     private func acceptLoop(_ script: @escaping @Sendable (Request) -> Behaviour) {
-        defer { close(listener) }
+        defer {
+            lock.withLock {
+                listenerClosed = true
+                close(listener)
+            }
+        }
         var connectionNumber = 0
         while true {
             let fd = accept(listener, nil, nil)
@@ -120,6 +129,9 @@ final class ScriptedHTTPServer: @unchecked Sendable {
                 let bytes = Array(text.utf8)
                 _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             case .closeAfterRequest, .closeAfterHead:
+                return
+            case .stopServerAfterRequest:
+                stop()
                 return
             case .hang:
                 var sink = [UInt8](repeating: 0, count: 1)
