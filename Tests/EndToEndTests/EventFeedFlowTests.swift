@@ -129,6 +129,20 @@ struct EventFeedFlowTests {
         }
     }
 
+    @Test("an idle stream sends a keep-alive comment every 15 seconds")
+    func keepAlive() async throws {
+        try await Stack.withService { stack, service in
+            let reader = try await EventStreamReader.open(
+                port: service.port, path: "/events/stream", headers: [("Authorization", "Bearer \(Stack.token)")])
+            defer { reader.close() }
+            try await Task.sleep(for: .seconds(13))
+            #expect(!reader.comments.contains("keep-alive"))
+            try await Task.sleep(for: .seconds(5))
+            #expect(reader.comments.filter { $0 == "keep-alive" }.count == 1, "\(reader.comments)")
+            #expect(!reader.isFinished)
+        }
+    }
+
     @Test("a stream on one instance sees events committed by another at once; SIGTERM ends open streams promptly")
     func twoInstances() async throws {
         try await Stack.withService { stack, worker in

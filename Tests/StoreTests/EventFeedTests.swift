@@ -166,6 +166,22 @@ struct EventFeedTests {
         #expect(await counter.waitFor(4))
         #expect(ContinuousClock.now - started < .seconds(1))
     }
+
+    @Test("a listener whose connection is killed reconnects, wakes its streams, and hears later commits")
+    func listenerReconnects() async throws {
+        let db = try await TestDatabase.create()
+        let counter = NotificationCounter()
+        let listener = NotificationListener(url: db.url, channel: EventFeed.channel, logger: Logger(label: "test-listener")) { counter.add() }
+        listener.start()
+        defer { listener.stop() }
+        #expect(await counter.waitFor(1))
+        let killed = try await db.column(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %'", [db.name])
+        #expect(killed == ["t"])
+        #expect(await counter.waitFor(2), "no wake-up after the reconnect")
+        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested()]) }
+        #expect(await counter.waitFor(3), "no notification after the reconnect")
+    }
 }
 
 // MARK: - Helpers
