@@ -113,6 +113,9 @@ let package = Package(
         ),
         .testTarget(name: "WorkerActorTests", dependencies: ["WorkerActor", "Payments", "Store", "StripeGateway", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "APIActorTests", dependencies: ["APIActor", "Payments", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "StripeGateway", "Payments"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["TestSupport", "StripeGateway", "StripeSandbox", "Store", "Payments"],
+            swiftSettings: strict
+        ),
     ]
 )

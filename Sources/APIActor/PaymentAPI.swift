@@ -25,6 +25,8 @@ public enum PaymentAPI {
         router.add(middleware: BearerAuthMiddleware(tokens: configuration.tokens))
         let validator = AuthorizeCommandValidator(defaultPaymentMethod: configuration.defaultPaymentMethod)
         PaymentRoutes(intake: intake, database: database, validator: validator).register(on: router)
+        LifecycleRoutes(database: database, wakeups: intake.wakeups).register(on: router)
+        WebhookRoutes(database: database, secrets: configuration.webhookSecrets, wakeups: intake.wakeups).register(on: router)
         HealthRoutes(database: database).register(on: router)
         EventRoutes(database: database, signal: events).register(on: router)
         return router

@@ -52,7 +52,7 @@ struct Serve: AsyncParsableCommand {
             services.append(PaymentAPI.makeApplication(
                 configuration: APIConfiguration(
                     host: settings.host, port: settings.port, tokens: settings.apiTokens,
-                    defaultPaymentMethod: settings.defaultPaymentMethod),
+                    defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets),
                 database: database, intake: PaymentIntake(database: database, wakeups: wake), logger: logger, events: events,
                 onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
             // After the API, so it stops before it: closing the signal ends the open event streams.

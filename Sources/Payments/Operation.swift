@@ -4,6 +4,8 @@ public enum OperationKind: String, Sendable, Codable, CaseIterable {
     case capture
     case void
     case refund
+    /// Read the intent and its refunds back and record what they say (after a webhook).
+    case sync
 }
 
 public enum OperationStatus: String, Sendable, Codable, CaseIterable {

@@ -25,6 +25,8 @@ struct OperationRunner: Sendable {
                 try await IntentOperationRunner(database: database, stripe: stripe, owner: owner, backoff: backoff, logger: logger).run(op)
             case .refund:
                 try await RefundRunner(database: database, stripe: stripe, owner: owner, backoff: backoff, logger: logger).run(op)
+            case .sync:
+                try await SyncRunner(database: database, stripe: stripe, owner: owner, backoff: backoff, logger: logger).run(op)
             }
         } catch {
             // The database failed mid-way: the lease expires and the operation is taken up again.

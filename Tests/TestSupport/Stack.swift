@@ -21,12 +21,19 @@ public struct Stack: Sendable {
     }
 
     /// Runs `body` with one service instance; everything is stopped afterwards, whatever happens.
+    /// With `webhooks`, the sandbox delivers its signed events to the service (as Stripe would).
     public static func withService<T: Sendable>(
-        sandbox configuration: SandboxConfiguration = SandboxConfiguration(port: 0), extra: [String: String] = [:],
-        _ body: (Stack, ServiceProcess) async throws -> T
+        sandbox configuration: SandboxConfiguration = SandboxConfiguration(port: 0), webhooks: Bool = false,
+        extra: [String: String] = [:], _ body: (Stack, ServiceProcess) async throws -> T
     ) async throws -> T {
-        try await withStack(sandbox: configuration) { stack in
-            let service = try await ServiceProcess.start(environment: stack.environment(extra: extra))
+        let port = freePort()
+        var configuration = configuration
+        if webhooks {
+            configuration.webhookURL = "http://127.0.0.1:\(port)/webhooks/stripe"
+            configuration.webhookSecret = webhookSecret
+        }
+        return try await withStack(sandbox: configuration) { stack in
+            let service = try await ServiceProcess.start(environment: stack.environment(extra: extra), port: port)
             do {
                 let result = try await body(stack, service)
                 service.terminate()

@@ -9,7 +9,7 @@ extension Database {
     /// Returns whether the refund's status changed.
     @discardableResult
     public func recordRefund(
-        operationId: Int, owner: String, refundId: String, status: RefundStatus, processorReference: String?,
+        operationId: Int?, owner: String, refundId: String, status: RefundStatus, processorReference: String?,
         failureReason: String?, events: [DomainEvent], lastError: PaymentError? = nil, watchAgainAfter: Duration?
     ) async throws(StoreError) -> Bool {
         try await transaction { tx throws(StoreError) in
@@ -40,7 +40,7 @@ extension Database {
                     [refundId, processorReference])
             }
             if let lastError { _ = try tx.apply(PaymentChange(lastError: lastError), to: paymentId) }
-            if let watchAgainAfter {
+            if let operationId, let watchAgainAfter {
                 try tx.execute(
                     """
                     UPDATE operations SET next_attempt_at = clock_timestamp() + make_interval(secs => $3),
@@ -48,7 +48,7 @@ extension Database {
                         lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
                     WHERE id = $1 AND lease_owner = $2 AND status = 'queued'
                     """, [String(operationId), owner, String(watchAgainAfter.seconds), moves ? "true" : "false"])
-            } else {
+            } else if let operationId {
                 try tx.execute(
                     """
                     UPDATE operations SET status = $2, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()

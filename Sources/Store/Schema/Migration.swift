@@ -6,5 +6,5 @@ struct Migration: Sendable {
 }
 
 extension Migration {
-    static let all: [Migration] = [.v1InitialSchema]
+    static let all: [Migration] = [.v1InitialSchema, .v2SyncOperations]
 }

@@ -28,7 +28,9 @@ struct AuthorizationRunner {
         var decision: AuthorizationDecision
         var knownIntent = op.payment.processorReference
         if let knownIntent {
-            decision = .confirm(intentId: knownIntent)
+            // A retry first asks where the intent stands: a confirm under the same key would only replay
+            // the saved answer (a 500, or `processing`) instead of saying what happened since.
+            decision = op.attempts > 1 ? .readBack(reason: "retrying attempt \(op.attempts)") : .confirm(intentId: knownIntent)
         } else {
             let params = CreatePaymentIntentParams(
                 amount: op.payment.amount, currency: op.payment.currency, captureMethod: op.payment.capture.rawValue,

@@ -1,0 +1,65 @@
+import Foundation
+import Payments
+import Store
+
+/// The parts of a Stripe Event the service reads, and what they say about our payments and refunds.
+struct StripeEvent {
+    struct Malformed: Error {
+        var reason: String
+    }
+
+    let id: String
+    let type: String
+    let object: [String: Any]
+
+    init(_ body: [UInt8]) throws(Malformed) {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            throw Malformed(reason: "the body is not a JSON object")
+        }
+        guard let id = json["id"] as? String, id.hasPrefix("evt_"), let type = json["type"] as? String,
+            let object = (json["data"] as? [String: Any])?["object"] as? [String: Any]
+        else { throw Malformed(reason: "an Event needs an evt_ id, a type and data.object") }
+        self.id = id
+        self.type = type
+        self.object = object
+    }
+
+    var notice: WebhookNotice {
+        let metadata = object["metadata"] as? [String: String] ?? [:]
+        let status = object["status"] as? String
+        switch object["object"] as? String {
+        case "payment_intent":
+            return WebhookNotice(
+                eventId: id, type: type, intentId: object["id"] as? String, paymentId: metadata["payment_id"], refundId: nil,
+                paymentStatus: Self.paymentStatus(intentStatus: status, hasError: object["last_payment_error"] is [String: Any]),
+                refundStatus: nil)
+        case "refund":
+            return WebhookNotice(
+                eventId: id, type: type, intentId: object["payment_intent"] as? String, paymentId: metadata["payment_id"],
+                refundId: metadata["refund_id"], paymentStatus: nil, refundStatus: Self.refundStatus(status))
+        default:
+            // charge.refunded and the like: the refund.* events carry what the service needs.
+            return WebhookNotice(
+                eventId: id, type: type, intentId: object["payment_intent"] as? String, paymentId: metadata["payment_id"],
+                refundId: nil, paymentStatus: nil, refundStatus: nil)
+        }
+    }
+
+    static func paymentStatus(intentStatus: String?, hasError: Bool) -> PaymentStatus? {
+        switch intentStatus {
+        case "requires_capture": .authorized
+        case "succeeded": .captured
+        case "canceled": .voided
+        case "requires_payment_method" where hasError: .failed
+        default: nil
+        }
+    }
+
+    static func refundStatus(_ status: String?) -> RefundStatus? {
+        switch status {
+        case "succeeded": .processed
+        case "failed", "canceled": .failed
+        default: nil
+        }
+    }
+}

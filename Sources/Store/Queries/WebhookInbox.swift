@@ -1,0 +1,93 @@
+import Foundation
+import Payments
+
+/// What a verified processor event says, reduced to what the store needs to decide whether to act.
+public struct WebhookNotice: Sendable, Equatable {
+    public var eventId: String
+    public var type: String
+    /// The intent the event is about (`pi_…`), for payment events and refunds alike.
+    public var intentId: String?
+    /// `metadata.payment_id` / `metadata.refund_id` as the service set them.
+    public var paymentId: String?
+    public var refundId: String?
+    /// Where the event says the payment or refund now stands; nil when it does not say.
+    public var paymentStatus: PaymentStatus?
+    public var refundStatus: RefundStatus?
+
+    public init(
+        eventId: String, type: String, intentId: String?, paymentId: String?, refundId: String?,
+        paymentStatus: PaymentStatus?, refundStatus: RefundStatus?
+    ) {
+        self.eventId = eventId
+        self.type = type
+        self.intentId = intentId
+        self.paymentId = paymentId
+        self.refundId = refundId
+        self.paymentStatus = paymentStatus
+        self.refundStatus = refundStatus
+    }
+}
+
+public enum WebhookReceipt: Sendable, Equatable {
+    /// Seen before (at-least-once delivery): nothing to do.
+    case duplicate
+    /// Not about a payment of ours (or about an intent we never confirmed).
+    case unrelated
+    /// Our record already says so.
+    case upToDate
+    /// The record is behind: the payment's operations were brought forward, or a `sync` queued.
+    case syncQueued(paymentId: String)
+}
+
+extension Database {
+    /// Records a verified event once (deduplicated by its id) and, when the record is behind what it says,
+    /// asks the worker to read the processor back. Events never set a status themselves: the processor's
+    /// current state, read by id, decides, so stale or reordered deliveries cannot mislead.
+    public func receiveWebhook(_ notice: WebhookNotice) async throws(StoreError) -> WebhookReceipt {
+        try await transaction { tx throws(StoreError) in
+            let fresh = try tx.execute(
+                "INSERT INTO webhook_events (id, type) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
+                [notice.eventId, notice.type])
+            guard !fresh.isEmpty else { return .duplicate }
+            guard let (payment, refundStatus) = try tx.subject(of: notice) else { return .unrelated }
+            let paymentBehind = notice.paymentStatus.map { $0 != payment.status && payment.status.canMove(to: $0) } ?? false
+            let refundBehind = notice.refundStatus.map { $0 != refundStatus } ?? false
+            guard paymentBehind || refundBehind else { return .upToDate }
+            let expedited = try tx.execute(
+                """
+                UPDATE operations SET next_attempt_at = clock_timestamp()
+                WHERE payment_id = $1 AND status = 'queued' AND next_attempt_at > clock_timestamp()
+                """, [payment.paymentId])
+            let waiting = try tx.execute("SELECT 1 FROM operations WHERE payment_id = $1 AND status = 'queued'", [payment.paymentId])
+            if expedited.affectedRows == 0 && waiting.isEmpty {
+                try tx.execute(
+                    """
+                    INSERT INTO operations (payment_id, kind, idempotency_key) VALUES ($1, 'sync', $2)
+                    ON CONFLICT (payment_id) WHERE kind = 'sync' AND status = 'queued' DO NOTHING
+                    """, [payment.paymentId, "\(payment.paymentId):sync:\(notice.eventId)"])
+            }
+            return .syncQueued(paymentId: payment.paymentId)
+        }
+    }
+}
+
+extension Transaction {
+    /// The payment (and refund status) an event concerns. Payment events count only for the intent the
+    /// payment records: an orphan intent left by a create whose answer was lost was never confirmed.
+    fileprivate func subject(of notice: WebhookNotice) throws(StoreError) -> (Payment, RefundStatus?)? {
+        if let refundId = notice.refundId, UUIDText.isValid(refundId) {
+            let row = try execute("SELECT payment_id, status FROM refunds WHERE id = $1", [refundId.lowercased()])
+            guard !row.isEmpty, let paymentId = row[0].string(0), let payment = try payment(id: paymentId) else { return nil }
+            return (payment, row[0].string(1).flatMap(RefundStatus.init(rawValue:)))
+        }
+        guard let paymentId = notice.paymentId, UUIDText.isValid(paymentId),
+            let payment = try payment(id: paymentId.lowercased()),
+            payment.processorReference != nil, payment.processorReference == notice.intentId
+        else { return nil }
+        return (payment, nil)
+    }
+}
+
+enum UUIDText {
+    static func isValid(_ text: String) -> Bool { UUID(uuidString: text) != nil }
+}
