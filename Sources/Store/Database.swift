@@ -43,7 +43,7 @@ public final class Database: Sendable {
 
     static func conninfo(_ url: String) -> String {
         let defaults = [
-            "connect_timeout": "3", "keepalives_idle": "10", "keepalives_interval": "3", "keepalives_count": "3",
+            "connect_timeout": "2", "keepalives_idle": "10", "keepalives_interval": "3", "keepalives_count": "3",
             "application_name": "payment-service",
         ]
         let missing = defaults.keys.sorted().filter { !url.contains("\($0)=") }.map { "\($0)=\(defaults[$0]!)" }
@@ -59,6 +59,11 @@ public struct Transaction {
     @discardableResult
     public func execute(_ sql: String, _ parameters: [String?] = []) throws(StoreError) -> PGResult {
         try connection.execute(sql, parameters)
+    }
+
+    @discardableResult
+    public func execute(prepared name: String, _ sql: String, _ parameters: [String?]) throws(StoreError) -> PGResult {
+        try connection.execute(prepared: name, sql, parameters)
     }
 
     func executeScript(_ sql: String) throws(StoreError) {

@@ -3,33 +3,38 @@ import Payments
 import Store
 
 /// The intake: commits each AuthorizePayment command, and only then tells the worker (the stream is the
-/// fast path, the database is the record).
+/// fast path, the database is the record). Commands without an Idempotency-Key go through the group
+/// commit when a batcher runs.
 public struct PaymentIntake: Sendable {
     let database: Database
+    let batcher: IntakeBatcher?
     let wakeups: AsyncStream<String>.Continuation
 
-    public init(database: Database, wakeups: AsyncStream<String>.Continuation) {
+    public init(database: Database, batcher: IntakeBatcher? = nil, wakeups: AsyncStream<String>.Continuation) {
         self.database = database
+        self.batcher = batcher
         self.wakeups = wakeups
     }
 
     func authorize(_ command: AuthorizeCommand, idempotencyKey: IdempotencyKey?) async throws(StoreError) -> AuthorizeOutcome {
-        let outcome = try await database.authorize(
-            command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: idempotencyKey)
+        let id = UUID().uuidString.lowercased()
+        let outcome: AuthorizeOutcome
+        if let batcher, idempotencyKey == nil {
+            outcome = try await batcher.submit(IntakeCommand(command, newPaymentId: id))
+        } else {
+            outcome = try await database.authorize(command, newPaymentId: id, idempotencyKey: idempotencyKey)
+        }
         if case .created(let payment) = outcome { wakeups.yield(payment.paymentId) }
         return outcome
     }
 
     /// Waits up to `limit` for the payment to leave REQUESTED, polling the record (which any instance's
     /// worker may update). Returns the payment as it stands when the wait ends.
-    func awaitOutcome(of payment: Payment, limit: Duration) async throws(StoreError) -> Payment {
-        let deadline = ContinuousClock.now + limit
+    func awaitOutcome(of payment: Payment, limit: Duration) async throws(APIProblem) -> Payment {
         var current = payment
-        var pause = Duration.milliseconds(10)
-        while current.status == .requested, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: min(pause, deadline - ContinuousClock.now))
-            pause = min(pause * 2, .milliseconds(200))
+        _ = try await Polling.until(limit: limit) { () async throws(StoreError) in
             current = try await database.payment(id: payment.paymentId) ?? current
+            return current.status != .requested
         }
         return current
     }

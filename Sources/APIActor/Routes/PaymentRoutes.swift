@@ -28,9 +28,10 @@ struct PaymentRoutes {
             throw APIProblem(.conflict, detail: reason)
         case .created(let payment), .replayed(let payment):
             let created = if case .created = outcome { true } else { false }
+            if created { PaymentTransitions.record(.requested) }
             var current = payment
             if let wait = request.preferredWait {
-                current = try await stored { () async throws(StoreError) in try await intake.awaitOutcome(of: payment, limit: wait) }
+                current = try await intake.awaitOutcome(of: payment, limit: wait)
                 if current.status == .failed {
                     return try JSONResponse.make(.init(code: 402, reasonPhrase: "Payment Required"), current, location: "/payments/\(current.paymentId)")
                 }

@@ -5,6 +5,8 @@ import Glibc
 final class PGConnection {
     private var handle: OpaquePointer?
     private let conninfo: String
+    /// Statements prepared on the current connection; a new connection starts with none.
+    private var prepared: Set<String> = []
 
     init(conninfo: String) {
         self.conninfo = conninfo
@@ -16,8 +18,9 @@ final class PGConnection {
 
     /// Connects if there is no healthy connection yet. libpq reports the password nowhere in its errors.
     func ensureConnected() throws(StoreError) {
-        if let handle, PQstatus(handle) == CONNECTION_OK { return }
+        if let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) != PQTRANS_IDLE || Self.stillOpen(handle) { return }
         if let handle { PQfinish(handle) }
+        prepared.removeAll()
         handle = PQconnectdb(conninfo)
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             let message = handle.map { Self.firstLine(PQerrorMessage($0)) } ?? "out of memory"
@@ -39,10 +42,30 @@ final class PGConnection {
         return try check(result)
     }
 
+    /// Runs a statement prepared once per connection under `name` (the plan is reused after that).
+    @discardableResult
+    func execute(prepared name: String, _ sql: String, _ parameters: [String?]) throws(StoreError) -> PGResult {
+        try ensureConnected()
+        if !prepared.contains(name) {
+            _ = try check(PQprepare(handle, name, sql, Int32(parameters.count), nil))
+            prepared.insert(name)
+        }
+        let result: OpaquePointer? = withCStrings(parameters) { values in
+            PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
+        }
+        return try check(result)
+    }
+
     /// Runs SQL text with no parameters; it may hold several statements (migrations).
     func executeScript(_ sql: String) throws(StoreError) {
         try ensureConnected()
         _ = try check(PQexec(handle, sql))
+    }
+
+    /// An idle connection the server closed (a restart, an idle timeout) is noticed here, before a statement
+    /// is sent on it, by reading what is pending without waiting (libpq's socket is non-blocking).
+    private static func stillOpen(_ handle: OpaquePointer) -> Bool {
+        PQconsumeInput(handle) == 1 && PQstatus(handle) == CONNECTION_OK
     }
 
     var isBroken: Bool { handle.map { PQstatus($0) != CONNECTION_OK } ?? true }

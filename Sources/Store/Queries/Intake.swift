@@ -21,74 +21,143 @@ public struct IdempotencyKey: Sendable {
     }
 }
 
+/// One command of a group commit, with the id its payment gets if it is new.
+public struct IntakeCommand: Sendable {
+    public var command: AuthorizeCommand
+    public var newPaymentId: String
+
+    public init(_ command: AuthorizeCommand, newPaymentId: String) {
+        self.command = command
+        self.newPaymentId = newPaymentId
+    }
+}
+
 extension Database {
-    /// Records the command as a REQUESTED payment with its queued authorization, in one transaction,
-    /// under the "one live payment per cart" rules of the contract.
+    /// Records commands together, in ONE statement (one transaction, one commit): each a REQUESTED payment
+    /// with its queued authorization under the "one live payment per cart" rules. The carts must differ.
+    /// An outcome is nil when another transaction took the cart meanwhile: submit that command again.
+    public func authorize(batch: [IntakeCommand]) async throws(StoreError) -> [AuthorizeOutcome?] {
+        try await withConnection { tx throws(StoreError) in try tx.authorize(batch: batch) }
+    }
+
+    /// Records one command, keyed or not. Races with other transactions are retried here.
     public func authorize(
         _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey?
     ) async throws(StoreError) -> AuthorizeOutcome {
-        try await transaction { tx throws(StoreError) in
-            try tx.authorize(command, newPaymentId: newPaymentId, idempotencyKey: idempotencyKey)
+        for _ in 0..<5 {
+            let outcome: AuthorizeOutcome? = try await transaction { tx throws(StoreError) in
+                guard let idempotencyKey else {
+                    return try tx.authorize(batch: [IntakeCommand(command, newPaymentId: newPaymentId)])[0]
+                }
+                let fingerprint = "authorize " + command.canonicalForm
+                switch try tx.claimIdempotencyKey(idempotencyKey, fingerprint: fingerprint) {
+                case .matches(let id):
+                    guard let payment = try tx.payment(id: id) else { throw StoreError(.unexpectedResult, "keyed payment missing") }
+                    return .replayed(payment)
+                case .conflicts:
+                    return .conflict("this Idempotency-Key was used with a different request")
+                case .new:
+                    let outcome = try tx.authorize(batch: [IntakeCommand(command, newPaymentId: newPaymentId)])[0]
+                    switch outcome {
+                    case .created(let payment), .replayed(let payment):
+                        try tx.rememberIdempotencyKey(idempotencyKey, fingerprint: fingerprint, resource: payment.paymentId)
+                    case .conflict, nil:
+                        break
+                    }
+                    return outcome
+                }
+            }
+            if let outcome { return outcome }
         }
+        throw StoreError(.serializationFailure, "cart \(command.cartId) kept changing under concurrent commands")
     }
 }
 
 extension Transaction {
-    func authorize(
-        _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey?
-    ) throws(StoreError) -> AuthorizeOutcome {
-        let canonical = command.canonicalForm
-        let fingerprint = "authorize " + canonical
-        if let idempotencyKey {
-            switch try claimIdempotencyKey(idempotencyKey, fingerprint: fingerprint) {
-            case .matches(let id):
-                guard let payment = try payment(id: id) else { throw StoreError(.unexpectedResult, "keyed payment missing") }
+    /// The group-commit statement: decides every command against its cart's latest payment and inserts the
+    /// new ones with their operations. The partial unique index settles races with other transactions:
+    /// a command that lost one comes back nil.
+    func authorize(batch: [IntakeCommand]) throws(StoreError) -> [AuthorizeOutcome?] {
+        guard !batch.isEmpty else { return [] }
+        func column(_ value: (AuthorizeCommand) -> String?) -> String? { PGArray.literal(batch.map { value($0.command) }) }
+        let rows = try execute(prepared: "authorize_batch", IntakeSQL.batch, [
+            PGArray.literal(batch.map(\.newPaymentId)), column(\.cartId), column(\.orderId), column(\.customerId),
+            column { String($0.amount) }, column(\.currency), column(\.capture.rawValue), column(\.paymentMethod),
+            column { Transaction.metadataJSON($0.metadata) }, column(\.canonicalForm),
+        ]).rows
+        var replayed: [String] = []
+        for row in rows where row.string(1) == "replayed" { replayed.append(try row.requiredString(2)) }
+        let existing = try replayed.isEmpty ? [:] : payments(ids: replayed)
+        return try rows.map { row throws(StoreError) -> AuthorizeOutcome? in
+            let index = try row.requiredInt(0) - 1
+            let item = batch[index]
+            switch row.string(1) {
+            case "created":
+                let at = try row.requiredString(3)
+                let c = item.command
+                return .created(Payment(
+                    paymentId: item.newPaymentId, cartId: c.cartId, orderId: c.orderId, customerId: c.customerId, amount: c.amount,
+                    currency: c.currency, status: .requested, capture: c.capture, createdAt: at, updatedAt: at))
+            case "replayed":
+                guard let payment = existing[try row.requiredString(2)] else { return nil }
                 return .replayed(payment)
-            case .conflicts:
-                return .conflict("this Idempotency-Key was used with a different request")
-            case .new:
-                break
+            case "conflict":
+                return .conflict("cart \(item.command.cartId) has a live payment (\(row.string(2) ?? "")) for a different command")
+            default:
+                return nil
             }
         }
-        // Commands for one cart queue here, so "latest payment" cannot change under us.
-        try execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [command.cartId])
-        let latest = try execute(
-            "SELECT p.command, \(PaymentRow.columns) FROM payments p WHERE p.cart_id = $1 ORDER BY p.created_at DESC LIMIT 1",
-            [command.cartId])
-        if !latest.isEmpty {
-            let existing = try PaymentRow.decode(latest[0], offset: 1)
-            if latest[0].string(0) == canonical {
-                if let idempotencyKey { try rememberIdempotencyKey(idempotencyKey, fingerprint: fingerprint, resource: existing.paymentId) }
-                return .replayed(existing)
-            }
-            if existing.status.isLive {
-                return .conflict("cart \(command.cartId) has a live payment (\(existing.paymentId)) for a different command")
-            }
+    }
+
+    func payments(ids: [String]) throws(StoreError) -> [String: Payment] {
+        var byId: [String: Payment] = [:]
+        for row in try execute("SELECT \(PaymentRow.columns) FROM payments p WHERE p.id = ANY($1::uuid[])", [PGArray.literal(ids)]).rows {
+            let payment = try PaymentRow.decode(row)
+            byId[payment.paymentId] = payment
         }
-        let inserted = try execute(
-            """
-            WITH p AS (
-              INSERT INTO payments (id, cart_id, order_id, customer_id, amount, currency, capture_mode,
-                                    payment_method, metadata, command, status)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, 'REQUESTED')
-              RETURNING *
-            ), op AS (
-              INSERT INTO operations (payment_id, kind, idempotency_key) SELECT id, 'authorize', id::text || ':authorize' FROM p
-            )
-            SELECT \(PaymentRow.columns) FROM p
-            """,
-            [
-                newPaymentId, command.cartId, command.orderId, command.customerId, String(command.amount),
-                command.currency, command.capture.rawValue, command.paymentMethod, Self.metadataJSON(command.metadata),
-                canonical,
-            ])
-        let payment = try PaymentRow.decode(inserted[0])
-        if let idempotencyKey { try rememberIdempotencyKey(idempotencyKey, fingerprint: fingerprint, resource: payment.paymentId) }
-        return .created(payment)
+        return byId
     }
 
     static func metadataJSON(_ metadata: [String: String]) -> String {
         "{" + metadata.keys.sorted().map { "\(JSONString.quoted($0)):\(JSONString.quoted(metadata[$0]!))" }
             .joined(separator: ",") + "}"
     }
+}
+
+enum IntakeSQL {
+    static let batch = """
+        WITH input AS (
+          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::text[], $7::text[],
+                               $8::text[], $9::text[], $10::text[])
+            WITH ORDINALITY AS t(id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method,
+                                 metadata, command, ord)
+        ), latest AS (
+          SELECT DISTINCT ON (p.cart_id) p.cart_id, p.id, p.command, p.status
+          FROM payments p WHERE p.cart_id IN (SELECT cart_id FROM input)
+          ORDER BY p.cart_id, p.created_at DESC
+        ), decided AS (
+          SELECT i.*, l.id AS existing_id,
+                 CASE WHEN l.id IS NULL THEN 'new'
+                      WHEN l.command = i.command THEN 'replayed'
+                      WHEN l.status IN ('REQUESTED', 'AUTHORIZED', 'CAPTURED') THEN 'conflict'
+                      ELSE 'new' END AS verdict
+          FROM input i LEFT JOIN latest l ON l.cart_id = i.cart_id
+        ), inserted AS (
+          INSERT INTO payments (id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method,
+                                metadata, command, status)
+          SELECT id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method, metadata::jsonb,
+                 command, 'REQUESTED'
+          FROM decided WHERE verdict = 'new'
+          ON CONFLICT (cart_id) WHERE status IN ('REQUESTED', 'AUTHORIZED', 'CAPTURED') DO NOTHING
+          RETURNING id, created_at
+        ), operations_added AS (
+          INSERT INTO operations (payment_id, kind, idempotency_key)
+          SELECT id, 'authorize', id::text || ':authorize' FROM inserted
+        )
+        SELECT d.ord,
+               CASE WHEN d.verdict = 'new' THEN (CASE WHEN ins.id IS NULL THEN 'raced' ELSE 'created' END) ELSE d.verdict END,
+               coalesce(ins.id, d.existing_id), rfc3339(ins.created_at)
+        FROM decided d LEFT JOIN inserted ins ON ins.id = d.id
+        ORDER BY d.ord
+        """
 }

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# `make bench`: the intake and end-to-end rates of the release build, each next to PostgreSQL's own
+# single-row INSERT rate (pgbench) measured in the same run, at the same concurrency.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PG_PORT="${PG_PORT:-55432}"
+CLIENTS="${BENCH_CLIENTS:-64}"
+SECONDS_INTAKE="${BENCH_SECONDS:-15}"
+SECONDS_E2E="${BENCH_E2E_SECONDS:-10}"
+BIN=.build/release
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PSQL=("$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atq)
+API_PORT=18080
+SANDBOX_PORT=18111
+RUN=$(date +%s)
+export BENCH_TOKEN=bench BENCH_RUN=$((RUN % 4000000000))
+
+say() { printf '%s\n' "$*" >&2; }
+rss_kib() { awk "/^$2:/ {print \$2}" "/proc/$1/status"; }
+mib() { awk "BEGIN {printf \"%.1f\", $1 / 1024}"; }
+
+fresh_db() {
+  local name="bench_${1}_$RUN"
+  "${PSQL[@]}" -c "CREATE DATABASE $name" postgres
+  echo "postgresql://postgres@127.0.0.1:$PG_PORT/$name"
+}
+
+pgbench_tps() {
+  local db="bench_pg_$RUN"
+  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $db" postgres
+  "${PSQL[@]}" -c "CREATE DATABASE $db" postgres
+  "${PSQL[@]}" -c "CREATE TABLE bench_payments (id uuid PRIMARY KEY, order_id uuid NOT NULL UNIQUE,
+      status text NOT NULL, amount bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+    CREATE INDEX ON bench_payments (status);" "$db"
+  "$PGBIN/pgbench" -n -c "$CLIENTS" -j 2 -T "$SECONDS_INTAKE" -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+      -f Sandbox/bench/pgbench-insert.sql "$db" 2>/dev/null | awk '/^tps/ {print $3; exit}'
+  "${PSQL[@]}" -c "DROP DATABASE $db" postgres
+}
+
+wait_ready() {
+  for _ in $(seq 1 200); do
+    curl -sf "http://127.0.0.1:$1/health/ready" >/dev/null && return 0
+    sleep 0.1
+  done
+  say "service on port $1 did not become ready"; return 1
+}
+
+say "== durability: fsync=$("${PSQL[@]}" -c 'SHOW fsync' postgres) synchronous_commit=$("${PSQL[@]}" -c 'SHOW synchronous_commit' postgres); nproc=$(nproc)"
+say "== pgbench before (single-row INSERT, $CLIENTS clients, ${SECONDS_INTAKE}s)"
+PG1=$(pgbench_tps)
+say "   $PG1 tps"
+
+say "== intake: ROLE=api, wrk $CLIENTS connections, ${SECONDS_INTAKE}s, every request a new cart"
+DB=$(fresh_db intake)
+env DATABASE_URL="$DB" ROLE=api PORT=$API_PORT PAYMENT_API_TOKENS=bench STRIPE_SECRET_KEY=sk_test_bench \
+  STRIPE_API_BASE=http://127.0.0.1:9 STRIPE_WEBHOOK_SECRET=whsec_bench LOG_LEVEL=warning LOG_FORMAT=json \
+  "$BIN/payment-service" > /tmp/bench-intake.log 2>&1 &
+SVC=$!
+wait_ready $API_PORT
+sleep 1
+IDLE=$(rss_kib $SVC VmRSS)
+WRK=$(wrk -t2 -c"$CLIENTS" -d"${SECONDS_INTAKE}s" --latency -s Sandbox/bench/authorize.lua "http://127.0.0.1:$API_PORT")
+PEAK_INTAKE=$(rss_kib $SVC VmHWM)
+kill -TERM $SVC; wait $SVC || true
+INTAKE_RPS=$(awk '/^Requests\/sec/ {print $2}' <<<"$WRK")
+P50=$(awk '$1 == "50%" {print $2}' <<<"$WRK")
+P99=$(awk '$1 == "99%" {print $2}' <<<"$WRK")
+NON2XX=$(awk '/Non-2xx/ {print $5}' <<<"$WRK"); NON2XX=${NON2XX:-0}
+SOCKERR=$(awk '/Socket errors/ {print $0}' <<<"$WRK")
+ROWS=$("${PSQL[@]}" -c "SELECT count(*) FROM payments" "${DB##*/}")
+say "$WRK"
+
+say "== pgbench after"
+PG2=$(pgbench_tps)
+say "   $PG2 tps"
+
+say "== end to end: ROLE=all against a standalone stripe-sandbox, ${SECONDS_E2E}s burst"
+DB2=$(fresh_db e2e)
+"$BIN/stripe-sandbox" --port $SANDBOX_PORT --log-level warning > /tmp/bench-sandbox.log 2>&1 &
+SBX=$!
+env DATABASE_URL="$DB2" ROLE=all PORT=$API_PORT PAYMENT_API_TOKENS=bench STRIPE_SECRET_KEY=sk_test_bench \
+  STRIPE_API_BASE=http://127.0.0.1:$SANDBOX_PORT STRIPE_WEBHOOK_SECRET=whsec_bench LOG_LEVEL=warning LOG_FORMAT=json \
+  WORKER_CONCURRENCY="${BENCH_WORKER_CONCURRENCY:-64}" "$BIN/payment-service" > /tmp/bench-e2e.log 2>&1 &
+SVC=$!
+wait_ready $API_PORT
+START=$(date +%s.%N)
+WRK2=$(wrk -t2 -c"$CLIENTS" -d"${SECONDS_E2E}s" -s Sandbox/bench/authorize.lua "http://127.0.0.1:$API_PORT")
+ACCEPTED=$("${PSQL[@]}" -c "SELECT count(*) FROM payments" "${DB2##*/}")
+SETTLED=0
+for _ in $(seq 1 600); do
+  SETTLED=$("${PSQL[@]}" -c "SELECT count(*) FROM payments WHERE status = 'AUTHORIZED'" "${DB2##*/}")
+  [ "$SETTLED" -ge "$ACCEPTED" ] && break
+  sleep 0.2
+done
+END=$(date +%s.%N)
+PEAK_E2E=$(rss_kib $SVC VmHWM)
+HELD=$(curl -s "http://127.0.0.1:$SANDBOX_PORT/_sandbox/ledger" | python3 -c 'import json,sys; print(sum(1 for i in json.load(sys.stdin)["payment_intents"] if i["status"] == "requires_capture"))')
+kill -TERM $SVC; wait $SVC || true
+kill -TERM $SBX; wait $SBX || true
+E2E_RATE=$(awk "BEGIN {printf \"%.0f\", $HELD / ($END - $START)}")
+"${PSQL[@]}" -c "DROP DATABASE ${DB##*/}" postgres
+"${PSQL[@]}" -c "DROP DATABASE ${DB2##*/}" postgres
+
+MEAN=$(awk "BEGIN {printf \"%.0f\", ($PG1 + $PG2) / 2}")
+printf '\n'
+printf '1. pgbench single-row INSERT, %s clients: %s tps before, %s tps after (mean %s)\n' "$CLIENTS" "$PG1" "$PG2" "$MEAN"
+printf '2. intake (ROLE=api), %s connections, %ss: %s req/s, p50 %s, p99 %s, non-2xx %s, rows %s %s\n' \
+  "$CLIENTS" "$SECONDS_INTAKE" "$INTAKE_RPS" "$P50" "$P99" "$NON2XX" "$ROWS" "${SOCKERR:+($SOCKERR)}"
+printf '3. intake / pgbench: %s\n' "$(awk "BEGIN {printf \"%.2f\", $INTAKE_RPS / $MEAN}")"
+printf '4. end to end (ROLE=all, standalone sandbox), %ss burst: %s accepted, %s held at the processor in %.1fs = %s settled/s; ratio to pgbench %s\n' \
+  "$SECONDS_E2E" "$ACCEPTED" "$HELD" "$(awk "BEGIN {print $END - $START}")" "$E2E_RATE" "$(awk "BEGIN {printf \"%.2f\", $E2E_RATE / $MEAN}")"
+printf '5. memory: idle %s MiB after start; peak %s MiB in (2), %s MiB in (4)\n' "$(mib "$IDLE")" "$(mib "$PEAK_INTAKE")" "$(mib "$PEAK_E2E")"

@@ -1,0 +1,105 @@
+import Logging
+import ServiceLifecycle
+import Store
+
+/// Group commit for the intake: concurrent AuthorizePayment commands share one statement and one commit,
+/// and each is answered only after the commit that holds it. An idle flusher takes a lone command at once
+/// (no added latency when quiet); under load, commands that arrive while flushes are in flight gather into
+/// the next batch, so commits per second stay near the database's limit while commands per commit grow.
+public actor IntakeBatcher: Service {
+    private struct Pending {
+        let item: IntakeCommand
+        let continuation: CheckedContinuation<Result<AuthorizeOutcome, StoreError>, Never>
+    }
+
+    private let database: Database
+    private let maxBatch: Int
+    private let flushers: Int
+    private let logger: Logger
+    private var pending: [Pending] = []
+    private var idle: [CheckedContinuation<Void, Never>] = []
+    private var stopping = false
+
+    /// `flushers` bounds the batches in flight at once (each holds one database connection).
+    public init(database: Database, flushers: Int = 4, maxBatch: Int = 256, logger: Logger) {
+        self.database = database
+        self.flushers = max(1, flushers)
+        self.maxBatch = max(1, maxBatch)
+        self.logger = logger
+    }
+
+    func submit(_ item: IntakeCommand) async throws(StoreError) -> AuthorizeOutcome {
+        let result = await withCheckedContinuation { continuation in
+            pending.append(Pending(item: item, continuation: continuation))
+            idle.popLast()?.resume()
+        }
+        return try result.get()
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<flushers {
+                group.addTask { await self.flushLoop() }
+            }
+            try? await gracefulShutdown()
+            await self.stop()
+        }
+    }
+
+    private func stop() {
+        stopping = true
+        idle.forEach { $0.resume() }
+        idle.removeAll()
+    }
+
+    private func flushLoop() async {
+        while let batch = await nextBatch() {
+            await flush(batch)
+        }
+    }
+
+    /// Waits for work; takes up to `maxBatch` commands, one per cart (a second command for a cart waits
+    /// for the next batch, so the statement decides each cart once). Nil once stopped and drained.
+    private func nextBatch() async -> [Pending]? {
+        while pending.isEmpty {
+            if stopping { return nil }
+            await withCheckedContinuation { idle.append($0) }
+        }
+        var batch: [Pending] = []
+        var carts = Set<String>()
+        var rest: [Pending] = []
+        for entry in pending {
+            if batch.count < maxBatch, carts.insert(entry.item.command.cartId).inserted {
+                batch.append(entry)
+            } else {
+                rest.append(entry)
+            }
+        }
+        pending = rest
+        if !pending.isEmpty { idle.popLast()?.resume() }
+        return batch
+    }
+
+    private func flush(_ batch: [Pending]) async {
+        let outcomes: [AuthorizeOutcome?]
+        do {
+            outcomes = try await database.authorize(batch: batch.map(\.item))
+        } catch {
+            batch.forEach { $0.continuation.resume(returning: .failure(error)) }
+            return
+        }
+        for (entry, outcome) in zip(batch, outcomes) {
+            if let outcome {
+                entry.continuation.resume(returning: .success(outcome))
+            } else {
+                // Another transaction took the cart meanwhile: decide this one alone, now that it has committed.
+                do {
+                    let alone = try await database.authorize(entry.item.command, newPaymentId: entry.item.newPaymentId, idempotencyKey: nil)
+                    entry.continuation.resume(returning: .success(alone))
+                } catch {
+                    entry.continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+    }
+}
