@@ -15,11 +15,20 @@ public final class ServiceProcess: @unchecked Sendable {
         return url.appendingPathComponent(".build/debug/\(name)")
     }
 
-    /// Starts the service and waits until `/health/ready` answers 200.
-    public static func start(environment: [String: String], port: Int = freePort()) async throws -> ServiceProcess {
-        let service = try ServiceProcess(environment: environment, port: port)
-        try await service.waitUntilReady()
-        return service
+    /// Starts the service and waits until `/health/ready` answers 200. Without a `port`, a free one is picked,
+    /// and another if a concurrent test took it between the pick and the bind.
+    public static func start(environment: [String: String], port: Int? = nil) async throws -> ServiceProcess {
+        var attempt = 0
+        while true {
+            let service = try ServiceProcess(environment: environment, port: port ?? freePort())
+            do {
+                try await service.waitUntilReady()
+                return service
+            } catch {
+                attempt += 1
+                guard port == nil, attempt < 5, service.log().contains("Address already in use") else { throw error }
+            }
+        }
     }
 
     private init(environment: [String: String], port: Int) throws {

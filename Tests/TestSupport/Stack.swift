@@ -33,7 +33,8 @@ public struct Stack: Sendable {
             configuration.webhookSecret = webhookSecret
         }
         return try await withStack(sandbox: configuration) { stack in
-            let service = try await ServiceProcess.start(environment: stack.environment(extra: extra), port: port)
+            // Without webhooks no port is promised to anyone, so a taken one can be swapped for another.
+            let service = try await ServiceProcess.start(environment: stack.environment(extra: extra), port: webhooks ? port : nil)
             do {
                 let result = try await body(stack, service)
                 service.terminate()
