@@ -10,7 +10,7 @@ struct MigrationTests {
         let db = try await TestDatabase.create()
         #expect(try await db.database.migrate() == [])
         #expect(await db.database.isReady())
-        #expect(try await db.scalar("SELECT count(*) FROM schema_migrations") == "1")
+        #expect(try await db.scalar("SELECT count(*) = max(version) FROM schema_migrations") == "t")
     }
 
     @Test("instances migrating one fresh database together do not race")
@@ -30,7 +30,9 @@ struct MigrationTests {
             }
             return try await group.reduce(into: [[Int]]()) { $0.append($1) }
         }
-        #expect(results.filter { !$0.isEmpty } == [[1]])
+        let applied = results.filter { !$0.isEmpty }
+        #expect(applied.count == 1)
+        #expect(applied.first?.first == 1)
     }
 
     @Test("an unreachable database is `unavailable`, quickly")

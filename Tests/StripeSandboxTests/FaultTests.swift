@@ -106,14 +106,18 @@ struct FaultTests {
     @Test func rateLimitAnswers429AndSavesNothing() async throws {
         try await withStripeSandbox { sandbox in
             let client = StripeTestClient(sandbox)
-            try await sandbox.setFaults(FaultPlan(rateLimitRps: 2))
-            var statuses: [Int] = []
-            for index in 0..<3 {
-                statuses.append(try await client.post("/v1/payment_intents", createParams, idempotencyKey: "rl-\(index)").status)
+            try await sandbox.setFaults(FaultPlan(rateLimitRps: 1))
+            // Sent together, so they land in the same second however loaded the machine is.
+            let answers = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+                for index in 0..<6 {
+                    group.addTask { ("rl-\(index)", try await client.post("/v1/payment_intents", createParams, idempotencyKey: "rl-\(index)").status) }
+                }
+                return try await group.reduce(into: [(String, Int)]()) { $0.append($1) }
             }
-            #expect(statuses == [200, 200, 429])
-            try await Task.sleep(for: .milliseconds(1100))
-            let later = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "rl-2")
+            #expect(Set(answers.map(\.1)).isSubset(of: [200, 429]))
+            let limited = try #require(answers.first { $0.1 == 429 }?.0)
+            try await sandbox.setFaults(FaultPlan())
+            let later = try await client.post("/v1/payment_intents", createParams, idempotencyKey: limited)
             #expect(later.status == 200)
             #expect(later.headers["idempotent-replayed"] == nil)
         }
@@ -122,13 +126,16 @@ struct FaultTests {
     @Test func searchLagsBehindChanges() async throws {
         try await withStripeSandbox { sandbox in
             let client = StripeTestClient(sandbox)
-            try await sandbox.setFaults(FaultPlan(searchLagMs: 700))
+            try await sandbox.setFaults(FaultPlan(searchLagMs: 3000))
+            let start = ContinuousClock.now
             let id = try await client.createIntent(metadata: ["payment_id": "lagging"])
             let query = [("query", "metadata['payment_id']:'lagging'")]
-            #expect((try await client.get("/v1/payment_intents/search", query).json["data"] as? [Any])?.count == 0)
+            let early = try await client.get("/v1/payment_intents/search", query).json["data"] as? [Any]
+            // Judged only inside the lag window (a loaded machine can take a while to get here).
+            if ContinuousClock.now - start < .milliseconds(2900) { #expect(early?.count == 0) }
             // GET by id is immediately consistent.
             #expect(try await client.get("/v1/payment_intents/\(id)").status == 200)
-            try await Task.sleep(for: .milliseconds(800))
+            try await Task.sleep(for: .milliseconds(3100))
             let found = try await client.get("/v1/payment_intents/search", query).json["data"] as? [[String: Any]]
             #expect(found?.first?["id"] as? String == id)
         }
