@@ -6,12 +6,15 @@ public struct APIConfiguration: Sendable {
     public var defaultPaymentMethod: String?
     /// `whsec_…` secrets accepted on `/webhooks/stripe` (several during a rotation).
     public var webhookSecrets: [String]
+    /// Renders `GET /metrics` (the Prometheus text); the backend belongs to the App.
+    public var metrics: @Sendable () async -> [UInt8]
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokens: [String] = [], defaultPaymentMethod: String? = nil,
-        webhookSecrets: [String] = []
+        webhookSecrets: [String] = [], metrics: @escaping @Sendable () async -> [UInt8] = { [] }
     ) {
         self.webhookSecrets = webhookSecrets
+        self.metrics = metrics
         self.host = host
         self.port = port
         self.tokens = tokens

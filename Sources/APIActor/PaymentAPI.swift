@@ -21,6 +21,8 @@ public enum PaymentAPI {
         configuration: APIConfiguration, database: Database, intake: PaymentIntake, events: EventSignal = EventSignal()
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: HTTPMetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BearerAuthMiddleware(tokens: configuration.tokens))
         let validator = AuthorizeCommandValidator(defaultPaymentMethod: configuration.defaultPaymentMethod)
@@ -29,6 +31,8 @@ public enum PaymentAPI {
         WebhookRoutes(database: database, secrets: configuration.webhookSecrets, wakeups: intake.wakeups).register(on: router)
         HealthRoutes(database: database).register(on: router)
         EventRoutes(database: database, signal: events).register(on: router)
+        MetricsRoutes(render: configuration.metrics).register(on: router)
+        OpenAPIRoutes().register(on: router)
         return router
     }
 }

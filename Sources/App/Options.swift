@@ -15,22 +15,22 @@ struct Options: ParsableArguments {
     @Option(help: "all, api (intake only) or worker (worker only) (env ROLE; default all)")
     var role: String?
 
-    @Option(help: "Stripe secret key: unset = sandbox mode, sk_test_… = test mode, sk_live_… needs ALLOW_LIVE_KEYS=1 (env STRIPE_SECRET_KEY)")
+    @Option(help: "Stripe secret key: unset = sandbox mode, sk_test_… = test mode, sk_live_… needs ALLOW_LIVE_KEYS=1 (env STRIPE_SECRET_KEY; default unset)")
     var stripeSecretKey: String?
 
-    @Option(help: "Processor base URL; set it to use a standalone stripe-sandbox (env STRIPE_API_BASE; default https://api.stripe.com)")
+    @Option(help: "Processor base URL; set it to use a standalone stripe-sandbox (env STRIPE_API_BASE; default https://api.stripe.com, or the embedded emulator in sandbox mode)")
     var stripeApiBase: String?
 
     @Option(help: "Sandbox mode: the embedded emulator's loopback port (env SANDBOX_PORT; default 12112)")
     var sandboxPort: String?
 
-    @Option(help: "Comma-separated whsec_… secrets accepted on /webhooks/stripe (env STRIPE_WEBHOOK_SECRET; required outside sandbox mode)")
+    @Option(help: "Comma-separated whsec_… secrets accepted on /webhooks/stripe (env STRIPE_WEBHOOK_SECRET; default: generated in sandbox mode, required otherwise)")
     var stripeWebhookSecret: String?
 
-    @Option(help: "Comma-separated bearer tokens for /payments*, /refunds*, /events* (env PAYMENT_API_TOKENS; required outside sandbox mode)")
+    @Option(help: "Comma-separated bearer tokens for /payments*, /refunds*, /events* (env PAYMENT_API_TOKENS; required outside sandbox mode; default unset = auth off, sandbox mode only)")
     var paymentApiTokens: String?
 
-    @Option(help: "PaymentMethod for commands without one (env DEFAULT_PAYMENT_METHOD; default pm_card_visa in sandbox and test mode)")
+    @Option(help: "PaymentMethod for commands without one (env DEFAULT_PAYMENT_METHOD; default pm_card_visa in sandbox and test mode, none in live mode)")
     var defaultPaymentMethod: String?
 
     @Option(help: "Processor operations in flight at once (env WORKER_CONCURRENCY; default 16)")

@@ -6,6 +6,7 @@ struct PaymentService: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payment-service",
         abstract: "The Payment API: intake, payment worker and Stripe gateway in one process.",
+        discussion: SettingsHelp.discussion,
         subcommands: [Serve.self, Migrate.self],
         defaultSubcommand: Serve.self)
 
@@ -15,6 +16,7 @@ struct PaymentService: AsyncParsableCommand {
         do {
             let settings = try Settings(options)
             LoggingSetup.bootstrap(level: settings.logLevel, json: settings.logJSON)
+            MetricsSetup.bootstrap()
             return settings
         } catch {
             throw ValidationError("invalid configuration: \(error.message)")

@@ -52,14 +52,15 @@ struct Serve: AsyncParsableCommand {
             services.append(PaymentAPI.makeApplication(
                 configuration: APIConfiguration(
                     host: settings.host, port: settings.port, tokens: settings.apiTokens,
-                    defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets),
+                    defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets,
+                    metrics: MetricsExporter(database: database).render),
                 database: database, intake: PaymentIntake(database: database, wakeups: wake), logger: logger, events: events,
                 onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
             // After the API, so it stops before it: closing the signal ends the open event streams.
             services.append(EventListenerService(listener: listener, signal: events))
         }
         let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services.map(OpaqueService.init), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         http.shutdown()
         await database.shutdown()

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Store
 
 /// The validated configuration. Building it is the only place settings are read; an invalid one stops the
 /// start with a message naming it.
@@ -43,8 +44,11 @@ struct Settings: Sendable {
             return v?.isEmpty == true ? nil : v
         }
         databaseURL = value(options.databaseUrl, "DATABASE_URL") ?? "postgresql://postgres@127.0.0.1:5432/payments"
-        guard databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://") else {
-            throw Invalid(message: "DATABASE_URL must be a postgresql:// URI")
+        // The URL is never quoted back: it may hold the database password.
+        guard databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://"),
+            URLComponents(string: databaseURL) != nil, ConnectionURL.isValid(databaseURL)
+        else {
+            throw Invalid(message: "DATABASE_URL must be a valid postgresql:// URI (postgresql://user:password@host:port/database)")
         }
         host = value(options.host, "HOST") ?? "127.0.0.1"
         port = try Self.integer(value(options.port, "PORT"), "PORT", default: 8080, range: 0...65535)
@@ -75,7 +79,9 @@ struct Settings: Sendable {
             }
             stripeSecretKey = key
             stripeAPIBase = base ?? "https://api.stripe.com"
-            guard stripeAPIBase.hasPrefix("http://") || stripeAPIBase.hasPrefix("https://") else {
+            guard stripeAPIBase.hasPrefix("http://") || stripeAPIBase.hasPrefix("https://"),
+                URLComponents(string: stripeAPIBase)?.host?.isEmpty == false
+            else {
                 throw Invalid(message: "STRIPE_API_BASE must be an http(s) URL")
             }
         }

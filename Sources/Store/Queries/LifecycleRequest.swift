@@ -67,19 +67,19 @@ extension Database {
     /// `POST /payments/{id}/void`. A payment whose authorization was never sent is voided at once, with no
     /// processor call; one in flight (manual capture) or authorized gets a queued void that cancels the intent.
     public func requestVoid(paymentId: String) async throws(StoreError) -> LifecycleOutcome {
-        try await transaction { tx throws(StoreError) in
-            guard let payment = try tx.payment(id: paymentId, lock: true) else { return .notFound }
+        let (outcome, voidedNow) = try await transaction { tx throws(StoreError) -> (LifecycleOutcome, Bool) in
+            guard let payment = try tx.payment(id: paymentId, lock: true) else { return (.notFound, false) }
             let ops = try tx.operations(of: paymentId)
             if let void = ops.first(where: { $0.kind == .void }) {
-                return void.status == .queued ? .queued(payment, operationId: void.id) : .done(payment)
+                return (void.status == .queued ? .queued(payment, operationId: void.id) : .done(payment), false)
             }
             switch payment.status {
             case .voided:
-                return .done(payment)
+                return (.done(payment), false)
             case .captured, .failed:
-                return .conflict("a \(payment.status.rawValue) payment cannot be voided\(payment.status == .captured ? "; refund it instead" : "")")
+                return (.conflict("a \(payment.status.rawValue) payment cannot be voided\(payment.status == .captured ? "; refund it instead" : "")"), false)
             case .authorized where ops.contains(where: { $0.kind == .capture }):
-                return .conflict("a capture of this payment is queued")
+                return (.conflict("a capture of this payment is queued"), false)
             case .requested:
                 let authorization = ops.first(where: { $0.kind == .authorize })
                 if let authorization, authorization.status == .queued, !authorization.dispatched {
@@ -92,17 +92,19 @@ extension Database {
                         throw StoreError(.unexpectedResult, "payment left REQUESTED under its row lock")
                     }
                     try tx.append([event])
-                    return .done(try tx.payment(id: paymentId) ?? payment)
+                    return (.done(try tx.payment(id: paymentId) ?? payment), true)
                 }
                 if payment.capture == .automatic {
-                    return .conflict("an automatic-capture authorization is in flight; refund it instead")
+                    return (.conflict("an automatic-capture authorization is in flight; refund it instead"), false)
                 }
                 fallthrough
             case .authorized:
                 let id = try tx.enqueue(.void, paymentId: paymentId, amount: nil, key: "\(paymentId):void")
-                return .queued(payment, operationId: id)
+                return (.queued(payment, operationId: id), false)
             }
         }
+        if voidedNow { PaymentTransitions.record(.voided) }
+        return outcome
     }
 
     /// Whether a queued operation has finished (for `Prefer: wait`).

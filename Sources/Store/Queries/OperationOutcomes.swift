@@ -61,7 +61,7 @@ extension Database {
     public func finishOperation(
         id: Int, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
     ) async throws(StoreError) -> Bool {
-        try await transaction { tx throws(StoreError) in
+        let applied = try await transaction { tx throws(StoreError) in
             let applied = try tx.apply(change, to: paymentId)
             if applied { try tx.append(events) }
             try tx.execute(
@@ -71,6 +71,8 @@ extension Database {
                 """, [String(id), resolution.rawValue])
             return applied
         }
+        if applied, let status = change.status { PaymentTransitions.record(status) }
+        return applied
     }
 }
 

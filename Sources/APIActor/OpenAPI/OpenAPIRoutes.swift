@@ -1,0 +1,12 @@
+import Hummingbird
+
+/// `GET /openapi.json`: the document of this API, open like health and metrics.
+struct OpenAPIRoutes {
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("openapi.json") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+    }
+}

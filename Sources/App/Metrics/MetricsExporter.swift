@@ -1,0 +1,30 @@
+import CoreMetrics
+import Prometheus
+import Store
+
+/// Renders `GET /metrics`. The operation queue and the connection pool are sampled at each scrape, so the
+/// gauges are as fresh as the scrape and cost nothing between scrapes.
+struct MetricsExporter: Sendable {
+    let database: Database
+    let registry: PrometheusCollectorRegistry
+
+    private let queued = Gauge(label: "payment_operations_queued")
+    private let oldest = Gauge(label: "payment_operations_oldest_age_seconds")
+    private let poolSize = Gauge(label: "db_pool_connections")
+    private let poolInUse = Gauge(label: "db_pool_connections_in_use")
+
+    init(database: Database, registry: PrometheusCollectorRegistry = MetricsSetup.registry) {
+        self.database = database
+        self.registry = registry
+    }
+
+    func render() async -> [UInt8] {
+        if let depth = try? await database.queueDepth() {
+            queued.record(depth.count)
+            oldest.record(depth.oldestSeconds)
+        }
+        poolSize.record(await database.pool.size)
+        poolInUse.record(await database.pool.inUse)
+        return registry.emitToBuffer()
+    }
+}
