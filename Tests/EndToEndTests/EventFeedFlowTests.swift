@@ -173,13 +173,23 @@ struct EventFeedFlowTests {
                 authorizeBody(), authorizeBody(capture: "automatic"),
                 authorizeBody(paymentMethod: "pm_card_chargeDeclined"), authorizeBody(paymentMethod: "pm_card_doesNotExist"),
             ]
-            for body in bodies { _ = try await api.post("/payments/authorize", json: body, headers: [("Prefer", "wait=10")]) }
-            let events = try await feed(api, count: 9)
-            #expect(Set(events.compactMap { $0["type"] as? String }) == ["payment-requested", "payment-succeeded", "payment-captured", "payment-failed"])
+            let wait = [("Prefer", "wait=10")]
+            for body in bodies { _ = try await api.post("/payments/authorize", json: body, headers: wait) }
+            // The extensions and the refund events too: a void, and a refund the processor fails later.
+            let toVoid = try await api.post("/payments/authorize", json: authorizeBody(), headers: wait).string("paymentId") ?? ""
+            _ = try await api.post("/payments/\(toVoid)/void", json: nil, headers: wait)
+            let refunded = try await api.post(
+                "/payments/authorize", json: authorizeBody(paymentMethod: "pm_card_refundFail", capture: "automatic"), headers: wait)
+            _ = try await api.post("/payments/\(refunded.string("paymentId") ?? "")/refunds", json: #"{"amount":1000,"reason":"duplicate"}"#)
+            let events = try await feed(api, count: 18)
+            #expect(Set(events.compactMap { $0["type"] as? String }) == [
+                "payment-requested", "payment-succeeded", "payment-captured", "payment-failed", "payment-voided",
+                "refund-requested", "refund-processed", "refund-failed",
+            ])
             let whole = try await api.get("/events")
             let check = try EventSchemaCheck.run(feed: whole.body)
             #expect(check.status == 0, "\(check.output)")
-            #expect(check.output.contains("9 events checked"), "\(check.output)")
+            #expect(check.output.contains("18 events checked"), "\(check.output)")
 
             // The validator is real: a wrong field fails it.
             let broken = whole.text.replacingOccurrences(of: "\"currency\":\"USD\"", with: "\"currency\":\"usd\"")
@@ -191,7 +201,7 @@ struct EventFeedFlowTests {
 
     /// Reads the whole feed until it holds `count` events (other tests' transactions may hold it back briefly).
     private func feed(_ api: APIClient, count: Int) async throws -> [[String: Any]] {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(20)
         var events: [[String: Any]] = []
         while ContinuousClock.now < deadline {
             let answer = try await api.get("/events")
