@@ -36,7 +36,8 @@ struct Serve: AsyncParsableCommand {
         let http = CurlHTTPClient(threads: settings.workerConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(10))
         let stripe = StripeClient(
             configuration: StripeConfiguration(secretKey: settings.stripeSecretKey, apiBase: settings.stripeAPIBase),
-            http: http, logger: Logger(label: "stripe-gateway"))
+            http: http, logger: Logger(label: "stripe-gateway"),
+            rateLimiter: settings.stripeMaxRPS.map { RateLimiter(requestsPerSecond: $0) })
         let (wakeups, wake) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
         if settings.runsWorker {
             services.append(PaymentWorker(

@@ -1,11 +1,15 @@
 /// A fixed set of connections, each on its own thread. Callers borrow one for a unit of work
-/// (a statement or a whole transaction) and wait, up to `checkoutTimeout`, when all are busy.
+/// (a statement or a whole transaction) and wait, up to `checkoutTimeout`, when all are busy. While the
+/// database is known to be unreachable (the last unit of work found it so), a caller that finds no idle
+/// connection fails at once instead of queueing behind connection attempts: an outage answers 503 fast.
 public actor ConnectionPool {
     private var idle: [ConnectionThread]
     private var waiters: [(id: Int, continuation: CheckedContinuation<ConnectionThread?, Never>)] = []
     private var nextWaiterID = 0
     private let all: [ConnectionThread]
     private let checkoutTimeout: Duration
+    /// The last unit of work found the database unreachable; cleared by the next one that reaches it.
+    private var unreachable = false
 
     public init(conninfo: String, size: Int, checkoutTimeout: Duration = .seconds(5)) {
         all = (0..<max(1, size)).map { ConnectionThread(conninfo: conninfo, name: "pg-\($0)") }
@@ -27,7 +31,8 @@ public actor ConnectionPool {
         } catch {
             result = .failure(error)
         }
-        await checkin(thread)
+        let lostDatabase = if case .failure(let error) = result, error.code == .unavailable { true } else { false }
+        await checkin(thread, reachable: !lostDatabase)
         return try result.get()
     }
 
@@ -37,6 +42,9 @@ public actor ConnectionPool {
 
     private func checkout() async throws(StoreError) -> ConnectionThread {
         if let thread = idle.popLast() { return thread }
+        if unreachable {
+            throw StoreError(.unavailable, "the database is unreachable")
+        }
         let id = nextWaiterID
         nextWaiterID += 1
         let timeout = checkoutTimeout
@@ -52,7 +60,8 @@ public actor ConnectionPool {
         return thread
     }
 
-    private func checkin(_ thread: ConnectionThread) {
+    private func checkin(_ thread: ConnectionThread, reachable: Bool) {
+        unreachable = !reachable
         if waiters.isEmpty {
             idle.append(thread)
         } else {

@@ -30,30 +30,51 @@ public actor PaymentWorker: Service {
     public func run() async throws {
         let (kicks, kick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         logger.info("worker started", metadata: ["owner": "\(configuration.owner)", "concurrency": "\(configuration.concurrency)"])
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [wakeups] in
-                for await _ in wakeups { kick.yield() }
-            }
-            group.addTask { [poll = configuration.pollInterval] in
-                while !Task.isCancelled {
-                    kick.yield()
-                    try? await Task.sleep(for: poll)
+        // Runners return false; the drain timer returns true.
+        await withTaskGroup(of: Bool.self) { runners in
+            await withTaskGroup(of: Void.self) { pumps in
+                pumps.addTask { [wakeups] in
+                    for await _ in wakeups { kick.yield() }
                 }
-            }
-            for await _ in kicks.cancelOnGracefulShutdown() {
-                let claimed = await claim()
-                for op in claimed {
-                    group.addTask { [runner] in
-                        await runner.run(op)
-                        await self.finished()
+                pumps.addTask { [poll = configuration.pollInterval] in
+                    while !Task.isCancelled {
                         kick.yield()
+                        try? await Task.sleep(for: poll)
                     }
                 }
+                for await _ in kicks.cancelOnGracefulShutdown() {
+                    let claimed = await claim()
+                    for op in claimed {
+                        runners.addTask { [runner] in
+                            await runner.run(op)
+                            await self.finished()
+                            kick.yield()
+                            return false
+                        }
+                    }
+                }
+                // Shutting down: claim nothing more.
+                kick.finish()
+                pumps.cancelAll()
             }
-            // Shutting down: stop the pumps; operations in flight finish (their calls are bounded by time-outs).
-            kick.finish()
-            group.cancelAll()
+            // Operations in flight finish their processor calls, for at most `drainTimeout`; past it they are
+            // cancelled (a cancelled call is an unknown outcome: rescheduled, read back by whoever claims it next).
+            guard inFlight > 0 else { return }
+            logger.info("worker draining", metadata: ["in_flight": "\(inFlight)"])
+            runners.addTask { [bound = configuration.drainTimeout] in
+                try? await Task.sleep(for: bound)
+                return !Task.isCancelled
+            }
+            for await timedOut in runners {
+                if timedOut {
+                    logger.warning("drain time-out: cancelling operations still in flight", metadata: ["in_flight": "\(inFlight)"])
+                    runners.cancelAll()
+                } else if inFlight == 0 {
+                    runners.cancelAll()  // only the timer is left
+                }
+            }
         }
+        // Whatever is still leased to this worker (a cancelled operation) is given back at once.
         try? await database.releaseLeases(owner: configuration.owner)
         logger.info("worker stopped")
     }

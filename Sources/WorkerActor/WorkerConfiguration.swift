@@ -8,11 +8,18 @@ public struct WorkerConfiguration: Sendable {
     public var pollInterval: Duration
     /// This worker's name on its leases.
     public var owner: String
+    /// On graceful shutdown, how long operations in flight may take to finish their processor calls before
+    /// they are cancelled (and their leases given back).
+    public var drainTimeout: Duration
 
-    public init(concurrency: Int = 16, lease: Duration = .seconds(15), pollInterval: Duration = .milliseconds(500), owner: String) {
+    public init(
+        concurrency: Int = 16, lease: Duration = .seconds(15), pollInterval: Duration = .milliseconds(500), owner: String,
+        drainTimeout: Duration = .seconds(10)
+    ) {
         self.concurrency = concurrency
         self.lease = lease
         self.pollInterval = pollInterval
         self.owner = owner
+        self.drainTimeout = drainTimeout
     }
 }

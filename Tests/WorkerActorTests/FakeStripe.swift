@@ -8,12 +8,14 @@ actor FakeStripe: StripeAPI {
         case create(key: String)
         case confirm(id: String, key: String)
         case retrieve(id: String)
+        case capture(id: String, key: String)
     }
 
     private(set) var calls: [Call] = []
     var createAnswers: [StripeResult<StripePaymentIntent>] = []
     var confirmAnswers: [StripeResult<StripePaymentIntent>] = []
     var retrieveAnswers: [StripeResult<StripePaymentIntent>] = []
+    var captureAnswers: [StripeResult<StripePaymentIntent>] = []
     /// The intent as the fake processor holds it.
     var intent: StripePaymentIntent?
     var defaultStatus: StripePaymentIntent.Status = .requiresCapture
@@ -26,6 +28,8 @@ actor FakeStripe: StripeAPI {
         confirmAnswers = confirm
         retrieveAnswers = retrieve
     }
+
+    func scriptCapture(_ answers: [StripeResult<StripePaymentIntent>]) { captureAnswers = answers }
 
     func setDefaultStatus(_ status: StripePaymentIntent.Status) { defaultStatus = status }
 
@@ -59,7 +63,9 @@ actor FakeStripe: StripeAPI {
 
     func searchPaymentIntents(metadataKey: String, value: String) async -> StripeResult<[StripePaymentIntent]> { .success([]) }
     func capturePaymentIntent(id: String, amountToCapture: Int?, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
-        .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
+        calls.append(.capture(id: id, key: idempotencyKey))
+        if !captureAnswers.isEmpty { return captureAnswers.removeFirst() }
+        return .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
     }
     func cancelPaymentIntent(id: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
         .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))

@@ -7,12 +7,15 @@ public struct StripeClient: StripeAPI {
     public let configuration: StripeConfiguration
     private let http: CurlHTTPClient
     private let logger: Logger
+    /// `STRIPE_MAX_RPS`: every call waits for its token before it is sent; nil is no limit.
+    private let rateLimiter: RateLimiter?
 
-    /// `http` is shared and owned by the caller (who shuts it down).
-    public init(configuration: StripeConfiguration, http: CurlHTTPClient, logger: Logger) {
+    /// `http` is shared and owned by the caller (who shuts it down). `rateLimiter` paces every call.
+    public init(configuration: StripeConfiguration, http: CurlHTTPClient, logger: Logger, rateLimiter: RateLimiter? = nil) {
         self.configuration = configuration
         self.http = http
         self.logger = logger
+        self.rateLimiter = rateLimiter
     }
 
     public func createPaymentIntent(_ params: CreatePaymentIntentParams, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
@@ -114,6 +117,7 @@ public struct StripeClient: StripeAPI {
     private func perform<Value: Decodable & Sendable>(
         _ request: HTTPRequest, path: String, idempotencyKey: String? = nil
     ) async -> StripeResult<Value> {
+        await rateLimiter?.acquire()
         let clock = ContinuousClock()
         let start = clock.now
         let outcome: Result<HTTPResponse, HTTPTransportError>

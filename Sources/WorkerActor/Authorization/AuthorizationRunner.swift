@@ -58,6 +58,9 @@ struct AuthorizationRunner {
                 logger.info("reading intent back", metadata: ["payment_id": "\(op.paymentId)", "reason": "\(reason)"])
                 switch await stripe.retrievePaymentIntent(id: intentId) {
                 case .success(let intent): decision = AuthorizationDecision.afterReadBack(intent)
+                case .rejected(404, let error):
+                    // The processor has no such intent: it holds no money. Retrying would never heal.
+                    decision = .finish(.failed(.processingError, declineCode: error.code ?? "resource_missing", reference: intentId))
                 default: return try await retry(op, reason: "read-back failed after: \(reason)", freshCreateKey: false)
                 }
             case .retry(let reason, let fresh):

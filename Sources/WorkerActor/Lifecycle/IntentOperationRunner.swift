@@ -51,6 +51,9 @@ struct IntentOperationRunner {
                 } else {
                     decision = .retry(reason: "intent \(intent.id) still \(intent.status.rawValue) after: \(reason)")
                 }
+            case .rejected where lastError != nil:
+                // Refused, and the intent cannot be read either (it is not there): nothing will heal this.
+                return try await finish(op, change: PaymentChange(lastError: lastError), events: [], resolution: .failed)
             default:
                 decision = .retry(reason: "read-back failed after: \(reason)")
             }

@@ -16,7 +16,13 @@ struct SyncRunner {
         guard let intentId = op.payment.processorReference else {
             return try await done(op)
         }
-        guard case .success(let intent) = await stripe.retrievePaymentIntent(id: intentId) else {
+        let readBack = await stripe.retrievePaymentIntent(id: intentId)
+        if case .rejected(let status, let error) = readBack {
+            // Refused for good (the intent is not there): a read-back nudge that can never succeed is dropped.
+            logger.warning("sync read-back refused; dropped", metadata: ["status": "\(status)", "code": "\(error.code ?? error.type)"])
+            return try await done(op)
+        }
+        guard case .success(let intent) = readBack else {
             return try await database.reschedule(
                 operationId: op.id, owner: owner, after: backoff.delay(afterAttempt: op.attempts), error: "read-back failed")
         }
