@@ -59,6 +59,10 @@ struct Serve: AsyncParsableCommand {
                 onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
             // After the API, so it stops before it: closing the signal ends the open event streams.
             services.append(EventListenerService(listener: listener, signal: events))
+        } else {
+            services.append(PaymentAPI.makeOperationsApplication(
+                host: settings.host, port: settings.port, database: database, metrics: MetricsExporter(database: database).render,
+                logger: logger, onServerRunning: { port in logger.info("listening (health and metrics only)", metadata: ["port": "\(port)"]) }))
         }
         let group = ServiceGroup(
             configuration: .init(services: services.map(OpaqueService.init), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,0 +1,25 @@
+import Hummingbird
+import Logging
+import Store
+
+extension PaymentAPI {
+    /// What a `ROLE=worker` process serves on `PORT`: health, metrics and the OpenAPI document only, so it
+    /// can be health-checked and scraped like an API process.
+    public static func makeOperationsApplication(
+        host: String, port: Int, database: Database, metrics: @escaping @Sendable () async -> [UInt8], logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: HTTPMetricsMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        HealthRoutes(database: database).register(on: router)
+        MetricsRoutes(render: metrics).register(on: router)
+        OpenAPIRoutes().register(on: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}
