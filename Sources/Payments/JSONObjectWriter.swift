@@ -14,6 +14,18 @@ struct JSONObjectWriter {
         text += String(value)
     }
 
+    /// A string, or `null` when absent (resources show every field).
+    mutating func stringOrNull(_ key: String, _ value: String?) {
+        field(key)
+        text += value.map(JSONString.quoted) ?? "null"
+    }
+
+    /// Already-encoded JSON, or `null`.
+    mutating func rawOrNull(_ key: String, _ json: String?) {
+        field(key)
+        text += json ?? "null"
+    }
+
     mutating func finish() -> String { text + "}" }
 
     private mutating func field(_ key: String) {
@@ -26,6 +38,10 @@ struct JSONObjectWriter {
 public enum JSONString {
     /// `s` as a JSON string literal, escaped per RFC 8259.
     public static func quoted(_ s: String) -> String {
+        // Most text needs no escaping: copy it whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {

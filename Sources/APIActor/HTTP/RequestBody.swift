@@ -53,9 +53,15 @@ extension Request {
 
     var idempotencyKey: String? { headers[.idempotencyKey] }
 
-    private static func isJSON(_ contentType: String) -> Bool {
-        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() } ?? ""
-        return media == "application/json"
+    /// `application/json`, any case, optionally followed by parameters (`; charset=utf-8`).
+    static func isJSON(_ contentType: String) -> Bool {
+        let expected = "application/json".utf8
+        var bytes = contentType.utf8.drop(while: { $0 == UInt8(ascii: " ") })[...]
+        for byte in expected {
+            guard let next = bytes.first, next | 0x20 == byte | 0x20 else { return false }
+            bytes = bytes.dropFirst()
+        }
+        return bytes.drop(while: { $0 == UInt8(ascii: " ") }).first.map { $0 == UInt8(ascii: ";") } ?? true
     }
 }
 

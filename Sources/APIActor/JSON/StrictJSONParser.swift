@@ -14,11 +14,14 @@ struct StrictJSONParser {
 
     private let bytes: [UInt8]
     private var index = 0
+    /// The member names and indexes leading to the value being parsed; a pointer is built from them only
+    /// when one is needed (an error), not for every member.
+    private var path: [String] = []
 
     static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var parser = StrictJSONParser(bytes: bytes)
         parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0, pointer: "")
+        let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.failure("unexpected data after the JSON value") }
         return value
@@ -28,12 +31,12 @@ struct StrictJSONParser {
         self.bytes = bytes
     }
 
-    private mutating func parseValue(depth: Int, pointer: String) throws(Failure) -> JSONValue {
+    private mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= Self.maxDepth else { throw failure("nested deeper than \(Self.maxDepth) levels") }
         guard index < bytes.count else { throw failure("unexpected end of input") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth, pointer: pointer)
-        case UInt8(ascii: "["): return try parseArray(depth: depth, pointer: pointer)
+        case UInt8(ascii: "{"): return try parseObject(depth: depth)
+        case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
@@ -43,7 +46,7 @@ struct StrictJSONParser {
         }
     }
 
-    private mutating func parseObject(depth: Int, pointer: String) throws(Failure) -> JSONValue {
+    private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
         index += 1
         var members: [(key: String, value: JSONValue)] = []
         var seen = Set<String>()
@@ -53,15 +56,16 @@ struct StrictJSONParser {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else { throw failure("expected a member name") }
             let key = try parseString()
-            let memberPointer = pointer + "/" + JSONPointer.escape(key)
             guard seen.insert(key).inserted else {
-                throw Failure(message: "duplicate key \"\(key)\"", pointer: memberPointer, offset: index)
+                throw Failure(message: "duplicate key \"\(key)\"", pointer: pointer(appending: key), offset: index)
             }
             skipWhitespace()
             guard peek(UInt8(ascii: ":")) else { throw failure("expected ':'") }
             index += 1
             skipWhitespace()
-            members.append((key, try parseValue(depth: depth + 1, pointer: memberPointer)))
+            path.append(key)
+            members.append((key, try parseValue(depth: depth + 1)))
+            path.removeLast()
             skipWhitespace()
             if peek(UInt8(ascii: ",")) { index += 1; continue }
             if peek(UInt8(ascii: "}")) { index += 1; return .object(members) }
@@ -69,14 +73,16 @@ struct StrictJSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int, pointer: String) throws(Failure) -> JSONValue {
+    private mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
         index += 1
         var elements: [JSONValue] = []
         skipWhitespace()
         if peek(UInt8(ascii: "]")) { index += 1; return .array(elements) }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth + 1, pointer: pointer + "/\(elements.count)"))
+            path.append(String(elements.count))
+            elements.append(try parseValue(depth: depth + 1))
+            path.removeLast()
             skipWhitespace()
             if peek(UInt8(ascii: ",")) { index += 1; continue }
             if peek(UInt8(ascii: "]")) { index += 1; return .array(elements) }
@@ -201,6 +207,10 @@ struct StrictJSONParser {
 
     private func failure(_ message: String) -> Failure { Failure(message: message, pointer: nil, offset: index) }
 
+    private func pointer(appending key: String) -> String {
+        (path + [key]).map { "/" + JSONPointer.escape($0) }.joined()
+    }
+
     private static func hexValue(_ byte: UInt8) -> UInt32? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
@@ -214,6 +224,7 @@ struct StrictJSONParser {
 enum JSONPointer {
     /// RFC 6901: `~` → `~0`, `/` → `~1`.
     static func escape(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return key }
+        return key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 }

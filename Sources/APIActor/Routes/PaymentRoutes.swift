@@ -53,6 +53,6 @@ struct PaymentRoutes {
             throw APIProblem.invalid([FieldError(parameter: "cartId", "required: the cart's UUID")])
         }
         let payments = try await stored { () async throws(StoreError) in try await database.payments(cartId: cartId.lowercased()) }
-        return try JSONResponse.make(.ok, ["payments": payments])
+        return JSONResponse.make(.ok, payments: payments)
     }
 }
