@@ -8,7 +8,7 @@ PG_DIR ?= /tmp/payment-api-pg
 export PG_PORT PG_DIR
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PG_PORT)/payments
 
-.PHONY: run test build deps pydeps db db-stop clean bench release
+.PHONY: run test build deps pydeps db db-stop clean bench release chaos
 
 deps:
 	@Sandbox/scripts/install-deps.sh
@@ -38,6 +38,14 @@ test: db pydeps
 	swift build --product payment-service
 	swift build --product stripe-sandbox
 	swift test --skip-build
+	python3 Sandbox/chaos/chaos.py --short
+
+# The chaos run (README, "Guarantees under faults"): its own PostgreSQL, the standalone sandbox with faults
+# on, two instances, 2,000 authorizations with captures, voids and refunds, SIGKILLs, a PostgreSQL restart.
+chaos: deps
+	swift build --product payment-service
+	swift build --product stripe-sandbox
+	python3 Sandbox/chaos/chaos.py $(CHAOS_ARGS)
 
 clean:
 	rm -rf .build
