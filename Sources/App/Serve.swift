@@ -46,6 +46,9 @@ struct Serve: AsyncParsableCommand {
                 wakeups: wakeups, logger: Logger(label: "payment-worker")))
         }
         if settings.runsAPI {
+            // Before the API, so it stops after it: commands already accepted still get their commit.
+            let batcher = IntakeBatcher(database: database, logger: logger)
+            services.append(batcher)
             let events = EventSignal()
             let listener = NotificationListener(
                 url: settings.databaseURL, channel: EventFeed.channel, logger: Logger(label: "event-listener"), onNotify: events.notify)
@@ -55,7 +58,7 @@ struct Serve: AsyncParsableCommand {
                     host: settings.host, port: settings.port, tokens: settings.apiTokens,
                     defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets,
                     metrics: MetricsExporter(database: database).render),
-                database: database, intake: PaymentIntake(database: database, wakeups: wake), logger: logger, events: events,
+                database: database, intake: PaymentIntake(database: database, batcher: batcher, wakeups: wake), logger: logger, events: events,
                 onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
             // After the API, so it stops before it: closing the signal ends the open event streams.
             services.append(EventListenerService(listener: listener, signal: events))

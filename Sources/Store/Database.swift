@@ -4,6 +4,7 @@ import Logging
 public final class Database: Sendable {
     public let pool: ConnectionPool
     let logger: Logger
+    private let notifier = EventNotifier()
 
     /// `url` is a libpq URI (`DATABASE_URL`); time-outs are added so an outage is noticed in seconds.
     public init(url: String, poolSize: Int, logger: Logger) {
@@ -16,17 +17,20 @@ public final class Database: Sendable {
     public func transaction<T: Sendable>(
         _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
-        try await pool.withConnection { connection throws(StoreError) in
+        let (value, wroteEvents) = try await pool.withConnection { connection throws(StoreError) in
+            connection.wroteEvents = false
             try connection.execute("BEGIN")
             do throws(StoreError) {
                 let value = try body(Transaction(connection: connection))
                 try connection.execute("COMMIT")
-                return value
+                return (value, connection.wroteEvents)
             } catch {
                 if !connection.isBroken { _ = try? connection.execute("ROLLBACK") }
                 throw error
             }
         }
+        if wroteEvents { notifier.poke(self) }
+        return value
     }
 
     /// Runs `body` outside an explicit transaction (each statement commits on its own).
@@ -34,7 +38,12 @@ public final class Database: Sendable {
     public func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
-        try await pool.withConnection { connection throws(StoreError) in try body(Transaction(connection: connection)) }
+        let (value, wroteEvents) = try await pool.withConnection { connection throws(StoreError) in
+            connection.wroteEvents = false
+            return (try body(Transaction(connection: connection)), connection.wroteEvents)
+        }
+        if wroteEvents { notifier.poke(self) }
+        return value
     }
 
     public func shutdown() async {
@@ -68,5 +77,9 @@ public struct Transaction {
 
     func executeScript(_ sql: String) throws(StoreError) {
         try connection.executeScript(sql)
+    }
+
+    func noteEventsWritten(_ count: Int) {
+        if count > 0 { connection.wroteEvents = true }
     }
 }

@@ -54,7 +54,9 @@ public final class ServiceProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw HarnessError(message: "payment-service exited (\(process.terminationStatus)): \(log())") }
-            if let answer = try? await client.get("/health/ready"), answer.status == 200 { return }
+            // Ready, and it is our child that answers: its own log says it listens (another test's service
+            // may hold the port if ours could not bind it).
+            if let answer = try? await client.get("/health/ready"), answer.status == 200, log().contains("listening") { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw HarnessError(message: "payment-service not ready in time: \(log())")
@@ -86,16 +88,33 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 }
 
-/// A loopback port nobody listens on right now.
+/// A loopback port for a service under test: below the kernel's ephemeral range (so no client socket or
+/// port-0 listener of a concurrent test is handed it), different for every call in this process, and
+/// checked to be free right now.
 public func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
+    while true {
+        let candidate = PortAllocator.next()
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(candidate).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if bound == 0 { return candidate }
+    }
+}
+
+private enum PortAllocator {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var last = 20_000 + Int(getpid() % 400) * 30
+
+    static func next() -> Int {
+        lock.withLock {
+            last = last >= 32_000 ? 20_000 : last + 1
+            return last
+        }
+    }
 }

@@ -42,7 +42,7 @@ public actor IntakeBatcher: Service {
                 group.addTask { await self.flushLoop() }
             }
             try? await gracefulShutdown()
-            await self.stop()
+            self.stop()
         }
     }
 

@@ -45,10 +45,10 @@ struct LifecycleRoutes {
         case .notFound: throw APIProblem(.notFound, detail: "no payment \(paymentId)")
         case .conflict(let reason): throw APIProblem(.conflict, detail: reason)
         case .replayed(let refund):
-            return try JSONResponse.make(.ok, try await waited(refund, request), location: "/refunds/\(refund.refundId)")
+            return JSONResponse.make(.ok, try await waited(refund, request), location: "/refunds/\(refund.refundId)")
         case .created(let refund):
             wakeups.yield(paymentId)
-            return try JSONResponse.make(.created, try await waited(refund, request), location: "/refunds/\(refund.refundId)")
+            return JSONResponse.make(.created, try await waited(refund, request), location: "/refunds/\(refund.refundId)")
         }
     }
 
@@ -56,7 +56,7 @@ struct LifecycleRoutes {
         guard Formats.isUUID(id) else { throw APIProblem(.notFound, detail: "no refund \(id.prefix(64))") }
         let refund = try await stored { () async throws(StoreError) in try await database.refund(id: id.lowercased()) }
         guard let refund else { throw APIProblem(.notFound, detail: "no refund \(id)") }
-        return try JSONResponse.make(.ok, refund)
+        return JSONResponse.make(.ok, refund)
     }
 
     /// 202 while queued, 200 once done (also when it finished within `Prefer: wait`).
@@ -64,15 +64,15 @@ struct LifecycleRoutes {
         switch outcome {
         case .notFound: throw APIProblem(.notFound, detail: "no payment \(paymentId)")
         case .conflict(let reason): throw APIProblem(.conflict, detail: reason)
-        case .done(let payment): return try JSONResponse.make(.ok, payment)
+        case .done(let payment): return JSONResponse.make(.ok, payment)
         case .queued(let payment, let operationId):
             wakeups.yield(paymentId)
-            guard let wait = request.preferredWait else { return try JSONResponse.make(.accepted, payment) }
+            guard let wait = request.preferredWait else { return JSONResponse.make(.accepted, payment) }
             let finished = try await Polling.until(limit: wait) { () async throws(StoreError) in
                 try await database.operationFinished(id: operationId)
             }
             let current = try await stored { () async throws(StoreError) in try await database.payment(id: paymentId) } ?? payment
-            return try JSONResponse.make(finished ? .ok : .accepted, current)
+            return JSONResponse.make(finished ? .ok : .accepted, current)
         }
     }
 

@@ -33,10 +33,10 @@ struct PaymentRoutes {
             if let wait = request.preferredWait {
                 current = try await intake.awaitOutcome(of: payment, limit: wait)
                 if current.status == .failed {
-                    return try JSONResponse.make(.init(code: 402, reasonPhrase: "Payment Required"), current, location: "/payments/\(current.paymentId)")
+                    return JSONResponse.make(.init(code: 402, reasonPhrase: "Payment Required"), current, location: "/payments/\(current.paymentId)")
                 }
             }
-            return try JSONResponse.make(
+            return JSONResponse.make(
                 created ? .created : .ok, current, location: created ? "/payments/\(current.paymentId)" : nil)
         }
     }
@@ -45,7 +45,7 @@ struct PaymentRoutes {
         guard Formats.isUUID(id) else { throw APIProblem(.notFound, detail: "no payment \(id.prefix(64))") }
         let payment = try await stored { () async throws(StoreError) in try await database.payment(id: id.lowercased()) }
         guard let payment else { throw APIProblem(.notFound, detail: "no payment \(id)") }
-        return try JSONResponse.make(.ok, payment)
+        return JSONResponse.make(.ok, payment)
     }
 
     func list(_ cartId: String?) async throws -> Response {

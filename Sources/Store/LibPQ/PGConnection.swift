@@ -5,6 +5,8 @@ import Glibc
 final class PGConnection {
     private var handle: OpaquePointer?
     private let conninfo: String
+    /// Set when a statement of the current unit of work wrote events (read and cleared by `Database`).
+    var wroteEvents = false
     /// Statements prepared on the current connection; a new connection starts with none.
     private var prepared: Set<String> = []
 

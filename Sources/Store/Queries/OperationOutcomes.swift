@@ -27,20 +27,25 @@ public struct PaymentChange: Sendable, Equatable {
 extension Database {
     /// Records the first processor call of an operation before it is made (with its `*-requested` event).
     /// Returns false when the operation is no longer wanted (its payment moved on, or it was cancelled).
+    /// One statement: the row locks serialise it with a void deciding on the same payment.
     public func recordDispatch(of operation: ClaimedOperation, event: DomainEvent?) async throws(StoreError) -> Bool {
-        try await transaction { tx throws(StoreError) in
-            let row = try tx.execute(
-                """
-                SELECT p.status, o.status FROM payments p JOIN operations o ON o.payment_id = p.id
-                WHERE o.id = $1 FOR UPDATE OF p, o
-                """, [String(operation.id)])
-            guard !row.isEmpty, row[0].string(1) == OperationStatus.queued.rawValue else { return false }
-            if operation.kind == .authorize && row[0].string(0) != PaymentStatus.requested.rawValue { return false }
+        let events = event.map { [$0] } ?? []
+        return try await withConnection { tx throws(StoreError) in
             try tx.execute(
-                "UPDATE operations SET dispatched_at = coalesce(dispatched_at, clock_timestamp()) WHERE id = $1",
-                [String(operation.id)])
-            if let event { try tx.append([event]) }
-            return true
+                prepared: "record_dispatch",
+                """
+                WITH target AS (
+                  SELECT o.id FROM operations o JOIN payments p ON p.id = o.payment_id
+                  WHERE o.id = $1 AND o.status = 'queued' AND (o.kind <> 'authorize' OR p.status = 'REQUESTED')
+                  FOR UPDATE OF p, o
+                ), marked AS (
+                  UPDATE operations SET dispatched_at = coalesce(dispatched_at, clock_timestamp())
+                  WHERE id IN (SELECT id FROM target) RETURNING id
+                ), \(EventSQL.insert(from: 2, when: "marked"))
+                SELECT EXISTS (SELECT 1 FROM marked), \(EventSQL.writtenCount)
+                """,
+                [String(operation.id)] + EventSQL.parameters(events)
+            ).noteEvents(in: tx)
         }
     }
 
@@ -55,21 +60,27 @@ extension Database {
         }
     }
 
-    /// Ends an operation and records its outcome and events in one transaction. Returns whether the
-    /// payment changed (false: something else already moved it, and its events were written then).
+    /// Ends an operation and records its outcome and events, in one statement (one commit): the payment's
+    /// change with a compare-and-set on its status, the events only if it applied, and the operation's end.
+    /// Returns whether the payment changed (false: something else already moved it, and wrote its events).
     @discardableResult
     public func finishOperation(
         id: Int, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
     ) async throws(StoreError) -> Bool {
-        let applied = try await transaction { tx throws(StoreError) in
-            let applied = try tx.apply(change, to: paymentId)
-            if applied { try tx.append(events) }
+        let applied = try await withConnection { tx throws(StoreError) in
             try tx.execute(
+                prepared: "finish_operation",
                 """
-                UPDATE operations SET status = $2, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
-                WHERE id = $1 AND status = 'queued'
-                """, [String(id), resolution.rawValue])
-            return applied
+                WITH changed AS (\(PaymentChangeSQL.update) RETURNING id
+                ), \(EventSQL.insert(from: 9, when: "changed")), finished AS (
+                  UPDATE operations SET status = $14, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
+                  WHERE id = $13 AND status = 'queued'
+                )
+                SELECT EXISTS (SELECT 1 FROM changed), \(EventSQL.writtenCount)
+                """,
+                PaymentChangeSQL.parameters(change, paymentId: paymentId) + EventSQL.parameters(events)
+                    + [String(id), resolution.rawValue]
+            ).noteEvents(in: tx)
         }
         if applied, let status = change.status { PaymentTransitions.record(status) }
         return applied
@@ -79,21 +90,31 @@ extension Database {
 extension Transaction {
     /// Applies `change` with a compare-and-set on the status; true when the row changed.
     func apply(_ change: PaymentChange, to paymentId: String) throws(StoreError) -> Bool {
-        let allowed = change.status.map { "{" + PaymentStatus.allowedPrevious(for: $0).map(\.rawValue).joined(separator: ",") + "}" }
-        let lastError = try change.lastError.map { error throws(StoreError) in
-            guard let data = try? JSONEncoder().encode(error) else { throw StoreError(.unexpectedResult, "lastError not encodable") }
-            return String(decoding: data, as: UTF8.self)
-        }
-        let result = try execute(
-            """
-            UPDATE payments SET status = coalesce($2, status), amount_captured = coalesce($3::bigint, amount_captured),
-                failure_reason = coalesce($4, failure_reason), decline_code = coalesce($5, decline_code),
-                processor_reference = coalesce(processor_reference, $6), last_error = coalesce($7::jsonb, last_error),
-                updated_at = clock_timestamp()
-            WHERE id = $1 AND ($8::text[] IS NULL OR status = ANY($8::text[]))
-            """,
-            [paymentId, change.status?.rawValue, change.amountCaptured.map(String.init), change.failureReason?.rawValue,
-             change.declineCode, change.processorReference, lastError, allowed])
-        return result.affectedRows == 1
+        try execute(PaymentChangeSQL.update, PaymentChangeSQL.parameters(change, paymentId: paymentId)).affectedRows == 1
+    }
+}
+
+/// `UPDATE payments` for a `PaymentChange`: parameters $1 to $8.
+enum PaymentChangeSQL {
+    static let update = """
+        UPDATE payments SET status = coalesce($2, status), amount_captured = coalesce($3::bigint, amount_captured),
+            failure_reason = coalesce($4, failure_reason), decline_code = coalesce($5, decline_code),
+            processor_reference = coalesce(processor_reference, $6), last_error = coalesce($7::jsonb, last_error),
+            updated_at = clock_timestamp()
+        WHERE id = $1 AND ($8::text[] IS NULL OR status = ANY($8::text[]))
+        """
+
+    static func parameters(_ change: PaymentChange, paymentId: String) -> [String?] {
+        let allowed = change.status.map { PGArray.literal(PaymentStatus.allowedPrevious(for: $0).map(\.rawValue)) }
+        return [paymentId, change.status?.rawValue, change.amountCaptured.map(String.init), change.failureReason?.rawValue,
+                change.declineCode, change.processorReference, change.lastError?.json, allowed]
+    }
+}
+
+extension PGResult {
+    /// For statements answering (flag, events written): notes the events, returns the flag.
+    fileprivate func noteEvents(in tx: Transaction) -> Bool {
+        tx.noteEventsWritten(self[0].int(1) ?? 0)
+        return self[0].bool(0)
     }
 }
