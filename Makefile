@@ -37,7 +37,7 @@ test: db pydeps
 	swift build --build-tests
 	swift build --product payment-service
 	swift build --product stripe-sandbox
-	swift test --skip-build
+	swift test --skip-build --no-parallel
 	python3 Sandbox/chaos/chaos.py --short
 
 # The chaos run (README, "Guarantees under faults"): its own PostgreSQL, the standalone sandbox with faults
