@@ -18,15 +18,17 @@ public final class Database: Sendable {
         _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let (value, wroteEvents) = try await pool.withConnection { connection throws(StoreError) in
-            connection.wroteEvents = false
-            try connection.execute("BEGIN")
-            do throws(StoreError) {
-                let value = try body(Transaction(connection: connection))
-                try connection.execute("COMMIT")
-                return (value, connection.wroteEvents)
-            } catch {
-                if !connection.isBroken { _ = try? connection.execute("ROLLBACK") }
-                throw error
+            try connection.onceMoreIfStale { () throws(StoreError) in
+                connection.wroteEvents = false
+                try connection.execute("BEGIN")
+                do throws(StoreError) {
+                    let value = try body(Transaction(connection: connection))
+                    try connection.execute("COMMIT")
+                    return (value, connection.wroteEvents)
+                } catch {
+                    if !connection.isBroken { _ = try? connection.execute("ROLLBACK") }
+                    throw error
+                }
             }
         }
         if wroteEvents { notifier.poke(self) }
@@ -39,8 +41,10 @@ public final class Database: Sendable {
         _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let (value, wroteEvents) = try await pool.withConnection { connection throws(StoreError) in
-            connection.wroteEvents = false
-            return (try body(Transaction(connection: connection)), connection.wroteEvents)
+            try connection.onceMoreIfStale { () throws(StoreError) in
+                connection.wroteEvents = false
+                return (try body(Transaction(connection: connection)), connection.wroteEvents)
+            }
         }
         if wroteEvents { notifier.poke(self) }
         return value

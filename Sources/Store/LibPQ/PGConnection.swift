@@ -70,6 +70,20 @@ final class PGConnection {
         PQconsumeInput(handle) == 1 && PQstatus(handle) == CONNECTION_OK
     }
 
+    /// Runs `work`, and once more on a new connection when it failed because the connection it had from
+    /// before turned out dead (the server restarted meanwhile). Only connection failures are repeated, and
+    /// every unit of work is safe to repeat: the intake's statement replays what committed, outcomes are
+    /// compare-and-set, reads are reads. A database that is really down fails the second try at once.
+    func onceMoreIfStale<T>(_ work: () throws(StoreError) -> T) throws(StoreError) -> T {
+        let hadConnection = handle != nil
+        do {
+            return try work()
+        } catch {
+            guard hadConnection, error.code == .unavailable else { throw error }
+            return try work()
+        }
+    }
+
     var isBroken: Bool { handle.map { PQstatus($0) != CONNECTION_OK } ?? true }
 
     private func check(_ result: OpaquePointer?) throws(StoreError) -> PGResult {
