@@ -26,7 +26,7 @@ public enum WebhookSignature {
         var matched = false
         for secret in secrets {
             let expected = Array(Hex.encode(signature(payload: payload, secret: secret, timestamp: parsed.timestamp)).utf8)
-            for candidate in parsed.signatures where constantTimeEqual(expected, candidate) {
+            for candidate in parsed.signatures where ConstantTime.equals(expected, candidate) {
                 matched = true
             }
         }
@@ -43,16 +43,6 @@ public enum WebhookSignature {
 
     static func signature(payload: [UInt8], secret: String, timestamp: Int) -> [UInt8] {
         HMACSHA256.authenticationCode(key: Array(secret.utf8), message: Array("\(timestamp).".utf8) + payload)
-    }
-
-    /// Same-length inputs take the same time whatever their content; the length is not secret.
-    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices {
-            difference |= lhs[index] ^ rhs[index]
-        }
-        return difference == 0
     }
 }
 
