@@ -56,7 +56,8 @@ public final class ServiceProcess: @unchecked Sendable {
             guard process.isRunning else { throw HarnessError(message: "payment-service exited (\(process.terminationStatus)): \(log())") }
             // Ready, and it is our child that answers: its own log says it listens (another test's service
             // may hold the port if ours could not bind it).
-            if let answer = try? await client.get("/health/ready"), answer.status == 200, log().contains("listening") { return }
+            if let answer = try? await client.get("/health/ready"), answer.status == 200,
+                (try? String(contentsOf: logFile, encoding: .utf8))?.contains("listening") == true { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw HarnessError(message: "payment-service not ready in time: \(log())")
