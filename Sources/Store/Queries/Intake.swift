@@ -75,7 +75,9 @@ extension Database {
 
 extension Transaction {
     /// The group-commit statement: decides every command against its cart's latest payment and inserts the
-    /// new ones with their operations. The partial unique index settles races with other transactions:
+    /// new ones with their operations. The latest payment is looked up per command (LATERAL … LIMIT 1) so the
+    /// generic plan of the prepared statement walks `payments_by_cart`; a semi-join here was planned as a
+    /// hash join over a scan of the whole table, which grew with every payment. The partial unique index settles races with other transactions:
     /// a command that lost one comes back nil.
     func authorize(batch: [IntakeCommand]) throws(StoreError) -> [AuthorizeOutcome?] {
         guard !batch.isEmpty else { return [] }
@@ -131,17 +133,17 @@ enum IntakeSQL {
                                $8::text[], $9::text[], $10::text[])
             WITH ORDINALITY AS t(id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method,
                                  metadata, command, ord)
-        ), latest AS (
-          SELECT DISTINCT ON (p.cart_id) p.cart_id, p.id, p.command, p.status
-          FROM payments p WHERE p.cart_id IN (SELECT cart_id FROM input)
-          ORDER BY p.cart_id, p.created_at DESC
         ), decided AS (
           SELECT i.*, l.id AS existing_id,
                  CASE WHEN l.id IS NULL THEN 'new'
                       WHEN l.command = i.command THEN 'replayed'
                       WHEN l.status IN ('REQUESTED', 'AUTHORIZED', 'CAPTURED') THEN 'conflict'
                       ELSE 'new' END AS verdict
-          FROM input i LEFT JOIN latest l ON l.cart_id = i.cart_id
+          FROM input i
+          LEFT JOIN LATERAL (
+            SELECT p.id, p.command, p.status FROM payments p
+            WHERE p.cart_id = i.cart_id ORDER BY p.created_at DESC LIMIT 1
+          ) l ON true
         ), inserted AS (
           INSERT INTO payments (id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method,
                                 metadata, command, status)
