@@ -19,6 +19,18 @@ export BENCH_TOKEN=bench BENCH_RUN=$((RUN % 4000000000))
 say() { printf '%s\n' "$*" >&2; }
 rss_kib() { awk "/^$2:/ {print \$2}" "/proc/$1/status"; }
 mib() { awk "BEGIN {printf \"%.1f\", $1 / 1024}"; }
+# CPU time in clock ticks: a process's own, or PostgreSQL's whole (the postmaster's, its reaped backends' and
+# its live ones'), so that a before/after difference is what a run cost each side.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+pg_ticks() {
+  local master total
+  master=$(head -1 "$("${PSQL[@]}" -c 'SHOW data_directory' postgres)/postmaster.pid")
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$master/stat")
+  for child in $(pgrep -P "$master"); do total=$((total + $(cpu_ticks "$child" 2>/dev/null || echo 0))); done
+  echo "$total"
+}
+# Microseconds of CPU per item, from a tick difference.
+us_per() { awk "BEGIN {printf \"%.0f\", $1 * 1000000 / $(getconf CLK_TCK) / $2}"; }
 
 fresh_db() {
   local name="bench_${1}_$RUN"
@@ -33,8 +45,12 @@ pgbench_tps() {
   "${PSQL[@]}" -c "CREATE TABLE bench_payments (id uuid PRIMARY KEY, order_id uuid NOT NULL UNIQUE,
       status text NOT NULL, amount bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
     CREATE INDEX ON bench_payments (status);" "$db"
-  "$PGBIN/pgbench" -n -c "$CLIENTS" -j 2 -T "$SECONDS_INTAKE" -h 127.0.0.1 -p "$PG_PORT" -U postgres \
-      -f Sandbox/bench/pgbench-insert.sql "$db" 2>/dev/null | awk '/^tps/ {print $3; exit}'
+  local before tps rows
+  before=$(pg_ticks)
+  tps=$("$PGBIN/pgbench" -n -c "$CLIENTS" -j 2 -T "$SECONDS_INTAKE" -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+      -f Sandbox/bench/pgbench-insert.sql "$db" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+  rows=$("${PSQL[@]}" -c "SELECT count(*) FROM bench_payments" "$db")
+  echo "$tps $(us_per $(($(pg_ticks) - before)) "$rows")"
   "${PSQL[@]}" -c "DROP DATABASE $db" postgres
 }
 
@@ -48,8 +64,8 @@ wait_ready() {
 
 say "== durability: fsync=$("${PSQL[@]}" -c 'SHOW fsync' postgres) synchronous_commit=$("${PSQL[@]}" -c 'SHOW synchronous_commit' postgres); nproc=$(nproc)"
 say "== pgbench before (single-row INSERT, $CLIENTS clients, ${SECONDS_INTAKE}s)"
-PG1=$(pgbench_tps)
-say "   $PG1 tps"
+read -r PG1 PG1_CPU < <(pgbench_tps)
+say "   $PG1 tps, PostgreSQL CPU ${PG1_CPU} µs per insert"
 
 say "== intake: ROLE=api, wrk $CLIENTS connections, ${SECONDS_INTAKE}s, every request a new cart"
 DB=$(fresh_db intake)
@@ -60,8 +76,12 @@ SVC=$!
 wait_ready $API_PORT
 sleep 1
 IDLE=$(rss_kib $SVC VmRSS)
+SVC_T0=$(cpu_ticks $SVC); PG_T0=$(pg_ticks)
 WRK=$(wrk -t2 -c"$CLIENTS" -d"${SECONDS_INTAKE}s" --latency -s Sandbox/bench/authorize.lua "http://127.0.0.1:$API_PORT")
 PEAK_INTAKE=$(rss_kib $SVC VmHWM)
+SVC_T1=$(cpu_ticks $SVC); PG_T1=$(pg_ticks)
+# The same service's HTTP stack on a route that does no work: the floor under the intake's own path.
+FLOOR=$(wrk -t2 -c"$CLIENTS" -d5s "http://127.0.0.1:$API_PORT/health/live" | awk '/^Requests\/sec/ {print $2}')
 kill -TERM $SVC; wait $SVC || true
 INTAKE_RPS=$(awk '/^Requests\/sec/ {print $2}' <<<"$WRK")
 P50=$(awk '$1 == "50%" {print $2}' <<<"$WRK")
@@ -69,11 +89,12 @@ P99=$(awk '$1 == "99%" {print $2}' <<<"$WRK")
 NON2XX=$(awk '/Non-2xx/ {print $5}' <<<"$WRK"); NON2XX=${NON2XX:-0}
 SOCKERR=$(awk '/Socket errors/ {print $0}' <<<"$WRK")
 ROWS=$("${PSQL[@]}" -c "SELECT count(*) FROM payments" "${DB##*/}")
+SVC_US=$(us_per $((SVC_T1 - SVC_T0)) "$ROWS"); PG_US=$(us_per $((PG_T1 - PG_T0)) "$ROWS")
 say "$WRK"
 
 say "== pgbench after"
-PG2=$(pgbench_tps)
-say "   $PG2 tps"
+read -r PG2 PG2_CPU < <(pgbench_tps)
+say "   $PG2 tps, PostgreSQL CPU ${PG2_CPU} µs per insert"
 
 say "== end to end: ROLE=all against a standalone stripe-sandbox, ${SECONDS_E2E}s burst"
 DB2=$(fresh_db e2e)
@@ -84,6 +105,7 @@ env DATABASE_URL="$DB2" ROLE=all PORT=$API_PORT PAYMENT_API_TOKENS=bench STRIPE_
   WORKER_CONCURRENCY="${BENCH_WORKER_CONCURRENCY:-64}" "$BIN/payment-service" > /tmp/bench-e2e.log 2>&1 &
 SVC=$!
 wait_ready $API_PORT
+SVC_T0=$(cpu_ticks $SVC); SBX_T0=$(cpu_ticks $SBX); PG_T0=$(pg_ticks)
 START=$(date +%s.%N)
 WRK2=$(wrk -t2 -c"$CLIENTS" -d"${SECONDS_E2E}s" -s Sandbox/bench/authorize.lua "http://127.0.0.1:$API_PORT")
 ACCEPTED=$("${PSQL[@]}" -c "SELECT count(*) FROM payments" "${DB2##*/}")
@@ -94,10 +116,13 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 END=$(date +%s.%N)
+SVC_T1=$(cpu_ticks $SVC); SBX_T1=$(cpu_ticks $SBX); PG_T1=$(pg_ticks)
 PEAK_E2E=$(rss_kib $SVC VmHWM)
 HELD=$(curl -s "http://127.0.0.1:$SANDBOX_PORT/_sandbox/ledger" | python3 -c 'import json,sys; print(sum(1 for i in json.load(sys.stdin)["payment_intents"] if i["status"] == "requires_capture"))')
 kill -TERM $SVC; wait $SVC || true
 kill -TERM $SBX; wait $SBX || true
+E2E_SVC_US=$(us_per $((SVC_T1 - SVC_T0)) "$HELD"); E2E_SBX_US=$(us_per $((SBX_T1 - SBX_T0)) "$HELD")
+E2E_PG_US=$(us_per $((PG_T1 - PG_T0)) "$HELD")
 E2E_RATE=$(awk "BEGIN {printf \"%.0f\", $HELD / ($END - $START)}")
 "${PSQL[@]}" -c "DROP DATABASE ${DB##*/}" postgres
 "${PSQL[@]}" -c "DROP DATABASE ${DB2##*/}" postgres
@@ -108,6 +133,10 @@ printf '1. pgbench single-row INSERT, %s clients: %s tps before, %s tps after (m
 printf '2. intake (ROLE=api), %s connections, %ss: %s req/s, p50 %s, p99 %s, non-2xx %s, rows %s %s\n' \
   "$CLIENTS" "$SECONDS_INTAKE" "$INTAKE_RPS" "$P50" "$P99" "$NON2XX" "$ROWS" "${SOCKERR:+($SOCKERR)}"
 printf '3. intake / pgbench: %s\n' "$(awk "BEGIN {printf \"%.2f\", $INTAKE_RPS / $MEAN}")"
+printf '   CPU per command in (2): service %s µs, PostgreSQL %s µs; PostgreSQL per pgbench insert: %s / %s µs; HTTP stack floor (GET /health/live, same service, %s connections): %s req/s; nproc %s\n' \
+  "$SVC_US" "$PG_US" "$PG1_CPU" "$PG2_CPU" "$CLIENTS" "$FLOOR" "$(nproc)"
 printf '4. end to end (ROLE=all, standalone sandbox), %ss burst: %s accepted, %s held at the processor in %.1fs = %s settled/s; ratio to pgbench %s\n' \
   "$SECONDS_E2E" "$ACCEPTED" "$HELD" "$(awk "BEGIN {print $END - $START}")" "$E2E_RATE" "$(awk "BEGIN {printf \"%.2f\", $E2E_RATE / $MEAN}")"
+printf '   CPU per settled payment in (4): service %s µs, sandbox %s µs, PostgreSQL %s µs (intake, worker and the processor on the same %s cores)\n' \
+  "$E2E_SVC_US" "$E2E_SBX_US" "$E2E_PG_US" "$(nproc)"
 printf '5. memory: idle %s MiB after start; peak %s MiB in (2), %s MiB in (4)\n' "$(mib "$IDLE")" "$(mib "$PEAK_INTAKE")" "$(mib "$PEAK_E2E")"

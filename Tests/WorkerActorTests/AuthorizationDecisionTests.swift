@@ -187,4 +187,11 @@ import Testing
         }
         #expect(why.contains("operation_timedout"))
     }
+
+    @Test func onlyConfirmAndReadBackCallTheProcessor() {
+        #expect(AuthorizationDecision.confirm(intentId: F.intentId).callsProcessor)
+        #expect(AuthorizationDecision.readBack(reason: "lost").callsProcessor)
+        #expect(!AuthorizationDecision.finish(.authorized(reference: F.intentId)).callsProcessor)
+        #expect(!AuthorizationDecision.retry(reason: "503", freshCreateKey: false).callsProcessor)
+    }
 }

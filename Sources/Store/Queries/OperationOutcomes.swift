@@ -53,6 +53,7 @@ extension Database {
     public func recordProcessorReference(paymentId: String, reference: String) async throws(StoreError) {
         try await withConnection { tx throws(StoreError) in
             try tx.execute(
+                prepared: "record_processor_reference",
                 """
                 UPDATE payments SET processor_reference = $2, updated_at = clock_timestamp()
                 WHERE id = $1 AND processor_reference IS NULL

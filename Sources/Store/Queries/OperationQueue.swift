@@ -7,6 +7,7 @@ extension Database {
     public func claimOperations(owner: String, limit: Int, lease: Duration) async throws(StoreError) -> [ClaimedOperation] {
         try await withConnection { tx throws(StoreError) in
             try tx.execute(
+                prepared: "claim_operations",
                 """
                 WITH due AS (
                   SELECT id FROM operations
@@ -48,6 +49,7 @@ extension Database {
     public func renewLease(operationId: Int, owner: String, lease: Duration) async throws(StoreError) -> Bool {
         try await withConnection { tx throws(StoreError) in
             try tx.execute(
+                prepared: "renew_lease",
                 """
                 UPDATE operations SET lease_until = clock_timestamp() + make_interval(secs => $3)
                 WHERE id = $1 AND lease_owner = $2 AND status = 'queued'
@@ -63,6 +65,7 @@ extension Database {
     ) async throws(StoreError) {
         try await withConnection { tx throws(StoreError) in
             try tx.execute(
+                prepared: "reschedule_operation",
                 """
                 UPDATE operations
                 SET next_attempt_at = clock_timestamp() + make_interval(secs => $3), lease_owner = NULL, lease_until = NULL,

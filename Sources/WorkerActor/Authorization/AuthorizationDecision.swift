@@ -12,6 +12,14 @@ public enum AuthorizationDecision: Sendable, Equatable {
     /// It may have executed: read the intent back by id before deciding anything.
     case readBack(reason: String)
 
+    /// Whether acting on it means a processor call (the runner extends its lease before each one).
+    public var callsProcessor: Bool {
+        switch self {
+        case .confirm, .readBack: true
+        case .finish, .retry: false
+        }
+    }
+
     public static func afterCreate(_ result: StripeResult<StripePaymentIntent>) -> AuthorizationDecision {
         switch result {
         case .success(let intent): .confirm(intentId: intent.id)

@@ -44,8 +44,9 @@ struct AuthorizationRunner {
         }
         // At most: confirm, read back, confirm again (the read-back said it never ran), read back.
         for step in 0..<4 {
-            // Each further call first extends the lease, so no other worker takes the operation meanwhile.
-            if step > 0, !(try await database.renewLease(operationId: op.id, owner: owner, lease: lease)) { return }
+            // Each further processor call first extends the lease, so no other worker takes the operation meanwhile.
+            if step > 0, decision.callsProcessor,
+               !(try await database.renewLease(operationId: op.id, owner: owner, lease: lease)) { return }
             switch decision {
             case .confirm(let intentId):
                 let result = await stripe.confirmPaymentIntent(
