@@ -122,7 +122,7 @@ let package = Package(
             dependencies: ["StripeSandbox", "StripeGateway", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
-        .testTarget(name: "WorkerActorTests", dependencies: ["WorkerActor", "Payments", "Store", "StripeGateway", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "WorkerActorTests", dependencies: ["WorkerActor", "Payments", "Store", "StripeGateway", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strict),
         .testTarget(
             name: "APIActorTests",
             dependencies: ["APIActor", "Payments", "Store", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],

@@ -14,6 +14,7 @@ public actor PaymentWorker: Service {
     private let logger: Logger
     private var inFlight = 0
     private var databaseDown = false
+    private var drainWaiter: CheckedContinuation<Void, Never>?
 
     public init(
         database: Database, stripe: any StripeAPI, configuration: WorkerConfiguration, wakeups: AsyncStream<String>,
@@ -30,8 +31,9 @@ public actor PaymentWorker: Service {
     public func run() async throws {
         let (kicks, kick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         logger.info("worker started", metadata: ["owner": "\(configuration.owner)", "concurrency": "\(configuration.concurrency)"])
-        // Runners return false; the drain timer returns true.
-        await withTaskGroup(of: Bool.self) { runners in
+        // A discarding group: a finished runner's task is freed at once (a group that keeps results held
+        // every finished operation's task until shutdown, about 10 KB each).
+        await withDiscardingTaskGroup { runners in
             await withTaskGroup(of: Void.self) { pumps in
                 pumps.addTask { [wakeups] in
                     for await _ in wakeups { kick.yield() }
@@ -49,7 +51,6 @@ public actor PaymentWorker: Service {
                             await runner.run(op)
                             await self.finished()
                             kick.yield()
-                            return false
                         }
                     }
                 }
@@ -63,16 +64,13 @@ public actor PaymentWorker: Service {
             logger.info("worker draining", metadata: ["in_flight": "\(inFlight)"])
             runners.addTask { [bound = configuration.drainTimeout] in
                 try? await Task.sleep(for: bound)
-                return !Task.isCancelled
+                await self.drainTimedOut()
             }
-            for await timedOut in runners {
-                if timedOut {
-                    logger.warning("drain time-out: cancelling operations still in flight", metadata: ["in_flight": "\(inFlight)"])
-                    runners.cancelAll()
-                } else if inFlight == 0 {
-                    runners.cancelAll()  // only the timer is left
-                }
+            await waitUntilDrained()
+            if inFlight > 0 {
+                logger.warning("drain time-out: cancelling operations still in flight", metadata: ["in_flight": "\(inFlight)"])
             }
+            runners.cancelAll()
         }
         // Whatever is still leased to this worker (a cancelled operation) is given back at once.
         try? await database.releaseLeases(owner: configuration.owner)
@@ -101,5 +99,21 @@ public actor PaymentWorker: Service {
 
     private func finished() {
         inFlight -= 1
+        if inFlight == 0 { endDrain() }
+    }
+
+    /// Returns once nothing is in flight, or the drain timer fired.
+    private func waitUntilDrained() async {
+        guard inFlight > 0 else { return }
+        await withCheckedContinuation { drainWaiter = $0 }
+    }
+
+    private func drainTimedOut() {
+        endDrain()
+    }
+
+    private func endDrain() {
+        drainWaiter?.resume()
+        drainWaiter = nil
     }
 }

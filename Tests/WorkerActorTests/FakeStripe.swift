@@ -19,6 +19,8 @@ actor FakeStripe: StripeAPI {
     /// The intent as the fake processor holds it.
     var intent: StripePaymentIntent?
     var defaultStatus: StripePaymentIntent.Status = .requiresCapture
+    /// A confirm that takes this long; cancelled, it answers as a cut-off call does (unknown outcome).
+    var confirmDelay: Duration?
 
     func script(
         create: [StripeResult<StripePaymentIntent>] = [], confirm: [StripeResult<StripePaymentIntent>] = [],
@@ -32,6 +34,8 @@ actor FakeStripe: StripeAPI {
     func scriptCapture(_ answers: [StripeResult<StripePaymentIntent>]) { captureAnswers = answers }
 
     func setDefaultStatus(_ status: StripePaymentIntent.Status) { defaultStatus = status }
+
+    func setConfirmDelay(_ delay: Duration) { confirmDelay = delay }
 
     static func intent(_ id: String = "pi_fake", _ status: StripePaymentIntent.Status, amount: Int = 1000) -> StripePaymentIntent {
         StripePaymentIntent(
@@ -49,6 +53,11 @@ actor FakeStripe: StripeAPI {
 
     func confirmPaymentIntent(id: String, paymentMethod: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
         calls.append(.confirm(id: id, key: idempotencyKey))
+        if let confirmDelay {
+            do { try await Task.sleep(for: confirmDelay) } catch {
+                return .unknown(StripeCallFailure(httpStatus: nil, code: "cancelled", message: "call cancelled"))
+            }
+        }
         if !confirmAnswers.isEmpty { return confirmAnswers.removeFirst() }
         let confirmed = Self.intent(id, defaultStatus)
         intent = confirmed

@@ -3,6 +3,7 @@ import Logging
 import Payments
 import Store
 import StripeGateway
+import ServiceLifecycle
 import Testing
 import TestSupport
 @testable import WorkerActor
@@ -133,5 +134,51 @@ struct PaymentWorkerTests {
         _ = try? await running.value
         #expect(try await db.scalar("SELECT count(*) FROM payments WHERE status = 'AUTHORIZED'") == "25")
         #expect(try await db.scalar("SELECT count(*) FROM operations WHERE status = 'queued'") == "0")
+    }
+
+    @Test("a graceful stop waits for calls in flight up to its drain time-out, then cancels them and gives their leases back")
+    func drainTimeout() async throws {
+        let (db, payment) = try await setUp()
+        let stripe = FakeStripe()
+        await stripe.setConfirmDelay(.seconds(60))
+        let (wakeups, wake) = AsyncStream<String>.makeStream()
+        let worker = PaymentWorker(
+            database: db.database, stripe: stripe,
+            configuration: WorkerConfiguration(
+                concurrency: 2, pollInterval: .seconds(5), owner: "drain-test", drainTimeout: .milliseconds(300)),
+            wakeups: wakeups, backoff: Self.noDelay, logger: logger)
+        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        let running = Task { try await group.run() }
+        wake.yield("go")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await !stripe.calls.contains(where: { if case .confirm = $0 { true } else { false } }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let stopping = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let took = ContinuousClock.now - stopping
+        #expect(took >= .milliseconds(300), "stopped before the drain time-out: \(took)")
+        #expect(took < .seconds(5), "the call in flight was not cancelled: \(took)")
+        // The cut-off confirm is an unknown outcome: the payment stays REQUESTED, its operation queued and free.
+        #expect(try await db.database.payment(id: payment.paymentId)?.status == .requested)
+        #expect(try await db.scalar("SELECT count(*) FROM operations WHERE status = 'queued' AND lease_owner IS NULL") == "1")
+    }
+
+    @Test("a graceful stop with nothing in flight is immediate")
+    func stopsAtOnceWhenIdle() async throws {
+        let db = try await TestDatabase.create()
+        let (wakeups, _) = AsyncStream<String>.makeStream()
+        let worker = PaymentWorker(
+            database: db.database, stripe: FakeStripe(),
+            configuration: WorkerConfiguration(concurrency: 2, pollInterval: .milliseconds(50), owner: "idle-test", drainTimeout: .seconds(30)),
+            wakeups: wakeups, backoff: Self.noDelay, logger: logger)
+        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        let running = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(200))
+        let stopping = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(ContinuousClock.now - stopping < .seconds(5))
     }
 }
