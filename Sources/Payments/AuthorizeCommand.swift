@@ -25,21 +25,18 @@ public struct AuthorizeCommand: Sendable, Codable, Equatable {
     }
 
     /// A stable text of every field (keys sorted), stored with the payment to recognise replays.
+    /// Written field by field in key order; `canonicalFormIsPinned` holds its exact bytes.
     public var canonicalForm: String {
-        var fields: [(String, String)] = [
-            ("amount", String(amount)),
-            ("capture", Self.quote(capture.rawValue)),
-            ("cartId", Self.quote(cartId)),
-            ("currency", Self.quote(currency)),
-            ("customerId", customerId.map(Self.quote) ?? "null"),
-            ("orderId", Self.quote(orderId)),
-            ("paymentMethod", Self.quote(paymentMethod)),
-        ]
-        let meta = metadata.keys.sorted().map { "\(Self.quote($0)):\(Self.quote(metadata[$0]!))" }
-        fields.append(("metadata", "{" + meta.joined(separator: ",") + "}"))
-        fields.sort { $0.0 < $1.0 }
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        var o = JSONObjectWriter(capacity: 192)
+        o.int("amount", amount)
+        o.string("capture", capture.rawValue)
+        o.string("cartId", cartId)
+        o.string("currency", currency)
+        o.stringOrNull("customerId", customerId)
+        o.rawOrNull("metadata", JSONString.object(metadata))
+        o.string("orderId", orderId)
+        o.string("paymentMethod", paymentMethod)
+        return o.finish()
     }
-
-    private static func quote(_ s: String) -> String { JSONString.quoted(s) }
 }
+

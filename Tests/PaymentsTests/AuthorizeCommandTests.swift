@@ -51,6 +51,18 @@ import Payments
         #expect(Self.command().canonicalForm == Self.command().canonicalForm)
     }
 
+    /// The stored form of every payment ever taken: replays compare against it, so it never changes.
+    @Test func canonicalFormIsPinned() {
+        #expect(Self.command(metadata: ["note": "say \"hi\"\n", "channel": "web"]).canonicalForm == """
+            {"amount":4999,"capture":"manual","cartId":"\(Self.cart)","currency":"EUR","customerId":"\(Self.customer)",\
+            "metadata":{"channel":"web","note":"say \\"hi\\"\\n"},"orderId":"\(Self.order)","paymentMethod":"pm_card_visa"}
+            """)
+        #expect(Self.command(customerId: nil, metadata: [:]).canonicalForm == """
+            {"amount":4999,"capture":"manual","cartId":"\(Self.cart)","currency":"EUR","customerId":null,\
+            "metadata":{},"orderId":"\(Self.order)","paymentMethod":"pm_card_visa"}
+            """)
+    }
+
     @Test func metadataInsertionOrderDoesNotMatter() {
         let pairs = (0..<20).map { ("key\($0)", "value \($0)") }
         var forward: [String: String] = [:]

@@ -92,26 +92,33 @@ struct StrictJSONParser {
 
     private mutating func parseString() throws(Failure) -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
-        func flush(_ parser: inout StrictJSONParser, upTo end: Int) throws(Failure) {
-            guard end > runStart else { return }
-            guard let text = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
-                throw parser.failure("invalid UTF-8 in a string")
+        // Most strings have no escape: their bytes are the string, validated once.
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = try validated(start..<index)
+                index += 1
+                return text
             }
-            scalars.append(contentsOf: text.unicodeScalars)
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw failure("control character in a string") }
+            index += 1
         }
+        guard index < bytes.count else { throw failure("unterminated string") }
+        var text = try validated(start..<index)
+        var runStart = index
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
-                try flush(&self, upTo: index)
+                text += try validated(runStart..<index)
                 index += 1
-                return String(scalars)
+                return text
             case UInt8(ascii: "\\"):
-                try flush(&self, upTo: index)
+                text += try validated(runStart..<index)
                 index += 1
-                scalars.append(try parseEscape())
+                text.unicodeScalars.append(try parseEscape())
                 runStart = index
             case 0..<0x20:
                 throw failure("control character in a string")
@@ -120,6 +127,11 @@ struct StrictJSONParser {
             }
         }
         throw failure("unterminated string")
+    }
+
+    private func validated(_ range: Range<Int>) throws(Failure) -> String {
+        guard let text = String(validating: bytes[range], as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
+        return text
     }
 
     private mutating func parseEscape() throws(Failure) -> Unicode.Scalar {

@@ -85,7 +85,7 @@ extension Transaction {
         let rows = try execute(prepared: "authorize_batch", IntakeSQL.batch, [
             PGArray.literal(batch.map(\.newPaymentId)), column(\.cartId), column(\.orderId), column(\.customerId),
             column { String($0.amount) }, column(\.currency), column(\.capture.rawValue), column(\.paymentMethod),
-            column { Transaction.metadataJSON($0.metadata) }, column(\.canonicalForm),
+            column { JSONString.object($0.metadata) }, column(\.canonicalForm),
         ]).rows
         var replayed: [String] = []
         for row in rows where row.string(1) == "replayed" { replayed.append(try row.requiredString(2)) }
@@ -118,11 +118,6 @@ extension Transaction {
             byId[payment.paymentId] = payment
         }
         return byId
-    }
-
-    static func metadataJSON(_ metadata: [String: String]) -> String {
-        "{" + metadata.keys.sorted().map { "\(JSONString.quoted($0)):\(JSONString.quoted(metadata[$0]!))" }
-            .joined(separator: ",") + "}"
     }
 }
 
