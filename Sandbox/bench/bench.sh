@@ -81,7 +81,10 @@ WRK=$(wrk -t2 -c"$CLIENTS" -d"${SECONDS_INTAKE}s" --latency -s Sandbox/bench/aut
 PEAK_INTAKE=$(rss_kib $SVC VmHWM)
 SVC_T1=$(cpu_ticks $SVC); PG_T1=$(pg_ticks)
 # The same service's HTTP stack on a route that does no work: the floor under the intake's own path.
-FLOOR=$(wrk -t2 -c"$CLIENTS" -d5s "http://127.0.0.1:$API_PORT/health/live" | awk '/^Requests\/sec/ {print $2}')
+FLOOR_T0=$(cpu_ticks $SVC)
+FLOOR_WRK=$(wrk -t2 -c"$CLIENTS" -d5s "http://127.0.0.1:$API_PORT/health/live")
+FLOOR_US=$(us_per $(($(cpu_ticks $SVC) - FLOOR_T0)) "$(awk '/requests in/ {print $1}' <<<"$FLOOR_WRK")")
+FLOOR=$(awk '/^Requests\/sec/ {print $2}' <<<"$FLOOR_WRK")
 kill -TERM $SVC; wait $SVC || true
 INTAKE_RPS=$(awk '/^Requests\/sec/ {print $2}' <<<"$WRK")
 P50=$(awk '$1 == "50%" {print $2}' <<<"$WRK")
@@ -133,8 +136,8 @@ printf '1. pgbench single-row INSERT, %s clients: %s tps before, %s tps after (m
 printf '2. intake (ROLE=api), %s connections, %ss: %s req/s, p50 %s, p99 %s, non-2xx %s, rows %s %s\n' \
   "$CLIENTS" "$SECONDS_INTAKE" "$INTAKE_RPS" "$P50" "$P99" "$NON2XX" "$ROWS" "${SOCKERR:+($SOCKERR)}"
 printf '3. intake / pgbench: %s\n' "$(awk "BEGIN {printf \"%.2f\", $INTAKE_RPS / $MEAN}")"
-printf '   CPU per command in (2): service %s µs, PostgreSQL %s µs; PostgreSQL per pgbench insert: %s / %s µs; HTTP stack floor (GET /health/live, same service, %s connections): %s req/s; nproc %s\n' \
-  "$SVC_US" "$PG_US" "$PG1_CPU" "$PG2_CPU" "$CLIENTS" "$FLOOR" "$(nproc)"
+printf '   CPU per command in (2): service %s µs, PostgreSQL %s µs; PostgreSQL per pgbench insert: %s / %s µs; HTTP stack floor (GET /health/live, same service, %s connections): %s req/s at %s µs of service CPU each; nproc %s\n' \
+  "$SVC_US" "$PG_US" "$PG1_CPU" "$PG2_CPU" "$CLIENTS" "$FLOOR" "$FLOOR_US" "$(nproc)"
 printf '4. end to end (ROLE=all, standalone sandbox), %ss burst: %s accepted, %s held at the processor in %.1fs = %s settled/s; ratio to pgbench %s\n' \
   "$SECONDS_E2E" "$ACCEPTED" "$HELD" "$(awk "BEGIN {print $END - $START}")" "$E2E_RATE" "$(awk "BEGIN {printf \"%.2f\", $E2E_RATE / $MEAN}")"
 printf '   CPU per settled payment in (4): service %s µs, sandbox %s µs, PostgreSQL %s µs (intake, worker and the processor on the same %s cores)\n' \

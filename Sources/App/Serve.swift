@@ -44,6 +44,7 @@ struct Serve: AsyncParsableCommand {
                 database: database, stripe: stripe,
                 configuration: WorkerConfiguration(concurrency: settings.workerConcurrency, owner: WorkerIdentity.make()),
                 wakeups: wakeups, logger: Logger(label: "payment-worker")))
+            services.append(RetentionSweeper(database: database, logger: Logger(label: "retention")))
         }
         if settings.runsAPI {
             // Before the API, so it stops after it: commands already accepted still get their commit.

@@ -1,0 +1,51 @@
+/// How long the records that only exist to recognise repeats are kept.
+public struct RetentionPolicy: Sendable, Equatable {
+    /// Authorization `Idempotency-Key`s: the contract promises at least 72 hours; a week leaves room to spare.
+    /// Past it, the same command is still recognised by the cart's stored command. Refund keys are kept for
+    /// good: nothing else would stop a late retry from refunding twice, and they are few.
+    public var idempotencyKeys: Duration
+    /// Processed webhook event ids: Stripe retries a delivery for up to 3 days. A repeat seen after this is
+    /// still harmless (a webhook only ever triggers a read-back), it just costs a GET.
+    public var webhookEvents: Duration
+
+    public static let standard = RetentionPolicy(idempotencyKeys: .seconds(7 * 86_400), webhookEvents: .seconds(30 * 86_400))
+
+    public init(idempotencyKeys: Duration, webhookEvents: Duration) {
+        self.idempotencyKeys = idempotencyKeys
+        self.webhookEvents = webhookEvents
+    }
+}
+
+extension Database {
+    /// Deletes authorization idempotency keys and webhook event ids older than `policy` allows, `batch` rows per statement
+    /// (each its own short transaction, so no sweep holds many locks or runs long). Returns how many went.
+    public func purgeExpired(
+        _ policy: RetentionPolicy, batch: Int = 1_000
+    ) async throws(StoreError) -> (idempotencyKeys: Int, webhookEvents: Int) {
+        let keys = try await purge(
+            table: "idempotency_keys", stampedBy: "created_at", olderThan: policy.idempotencyKeys,
+            onlyWhere: "fingerprint LIKE 'authorize %'", batch: batch)
+        let webhooks = try await purge(
+            table: "webhook_events", stampedBy: "received_at", olderThan: policy.webhookEvents, onlyWhere: "true", batch: batch)
+        return (keys, webhooks)
+    }
+
+    private func purge(
+        table: String, stampedBy column: String, olderThan age: Duration, onlyWhere filter: String, batch: Int
+    ) async throws(StoreError) -> Int {
+        var total = 0
+        while true {
+            let deleted = try await withConnection { tx throws(StoreError) in
+                try tx.execute(
+                    """
+                    DELETE FROM \(table) WHERE ctid = ANY(ARRAY(
+                      SELECT ctid FROM \(table)
+                      WHERE \(column) < clock_timestamp() - make_interval(secs => $1) AND \(filter) LIMIT $2))
+                    """, [String(age.seconds), String(batch)]
+                ).affectedRows
+            }
+            total += deleted
+            if deleted < batch { return total }
+        }
+    }
+}
