@@ -22,15 +22,15 @@ mib() { awk "BEGIN {printf \"%.1f\", $1 / 1024}"; }
 # CPU time in clock ticks: a process's own, or PostgreSQL's whole (the postmaster's, its reaped backends' and
 # its live ones'), so that a before/after difference is what a run cost each side.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+PG_MASTER=$(head -1 "$("${PSQL[@]}" -c 'SHOW data_directory' postgres)/postmaster.pid")
 pg_ticks() {
-  local master total
-  master=$(head -1 "$("${PSQL[@]}" -c 'SHOW data_directory' postgres)/postmaster.pid")
-  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$master/stat")
-  for child in $(pgrep -P "$master"); do total=$((total + $(cpu_ticks "$child" 2>/dev/null || echo 0))); done
+  local total
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$PG_MASTER/stat")
+  for child in $(pgrep -P "$PG_MASTER"); do total=$((total + $(cpu_ticks "$child" 2>/dev/null || echo 0))); done
   echo "$total"
 }
-# Microseconds of CPU per item, from a tick difference.
-us_per() { awk "BEGIN {printf \"%.0f\", $1 * 1000000 / $(getconf CLK_TCK) / $2}"; }
+# Microseconds of CPU per item, from a tick difference ("n/a" when there were no items).
+us_per() { awk "BEGIN {if ($2 > 0) printf \"%.0f\", $1 * 1000000 / $(getconf CLK_TCK) / $2; else printf \"n/a\"}"; }
 
 fresh_db() {
   local name="bench_${1}_$RUN"
@@ -50,6 +50,7 @@ pgbench_tps() {
   tps=$("$PGBIN/pgbench" -n -c "$CLIENTS" -j 2 -T "$SECONDS_INTAKE" -h 127.0.0.1 -p "$PG_PORT" -U postgres \
       -f Sandbox/bench/pgbench-insert.sql "$db" 2>/dev/null | awk '/^tps/ {print $3; exit}')
   rows=$("${PSQL[@]}" -c "SELECT count(*) FROM bench_payments" "$db")
+  sleep 1  # pgbench's backends exit: reaped, their time moves into the postmaster's, counted once
   echo "$tps $(us_per $(($(pg_ticks) - before)) "$rows")"
   "${PSQL[@]}" -c "DROP DATABASE $db" postgres
 }
@@ -64,7 +65,8 @@ wait_ready() {
 
 say "== durability: fsync=$("${PSQL[@]}" -c 'SHOW fsync' postgres) synchronous_commit=$("${PSQL[@]}" -c 'SHOW synchronous_commit' postgres); nproc=$(nproc)"
 say "== pgbench before (single-row INSERT, $CLIENTS clients, ${SECONDS_INTAKE}s)"
-read -r PG1 PG1_CPU < <(pgbench_tps)
+PGB=$(pgbench_tps); read -r PG1 PG1_CPU <<<"$PGB"
+[[ "$PG1" =~ ^[0-9.]+$ ]] || { say "pgbench failed: '$PGB'"; exit 1; }
 say "   $PG1 tps, PostgreSQL CPU ${PG1_CPU} µs per insert"
 
 say "== intake: ROLE=api, wrk $CLIENTS connections, ${SECONDS_INTAKE}s, every request a new cart"
@@ -96,7 +98,8 @@ SVC_US=$(us_per $((SVC_T1 - SVC_T0)) "$ROWS"); PG_US=$(us_per $((PG_T1 - PG_T0))
 say "$WRK"
 
 say "== pgbench after"
-read -r PG2 PG2_CPU < <(pgbench_tps)
+PGB=$(pgbench_tps); read -r PG2 PG2_CPU <<<"$PGB"
+[[ "$PG2" =~ ^[0-9.]+$ ]] || { say "pgbench failed: '$PGB'"; exit 1; }
 say "   $PG2 tps, PostgreSQL CPU ${PG2_CPU} µs per insert"
 
 say "== end to end: ROLE=all against a standalone stripe-sandbox, ${SECONDS_E2E}s burst"

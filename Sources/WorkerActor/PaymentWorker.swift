@@ -64,7 +64,8 @@ public actor PaymentWorker: Service {
             logger.info("worker draining", metadata: ["in_flight": "\(inFlight)"])
             runners.addTask { [bound = configuration.drainTimeout] in
                 try? await Task.sleep(for: bound)
-                await self.drainTimedOut()
+                // Cancelled means the drain ended (or the whole worker was cancelled): no time-out to report.
+                if !Task.isCancelled { await self.drainTimedOut() }
             }
             await waitUntilDrained()
             if inFlight > 0 {

@@ -1,3 +1,4 @@
+import Payments
 import Store
 import Testing
 import TestSupport
@@ -46,5 +47,23 @@ struct RetentionTests {
     func standardPolicy() {
         #expect(RetentionPolicy.standard.idempotencyKeys > .seconds(72 * 3600))
         #expect(RetentionPolicy.standard.webhookEvents > .seconds(3 * 86_400))
+    }
+
+    @Test("an event delivered again after its id was purged is taken calmly (its old sync holds the key)")
+    func redeliveryAfterPurge() async throws {
+        let db = try await TestDatabase.create()
+        let outcome = try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil)
+        guard case .created(let payment) = outcome else { Issue.record("not created"); return }
+        try await db.database.recordProcessorReference(paymentId: payment.paymentId, reference: "pi_retention")
+        // The authorization is no longer queued, so an event saying the payment moved on queues a sync.
+        _ = try await db.column("UPDATE operations SET status = 'done' WHERE payment_id = $1 RETURNING id", [payment.paymentId])
+        let notice = WebhookNotice(
+            eventId: "evt_retention", type: "payment_intent.amount_capturable_updated", intentId: "pi_retention",
+            paymentId: payment.paymentId, refundId: nil, paymentStatus: .authorized, refundStatus: nil)
+        #expect(try await db.database.receiveWebhook(notice) == .syncQueued(paymentId: payment.paymentId))
+        _ = try await db.column("UPDATE operations SET status = 'done' WHERE kind = 'sync' RETURNING id")
+        _ = try await db.column("DELETE FROM webhook_events RETURNING id")
+        #expect(try await db.database.receiveWebhook(notice) == .syncQueued(paymentId: payment.paymentId))
+        #expect(try await db.scalar("SELECT count(*) FROM operations WHERE kind = 'sync'") == "1")
     }
 }

@@ -1,8 +1,10 @@
 /// How long the records that only exist to recognise repeats are kept.
 public struct RetentionPolicy: Sendable, Equatable {
     /// Authorization `Idempotency-Key`s: the contract promises at least 72 hours; a week leaves room to spare.
-    /// Past it, the same command is still recognised by the cart's stored command. Refund keys are kept for
-    /// good: nothing else would stop a late retry from refunding twice, and they are few.
+    /// Past it, a retry of the same body is still a replay while its payment is the cart's latest; if the cart
+    /// moved on to another payment that also ended (FAILED or VOIDED), it is a new command, as the contract
+    /// allows. Refund keys are kept for good: nothing else would stop a late retry from refunding twice, and
+    /// they are few.
     public var idempotencyKeys: Duration
     /// Processed webhook event ids: Stripe retries a delivery for up to 3 days. A repeat seen after this is
     /// still harmless (a webhook only ever triggers a read-back), it just costs a GET.
@@ -18,10 +20,12 @@ public struct RetentionPolicy: Sendable, Equatable {
 
 extension Database {
     /// Deletes authorization idempotency keys and webhook event ids older than `policy` allows, `batch` rows per statement
-    /// (each its own short transaction, so no sweep holds many locks or runs long). Returns how many went.
+    /// (each its own short transaction, so no sweep holds many locks or runs long). Stops between batches
+    /// when the task is cancelled. Returns how many went.
     public func purgeExpired(
         _ policy: RetentionPolicy, batch: Int = 1_000
     ) async throws(StoreError) -> (idempotencyKeys: Int, webhookEvents: Int) {
+        precondition(batch > 0, "a purge batch deletes at least one row")
         let keys = try await purge(
             table: "idempotency_keys", stampedBy: "created_at", olderThan: policy.idempotencyKeys,
             onlyWhere: "fingerprint LIKE 'authorize %'", batch: batch)
@@ -45,7 +49,7 @@ extension Database {
                 ).affectedRows
             }
             total += deleted
-            if deleted < batch { return total }
+            if deleted < batch || Task.isCancelled { return total }
         }
     }
 }

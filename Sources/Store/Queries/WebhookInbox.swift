@@ -63,8 +63,10 @@ extension Database {
                 try tx.execute(
                     """
                     INSERT INTO operations (payment_id, kind, idempotency_key) VALUES ($1, 'sync', $2)
-                    ON CONFLICT (payment_id) WHERE kind = 'sync' AND status = 'queued' DO NOTHING
+                    ON CONFLICT DO NOTHING
                     """, [payment.paymentId, "\(payment.paymentId):sync:\(notice.eventId)"])
+                // No conflict target: a sync already queued for the payment, or (an event redelivered after its id
+                // was purged, past 30 days) the sync this very event queued long ago, both mean nothing to add.
             }
             return .syncQueued(paymentId: payment.paymentId)
         }

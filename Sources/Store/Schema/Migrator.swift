@@ -7,6 +7,9 @@ extension Database {
     public func migrate() async throws(StoreError) -> [Int] {
         let applied = try await transaction { tx throws(StoreError) in
             try tx.execute("SELECT pg_advisory_xact_lock(7061697)")
+            // A migration that must wait for a table's lock behind live traffic gives up (and the start fails, to
+            // be retried) rather than queue every query of the running instances behind its own wait.
+            try tx.execute("SET LOCAL lock_timeout = '10s'")
             try tx.execute("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                   version integer PRIMARY KEY,

@@ -32,7 +32,8 @@ public struct RetentionSweeper: Service {
                 return  // shutting down
             }
             wait = interval
-            await sweep()
+            // A stop during a long first sweep ends it between batches.
+            await cancelWhenGracefulShutdown { await sweep() }
         }
     }
 
