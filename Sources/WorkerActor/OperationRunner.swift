@@ -4,7 +4,7 @@ import Store
 import StripeGateway
 
 /// Runs one claimed operation to its next durable state. Every path ends by recording an outcome or
-/// rescheduling: a lease is never simply dropped.
+/// rescheduling: a lease is never simply dropped (only a database that cannot be reached lets it expire).
 struct OperationRunner: Sendable {
     let database: Database
     let stripe: any StripeAPI
@@ -29,8 +29,13 @@ struct OperationRunner: Sendable {
                 try await SyncRunner(database: database, stripe: stripe, owner: owner, backoff: backoff, logger: logger).run(op)
             }
         } catch {
-            // The database failed mid-way: the lease expires and the operation is taken up again.
             logger.warning("operation interrupted by a database error", metadata: ["error": "\(error)"])
+            // Given back with a delay and the error on record, as any retry: the next attempt reads back whatever
+            // the processor did meanwhile. If the database cannot take even that (it is down), the lease expires
+            // and the operation is taken up again then.
+            try? await database.reschedule(
+                operationId: op.id, owner: owner, after: backoff.delay(afterAttempt: op.attempts),
+                error: "database error: \(error)")
         }
     }
 }

@@ -181,4 +181,28 @@ struct PaymentWorkerTests {
         try await running.value
         #expect(ContinuousClock.now - stopping < .seconds(5))
     }
+
+    @Test("a database error while recording is put on the operation, which is given back for a retry that reads back")
+    func databaseErrorIsRecordedAndRetried() async throws {
+        let (db, payment) = try await setUp()
+        // Recording AUTHORIZED is refused by the database (a stand-in for any error that is not an outage).
+        _ = try await db.column("ALTER TABLE payments ADD CONSTRAINT refuse_authorized CHECK (status <> 'AUTHORIZED') NOT VALID")
+        let stripe = FakeStripe()
+        try await turn(db, stripe)
+        #expect(try await db.database.payment(id: payment.paymentId)?.status == .requested)
+        let row = try await db.column(
+            "SELECT status || ' ' || coalesce(lease_owner, '-') || ' ' || coalesce(last_error, '-') FROM operations WHERE payment_id = $1",
+            [payment.paymentId])
+        #expect(row.count == 1)
+        #expect(row.first??.hasPrefix("queued - database error") == true, "\(row)")
+        #expect(row.first??.contains("refuse_authorized") == true, "\(row)")
+
+        // Once the database accepts it, the retry reads the intent back (it is held) instead of confirming again.
+        _ = try await db.column("ALTER TABLE payments DROP CONSTRAINT refuse_authorized")
+        try await Task.sleep(for: .milliseconds(20))
+        try await turn(db, stripe)
+        #expect(try await db.database.payment(id: payment.paymentId)?.status == .authorized)
+        let confirms = await stripe.calls.filter { if case .confirm = $0 { true } else { false } }
+        #expect(confirms.count == 1)
+    }
 }
