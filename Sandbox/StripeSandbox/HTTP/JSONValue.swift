@@ -52,6 +52,13 @@ enum JSONValue: Sendable {
 
     private static func writeString(_ string: String, to out: inout String) {
         out += "\""
+        // Ids, statuses and currencies never need escaping: copy them whole (this was a tenth of the
+        // sandbox's CPU when done scalar by scalar).
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += string
+            out += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
