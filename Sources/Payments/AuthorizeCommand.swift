@@ -39,4 +39,3 @@ public struct AuthorizeCommand: Sendable, Codable, Equatable {
         return o.finish()
     }
 }
-

@@ -65,7 +65,7 @@ public actor PaymentWorker: Service {
             runners.addTask { [bound = configuration.drainTimeout] in
                 try? await Task.sleep(for: bound)
                 // Cancelled means the drain ended (or the whole worker was cancelled): no time-out to report.
-                if !Task.isCancelled { await self.drainTimedOut() }
+                if !Task.isCancelled { await self.endDrain() }
             }
             await waitUntilDrained()
             if inFlight > 0 {
@@ -109,10 +109,7 @@ public actor PaymentWorker: Service {
         await withCheckedContinuation { drainWaiter = $0 }
     }
 
-    private func drainTimedOut() {
-        endDrain()
-    }
-
+    /// Wakes the drain: nothing is left in flight, or its time is up.
     private func endDrain() {
         drainWaiter?.resume()
         drainWaiter = nil

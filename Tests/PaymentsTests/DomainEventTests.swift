@@ -24,7 +24,7 @@ import Payments
         var full: Bool
     }
 
-    // Hard-coded from /work/shared/spec/schemas (properties; required).
+    // Hard-coded from the contract's schemas (Tests/Fixtures/schemas holds a copy): properties; required.
     static let requestedSchema: (Set<String>, Set<String>) = (
         ["paymentId", "orderId", "customerId", "amount", "currency", "requestedAt"],
         ["paymentId", "orderId", "amount", "currency", "requestedAt"])

@@ -10,8 +10,17 @@ public enum EventSchemaCheck {
         return url
     }
 
-    /// `../shared/spec/schemas` beside the package.
-    public static var schemas: URL { packageRoot.appendingPathComponent("../shared/spec/schemas").standardizedFileURL }
+    /// The contract's own schemas, `../shared/spec/schemas` beside the package, when the checkout has them.
+    public static var contractSchemas: URL { packageRoot.appendingPathComponent("../shared/spec/schemas").standardizedFileURL }
+
+    /// The copy kept in the repository (`Tests/Fixtures/schemas`), so a lone clone validates too;
+    /// `SchemaCopyTests` holds it equal to the contract's wherever both are present.
+    public static var vendoredSchemas: URL { packageRoot.appendingPathComponent("Tests/Fixtures/schemas") }
+
+    /// The contract's schemas when present, else the repository's copy.
+    public static var schemas: URL {
+        FileManager.default.fileExists(atPath: contractSchemas.path) ? contractSchemas : vendoredSchemas
+    }
 
     /// Runs the validator over `feed` (a `GET /events` answer, or a JSON array of events); returns its exit
     /// status and everything it printed.

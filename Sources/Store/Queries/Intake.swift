@@ -77,8 +77,8 @@ extension Transaction {
     /// The group-commit statement: decides every command against its cart's latest payment and inserts the
     /// new ones with their operations. The latest payment is looked up per command (LATERAL … LIMIT 1) so the
     /// generic plan of the prepared statement walks `payments_by_cart`; a semi-join here was planned as a
-    /// hash join over a scan of the whole table, which grew with every payment. The partial unique index settles races with other transactions:
-    /// a command that lost one comes back nil.
+    /// hash join over a scan of the whole table, which grew with every payment. The partial unique index
+    /// settles races with other transactions: a command that lost one comes back nil.
     func authorize(batch: [IntakeCommand]) throws(StoreError) -> [AuthorizeOutcome?] {
         guard !batch.isEmpty else { return [] }
         func column(_ value: (AuthorizeCommand) -> String?) -> String? { PGArray.literal(batch.map { value($0.command) }) }
