@@ -125,7 +125,10 @@ let package = Package(
         .testTarget(name: "WorkerActorTests", dependencies: ["WorkerActor", "Payments", "Store", "StripeGateway", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strict),
         .testTarget(
             name: "APIActorTests",
-            dependencies: ["APIActor", "Payments", "Store", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "APIActor", "Payments", "Store", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -18,13 +18,26 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var sqlState: String?
     /// The constraint named by a violation, when libpq reports it.
     public var constraint: String?
+    /// The column a failure concerns, when the server names one.
+    public var column: String?
 
-    public init(_ code: Code, _ message: String, sqlState: String? = nil, constraint: String? = nil) {
+    public init(_ code: Code, _ message: String, sqlState: String? = nil, constraint: String? = nil, column: String? = nil) {
         self.code = code
         self.message = message
         self.sqlState = sqlState
         self.constraint = constraint
+        self.column = column
     }
+
+    /// A data exception (SQLSTATE class 22): a value the statement could not take.
+    public var isDataException: Bool { sqlState?.hasPrefix("22") ?? false }
+
+    /// An integrity constraint violation (class 23): a row the schema refused.
+    public var isConstraintViolation: Bool { sqlState?.hasPrefix("23") ?? false }
+
+    /// Caused by the rows a statement carried rather than by the connection, the server or concurrency (classes
+    /// 08, 57, 40, 53): running the statement's members one by one tells which member it was.
+    public var isCausedByData: Bool { isDataException || isConstraintViolation }
 
     public var description: String {
         "StoreError.\(code.rawValue)\(sqlState.map { " [\($0)]" } ?? ""): \(message)"

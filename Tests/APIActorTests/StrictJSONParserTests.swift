@@ -164,8 +164,25 @@ import Testing
     }
 
     @Test func escapedControlCharactersAndDELAreAccepted() throws {
-        #expect(try Self.parse(#""\u0000\u001f""#) == .string("\u{00}\u{1F}"))
+        #expect(try Self.parse(#""\u0001\u001f""#) == .string("\u{01}\u{1F}"))
         #expect(try StrictJSONParser.parse([0x22, 0x7F, 0x22]) == .string("\u{7F}"))
+    }
+
+    /// PostgreSQL stores no NUL in text or jsonb, and libpq passes parameters as C strings: a NUL anywhere is
+    /// refused here, with the place it was found.
+    @Test(arguments: [
+        (#""\u0000""#, ""),
+        (#"{"a":"x\u0000y"}"#, "/a"),
+        (#"{"metadata":{"k":"\u0000"}}"#, "/metadata/k"),
+        (#"{"a":[1,{"b":["ok","\u0000"]}]}"#, "/a/1/b/1"),
+        (#"{"k\u0000":"v"}"#, ""),
+        (#"{"m":{"\u0000":"v"}}"#, "/m"),
+        (#"{"a":"\ud83d\ude00\u0000"}"#, "/a"),
+    ])
+    func escapedNULIsRefusedWithItsPlace(text: String, pointer: String) throws {
+        let failure = try #require(Self.failure(text))
+        #expect(failure.message.contains("NUL"))
+        #expect(failure.pointer == pointer)
     }
 
     // MARK: syntax

@@ -8,6 +8,10 @@ import TestSupport
 @Suite("Generated input, end to end")
 struct GeneratedInputTests {
     static let requests = 5_000
+    /// Whatever the seed, each hostile class is this many of the requests.
+    static let perHostileClass = 120
+    /// Valid commands sent among the rest: each must be committed (201) whatever shares its group commit.
+    static let sentinels = 200
 
     @Test("5,000 generated requests: no 5xx, alive, nothing written for rejected requests")
     func generated() async throws {
@@ -15,7 +19,11 @@ struct GeneratedInputTests {
         print("GeneratedInputTests seed: FUZZ_SEED=\(seed)")
         try await Stack.withService { stack, service in
             var generator = RequestGenerator(seed: seed)
-            let requests = (0..<Self.requests).map { _ in generator.next() }
+            var made = HostileClass.allCases.flatMap { kind in (0..<Self.perHostileClass).map { _ in generator.hostile(kind) } }
+            made += (0..<Self.sentinels).map { _ in generator.sentinel() }
+            made += (made.count..<Self.requests).map { _ in generator.next() }
+            made.shuffle(using: &generator.random)
+            let requests = made
             let clients = [stack.client(service), stack.client(service, token: nil), stack.client(service, token: "not-a-token")]
             let results = try await withThrowingTaskGroup(of: [Outcome].self) { group in
                 let lanes = 8
@@ -50,6 +58,16 @@ struct GeneratedInputTests {
                 }
             }
             print("GeneratedInputTests statuses: \(statuses.sorted { $0.key < $1.key })")
+            let sentinelAnswers = results.filter { $0.request.isSentinel }
+            #expect(sentinelAnswers.count == Self.sentinels)
+            for outcome in sentinelAnswers {
+                #expect(outcome.answer.status == 201, "seed \(seed): a valid command among hostile ones → \(outcome.answer.status) \(outcome.answer.text.prefix(200))")
+            }
+            for kind in HostileClass.allCases {
+                let answered = results.filter { $0.request.hostile == kind }
+                #expect(answered.count == Self.perHostileClass)
+                print("GeneratedInputTests hostile \(kind): \(Dictionary(grouping: answered, by: \.answer.status).mapValues(\.count).sorted { $0.key < $1.key })")
+            }
             #expect(statuses.keys.filter { $0 >= 400 }.count >= 5, "the generator hardly reaches the error paths")
             #expect(try await stack.client(service, token: nil).get("/health/live").status == 200)
             #expect(try await stack.client(service, token: nil).get("/health/ready").status == 200)
@@ -73,6 +91,8 @@ struct GeneratedRequest: Sendable {
     var path: String
     var headers: [(String, String)]
     var body: [UInt8]?
+    var hostile: HostileClass? = nil
+    var isSentinel = false
 
     var summary: String {
         "\(method) \(path.prefix(120)) \(headers.map { "\($0.0): \($0.1.prefix(40))" }) \(String(decoding: (body ?? []).prefix(200), as: UTF8.self))"
@@ -222,5 +242,58 @@ struct RequestGenerator {
         default: bytes = (0..<int(1...64)).map { _ in UInt8.random(in: 0...255, using: &random) }
         }
         return bytes
+    }
+}
+
+/// Input that broke, or could break, other customers' requests when it shared their group commit.
+enum HostileClass: CaseIterable, Sendable {
+    case nul, noncharacter, longString, deepNesting, hugeNumber
+}
+
+extension RequestGenerator {
+    /// A valid AuthorizePayment command, sent with a token.
+    mutating func sentinel() -> GeneratedRequest {
+        let body = Array(TestSupport.authorizeBody(amount: int(50...100_000)).utf8)
+        return GeneratedRequest(
+            client: 0, method: "POST", path: "/payments/authorize", headers: [("Content-Type", "application/json")], body: body,
+            isSentinel: true)
+    }
+
+    /// A request of one hostile class, mostly an authorize command, its hostile value at a random place and depth.
+    mutating func hostile(_ kind: HostileClass) -> GeneratedRequest {
+        let value: String
+        switch kind {
+        case .nul: value = "\"" + pick(["", "x", "pm_card_visa", "USD"]) + "\\u0000" + pick(["", "y"]) + "\""
+        case .noncharacter:
+            let raw = [0xFFFE, 0xFFFF, 0xFDD0, 0x1FFFE, 0x10FFFF].map { String(Unicode.Scalar(UInt32($0))!) }
+            value = "\"" + pick(raw + ["\\uffff", "\\ufdef", "\\ud83f\\udffe"]) + "\""
+        case .longString: value = "\"" + String(repeating: pick(["x", "ü", "💳"]), count: int(501...6_000)) + "\""
+        case .deepNesting:
+            let depth = int(20...3_000)
+            value = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        case .hugeNumber:
+            value = pick(["18446744073709551616", "-9223372036854775809", "9223372036854775808", "1e30", "123456789012345678901234567890123", "-0.000000000000000000001e-400"])
+        }
+        return placed(value, kind)
+    }
+
+    /// `value` as a top-level field, a metadata value or key, or deep inside an unknown field; now and then in a
+    /// capture or refund body instead.
+    private mutating func placed(_ value: String, _ kind: HostileClass) -> GeneratedRequest {
+        let base = #""cartId":"\#(UUID().uuidString.lowercased())","amount":\#(int(50...9_999)),"currency":"USD""#
+        let wrapped = (0..<int(0...12)).reduce(value) { inner, _ in chance(0.5) ? "[" + inner + "]" : "{\"k\":" + inner + "}" }
+        let json: String
+        switch int(0...5) {
+        case 0: json = "{" + base + #","metadata":{"note":"# + value + "}}"
+        case 1: json = "{" + base + ",\"" + pick(["amount", "currency", "paymentMethod", "orderId", "capture"]) + "\":" + value + "}"
+        case 2: json = "{" + base + #","extra":"# + wrapped + "}"
+        case 3 where value.hasPrefix("\""): json = "{" + base + #","metadata":{"# + value + ":\"v\"}}"
+        case 4:
+            let path = "/payments/\(UUID().uuidString.lowercased())/" + pick(["capture", "refunds"])
+            let body = "{\"" + pick(["amount", "reason"]) + "\":" + wrapped + "}"
+            return GeneratedRequest(client: 0, method: "POST", path: path, headers: [("Content-Type", "application/json")], body: Array(body.utf8), hostile: kind)
+        default: json = "{" + base + #","metadata":{"a":"# + wrapped + "}}"
+        }
+        return GeneratedRequest(client: 0, method: "POST", path: "/payments/authorize", headers: [("Content-Type", "application/json")], body: Array(json.utf8), hostile: kind)
     }
 }

@@ -40,6 +40,23 @@ struct RejectionTests {
         }
     }
 
+    @Test("a path spelled with extra slashes meets the same bearer check over a real socket, and writes nothing")
+    func slashSpellingsNeedAToken() async throws {
+        try await Stack.withService { stack, service in
+            let anonymous = stack.client(service, token: nil)
+            for path in ["//payments/authorize", "/payments//authorize", "/payments/authorize/"] {
+                #expect(try await anonymous.post(path, json: authorizeBody()).status == 401, "\(path)")
+            }
+            #expect(try await anonymous.get("//payments?cartId=\(UUID().uuidString)").status == 401)
+            #expect(try await anonymous.get("//events").status == 401)
+            #expect(try await anonymous.get("//refunds/\(UUID().uuidString)").status == 401)
+            let put = try await stack.client(service).send("PUT", "/payments/authorize", body: nil, headers: [])
+            #expect(put.status == 405)
+            #expect(put.headers.first { $0.key.lowercased() == "allow" }?.value == "POST")
+            #expect(try await stack.database.scalar("SELECT count(*) FROM payments") == "0")
+        }
+    }
+
     @Test("401 without a token, 415 for another media type, 413 over 16 KiB, 404 for an unknown payment")
     func statusCodes() async throws {
         try await Stack.withService { stack, service in

@@ -9,7 +9,11 @@ public final class ServiceProcess: @unchecked Sendable {
     public let logFile: URL
 
     /// The built binaries: `.build/debug/` beside this package (`make test` builds them first).
+    /// `PAYMENT_SERVICE_BINARY` points the tests at another build of `payment-service` (to measure an older one).
     public static func binary(_ name: String) -> URL {
+        if name == "payment-service", let path = ProcessInfo.processInfo.environment["PAYMENT_SERVICE_BINARY"] {
+            return URL(fileURLWithPath: path)
+        }
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.appendingPathComponent(".build/debug/\(name)")

@@ -9,13 +9,19 @@ public struct APIProblem: Error, Sendable, Equatable {
     public var errors: [FieldError]
     /// Seconds, for 503 answers.
     public var retryAfter: Int?
+    /// The methods a resource has, for 405 answers.
+    public var allow: String?
 
-    public init(_ status: HTTPResponse.Status, title: String? = nil, detail: String, errors: [FieldError] = [], retryAfter: Int? = nil) {
+    public init(
+        _ status: HTTPResponse.Status, title: String? = nil, detail: String, errors: [FieldError] = [], retryAfter: Int? = nil,
+        allow: String? = nil
+    ) {
         self.status = status
         self.title = title ?? status.reasonPhrase
         self.detail = detail
         self.errors = errors
         self.retryAfter = retryAfter
+        self.allow = allow
     }
 
     static func invalid(_ errors: [FieldError]) -> APIProblem {
@@ -29,6 +35,7 @@ public struct APIProblem: Error, Sendable, Equatable {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow { headers[.allow] = allow }
         let body = Body(
             type: "about:blank", title: title, status: Int(status.code), detail: detail,
             errors: errors.isEmpty ? nil : errors)

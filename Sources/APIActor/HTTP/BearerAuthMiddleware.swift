@@ -1,40 +1,61 @@
 import Hummingbird
 import StripeGateway
 
-/// Bearer tokens on `/payments*`, `/refunds*` and `/events*`, compared in constant time. With no tokens
-/// configured (sandbox mode only) authentication is off.
-struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var protectedPrefixes: [String] { ["/payments", "/refunds", "/events"] }
+/// The bearer-token check of protected routes. It is attached to the routes themselves (`RouteTable`), so it
+/// runs only for a request that resolved to a protected route, whatever the spelling of its path. Tokens are
+/// compared in constant time; with none configured (sandbox mode only) authentication is off.
+struct BearerAuthMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
 
-    let tokens: [[UInt8]]
+    private let tokens: [(secret: [UInt8], scope: String)]
 
     init(tokens: [String]) {
-        self.tokens = tokens.map { Array($0.utf8) }
+        self.tokens = tokens.map { (Array($0.utf8), CallerScope.of(token: $0)) }
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !tokens.isEmpty, Self.protectedPrefixes.contains(where: { request.uri.path.hasPrefix($0) }) else {
-            return try await next(request, context)
-        }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        guard !tokens.isEmpty else { return try await next(request, context) }
+        guard let presented = request.headers[.authorization].flatMap(Self.bearerToken) else {
             throw APIProblem(.unauthorized, detail: "a bearer token is required (Authorization: Bearer <token>)")
         }
-        let presented = Array(header.utf8.dropFirst("Bearer ".utf8.count))
-        var matched = false
-        for token in tokens where ConstantTime.equals(token, presented) { matched = true }
-        guard matched else { throw APIProblem(.unauthorized, detail: "unknown bearer token") }
+        var scope: String?
+        for token in tokens where ConstantTime.equals(token.secret, presented) { scope = token.scope }
+        guard let scope else { throw APIProblem(.unauthorized, detail: "unknown bearer token") }
+        var context = context
+        context.callerScope = scope
         return try await next(request, context)
     }
-}
 
-enum CallerScope {
-    /// The idempotency scope of a request: a digest of its token, never the token itself.
-    static func of(_ request: Request) -> String {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return "shared" }
-        return SHA256.hash(Array(header.utf8)).prefix(16).map { String($0, radix: 16).leftPadded(2) }.joined()
+    /// The token of `Bearer <token>` (RFC 9110 §11.1: the scheme name is case-insensitive, then one or more
+    /// spaces); nil for any other scheme or an empty token.
+    static func bearerToken(_ header: String) -> [UInt8]? {
+        let bytes = Array(header.utf8)
+        let scheme = Array("bearer".utf8)
+        guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }),
+            bytes[scheme.count] == UInt8(ascii: " ")
+        else { return nil }
+        let token = bytes[scheme.count...].drop(while: { $0 == UInt8(ascii: " ") })
+        return token.isEmpty ? nil : Array(token)
     }
 }
 
-extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+/// Idempotency scopes: a key is only ever matched within the scope of the caller that made it.
+enum CallerScope {
+    static let shared = "shared"
+
+    /// The scope of a token: a digest of it, never the token. The digest is taken over the canonical header
+    /// `Bearer <token>`, which is what the scope was before the scheme became case-insensitive, so a key
+    /// stored before an upgrade is still recognised after it.
+    static func of(token: String) -> String {
+        Hex.string(SHA256.hash(Array("Bearer \(token)".utf8)).prefix(16))
+    }
+}
+
+enum Hex {
+    static func string(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

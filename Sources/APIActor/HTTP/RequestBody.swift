@@ -31,12 +31,12 @@ extension Request {
     }
 
     /// `Idempotency-Key` in the caller's scope; 400 when it is not 1 to 255 characters.
-    func scopedIdempotencyKey() throws(APIProblem) -> IdempotencyKey? {
+    func scopedIdempotencyKey(scope: String) throws(APIProblem) -> IdempotencyKey? {
         guard let key = idempotencyKey else { return nil }
         guard (1...255).contains(key.count) else {
             throw APIProblem.invalid([FieldError(parameter: "Idempotency-Key", "must be 1 to 255 characters")])
         }
-        return IdempotencyKey(scope: CallerScope.of(self), key: key)
+        return IdempotencyKey(scope: scope, key: key)
     }
 
     /// `Prefer: wait=N`, clamped to 30 seconds; nil when absent.

@@ -84,6 +84,14 @@ public actor IntakeBatcher: Service {
         let outcomes: [AuthorizeOutcome?]
         do {
             outcomes = try await database.authorize(batch: batch.map(\.item))
+        } catch where error.isCausedByData && batch.count > 1 {
+            // One member's row failed the statement for all (nothing was written): each member is decided
+            // alone, once, so only the guilty one gets the error and the others commit as if alone.
+            logger.warning("a group commit failed on its data; deciding its commands one by one", metadata: [
+                "sqlstate": "\(error.sqlState ?? "")", "commands": "\(batch.count)",
+            ])
+            for entry in batch { await decideAlone(entry) }
+            return
         } catch {
             batch.forEach { $0.continuation.resume(returning: .failure(error)) }
             return
@@ -93,13 +101,17 @@ public actor IntakeBatcher: Service {
                 entry.continuation.resume(returning: .success(outcome))
             } else {
                 // Another transaction took the cart meanwhile: decide this one alone, now that it has committed.
-                do {
-                    let alone = try await database.authorize(entry.item.command, newPaymentId: entry.item.newPaymentId, idempotencyKey: nil)
-                    entry.continuation.resume(returning: .success(alone))
-                } catch {
-                    entry.continuation.resume(returning: .failure(error))
-                }
+                await decideAlone(entry)
             }
+        }
+    }
+
+    private func decideAlone(_ entry: Pending) async {
+        do {
+            let alone = try await database.authorize(entry.item.command, newPaymentId: entry.item.newPaymentId, idempotencyKey: nil)
+            entry.continuation.resume(returning: .success(alone))
+        } catch {
+            entry.continuation.resume(returning: .failure(error))
         }
     }
 }

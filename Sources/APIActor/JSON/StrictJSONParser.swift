@@ -1,7 +1,8 @@
 import Foundation
 
-/// An RFC 8259 parser stricter than Foundation's: it rejects duplicate object keys, invalid UTF-8, nesting
-/// deeper than `maxDepth` and trailing bytes, and says where the first problem is.
+/// An RFC 8259 parser stricter than Foundation's: it rejects duplicate object keys, invalid UTF-8, lone
+/// surrogates, NUL characters, nesting deeper than `maxDepth` and trailing bytes, and says where the first
+/// problem is.
 struct StrictJSONParser {
     struct Failure: Error, Equatable {
         var message: String
@@ -159,6 +160,10 @@ struct StrictJSONParser {
                 return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!
             }
             guard let scalar = Unicode.Scalar(high) else { throw failure("unpaired surrogate") }
+            // No field of this API holds a NUL, and PostgreSQL cannot store one in text or jsonb.
+            guard scalar != "\u{0}" else {
+                throw Failure(message: "a NUL character (\\u0000) is not allowed", pointer: pointer(appending: nil), offset: index - 6)
+            }
             return scalar
         default:
             throw failure("invalid escape")
@@ -219,8 +224,9 @@ struct StrictJSONParser {
 
     private func failure(_ message: String) -> Failure { Failure(message: message, pointer: nil, offset: index) }
 
-    private func pointer(appending key: String) -> String {
-        (path + [key]).map { "/" + JSONPointer.escape($0) }.joined()
+    /// The pointer of the value being parsed, or of its member `key`.
+    private func pointer(appending key: String?) -> String {
+        (path + (key.map { [$0] } ?? [])).map { "/" + JSONPointer.escape($0) }.joined()
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt32? {

@@ -4,8 +4,8 @@ import Hummingbird
 struct MetricsRoutes {
     let render: @Sendable () async -> [UInt8]
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("metrics") { _, _ in
+    func register(on routes: RouteTable) {
+        routes.get("metrics", .open) { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: await render())))

@@ -9,15 +9,13 @@ extension PaymentAPI {
         host: String, port: Int, database: Database, metrics: @escaping @Sendable () async -> [UInt8], logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: HTTPMetricsMiddleware())
-        router.add(middleware: ProblemMiddleware())
-        HealthRoutes(database: database).register(on: router)
-        MetricsRoutes(render: metrics).register(on: router)
-        OpenAPIRoutes().register(on: router)
+        let routes = RouteTable(router: baseRouter(), tokens: [])
+        HealthRoutes(database: database).register(on: routes)
+        MetricsRoutes(render: metrics).register(on: routes)
+        OpenAPIRoutes().register(on: routes)
+        routes.finish()
         return Application(
-            router: router,
+            router: routes.router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)

@@ -6,9 +6,9 @@ struct EventRoutes {
     let database: Database
     let signal: EventSignal
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("events") { request, _ in try await page(request) }
-        router.get("events/stream") { request, context in
+    func register(on routes: RouteTable) {
+        routes.get("events", .protected) { request, _ in try await page(request) }
+        routes.get("events/stream", .protected) { request, context in
             let query = try FeedQuery(request, resumable: true)
             return EventStream(database: database, signal: signal, logger: context.logger).response(after: query.after)
         }

@@ -5,9 +5,9 @@ import Store
 struct HealthRoutes {
     let database: Database
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("health/live") { _, _ in try JSONResponse.make(.ok, ["status": "live"]) }
-        router.get("health/ready") { _, _ in
+    func register(on routes: RouteTable) {
+        routes.get("health/live", .open) { _, _ in try JSONResponse.make(.ok, ["status": "live"]) }
+        routes.get("health/ready", .open) { _, _ in
             guard await database.isReady() else {
                 throw APIProblem(.serviceUnavailable, detail: "the database is unreachable or not migrated", retryAfter: 2)
             }

@@ -8,11 +8,13 @@ struct LifecycleRoutes {
     let database: Database
     let wakeups: AsyncStream<String>.Continuation
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("payments/:id/capture") { request, context in try await capture(request, context.parameters.get("id") ?? "") }
-        router.post("payments/:id/void") { request, context in try await void(request, context.parameters.get("id") ?? "") }
-        router.post("payments/:id/refunds") { request, context in try await refund(request, context.parameters.get("id") ?? "") }
-        router.get("refunds/:id") { _, context in try await showRefund(context.parameters.get("id") ?? "") }
+    func register(on routes: RouteTable) {
+        routes.post("payments/:id/capture", .protected) { request, context in try await capture(request, context.parameters.get("id") ?? "") }
+        routes.post("payments/:id/void", .protected) { request, context in try await void(request, context.parameters.get("id") ?? "") }
+        routes.post("payments/:id/refunds", .protected) { request, context in
+            try await refund(request, context.parameters.get("id") ?? "", scope: context.callerScope)
+        }
+        routes.get("refunds/:id", .protected) { _, context in try await showRefund(context.parameters.get("id") ?? "") }
     }
 
     func capture(_ request: Request, _ id: String) async throws -> Response {
@@ -31,12 +33,12 @@ struct LifecycleRoutes {
         return try await answer(outcome, request: request, paymentId: paymentId)
     }
 
-    func refund(_ request: Request, _ id: String) async throws -> Response {
+    func refund(_ request: Request, _ id: String, scope: String) async throws -> Response {
         let paymentId = try Self.paymentId(id)
         let fields = try BodyFields(try await request.optionalJSONBody(), allowed: ["amount", "reason"])
         let amount = try fields.positiveAmount("amount")
         let reason = try fields.reason()
-        let key = try request.scopedIdempotencyKey()
+        let key = try request.scopedIdempotencyKey(scope: scope)
         let outcome = try await stored { () async throws(StoreError) in
             try await database.requestRefund(
                 paymentId: paymentId, amount: amount, reason: reason, newRefundId: UUID().uuidString.lowercased(), idempotencyKey: key)

@@ -8,20 +8,20 @@ struct PaymentRoutes {
     let database: Database
     let validator: AuthorizeCommandValidator
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("payments/authorize") { request, _ in try await authorize(request) }
-        router.get("payments/:id") { _, context in try await show(context.parameters.get("id") ?? "") }
-        router.get("payments") { request, _ in try await list(request.uri.queryParameters.get("cartId")) }
+    func register(on routes: RouteTable) {
+        routes.post("payments/authorize", .protected) { request, context in try await authorize(request, scope: context.callerScope) }
+        routes.get("payments/:id", .protected) { _, context in try await show(context.parameters.get("id") ?? "") }
+        routes.get("payments", .protected) { request, _ in try await list(request.uri.queryParameters.get("cartId")) }
     }
 
-    func authorize(_ request: Request) async throws -> Response {
+    func authorize(_ request: Request, scope: String) async throws -> Response {
         let body = try await request.jsonBody()
         let command: AuthorizeCommand
         switch validator.validate(body) {
         case .success(let valid): command = valid
         case .failure(let failure): throw APIProblem.invalid(failure.errors)
         }
-        let key = try request.scopedIdempotencyKey()
+        let key = try request.scopedIdempotencyKey(scope: scope)
         let outcome = try await stored { () async throws(StoreError) in try await intake.authorize(command, idempotencyKey: key) }
         switch outcome {
         case .conflict(let reason):

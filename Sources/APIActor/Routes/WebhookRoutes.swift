@@ -13,11 +13,11 @@ struct WebhookRoutes {
     let secrets: [String]
     let wakeups: AsyncStream<String>.Continuation
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("webhooks/stripe") { request, context in try await receive(request, context) }
+    func register(on routes: RouteTable) {
+        routes.post("webhooks/stripe", .open) { request, context in try await receive(request, context) }
     }
 
-    func receive(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func receive(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: Self.maxBodyBytes)

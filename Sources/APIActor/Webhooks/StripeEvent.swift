@@ -19,9 +19,20 @@ struct StripeEvent {
         guard let id = json["id"] as? String, id.hasPrefix("evt_"), let type = json["type"] as? String,
             let object = (json["data"] as? [String: Any])?["object"] as? [String: Any]
         else { throw Malformed(reason: "an Event needs an evt_ id, a type and data.object") }
+        guard !Self.holdsNUL(json) else { throw Malformed(reason: "a NUL character (\\u0000) is not allowed") }
         self.id = id
         self.type = type
         self.object = object
+    }
+
+    /// Whether a NUL stands in any key or string, at any depth (the store cannot keep one).
+    static func holdsNUL(_ value: Any) -> Bool {
+        switch value {
+        case let string as String: string.utf8.contains(0)
+        case let object as [String: Any]: object.contains { holdsNUL($0.key) || holdsNUL($0.value) }
+        case let array as [Any]: array.contains(where: holdsNUL)
+        default: false
+        }
     }
 
     var notice: WebhookNotice {

@@ -38,7 +38,7 @@ final class PGConnection {
     @discardableResult
     func execute(_ sql: String, _ parameters: [String?] = []) throws(StoreError) -> PGResult {
         try ensureConnected()
-        let result: OpaquePointer? = withCStrings(parameters) { values in
+        let result: OpaquePointer? = try withCStrings(parameters) { values in
             PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         return try check(result)
@@ -52,7 +52,7 @@ final class PGConnection {
             _ = try check(PQprepare(handle, name, sql, Int32(parameters.count), nil))
             prepared.insert(name)
         }
-        let result: OpaquePointer? = withCStrings(parameters) { values in
+        let result: OpaquePointer? = try withCStrings(parameters) { values in
             PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
         }
         return try check(result)
@@ -96,9 +96,11 @@ final class PGConnection {
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
+            let column = PQresultErrorField(result, Int32(UInt8(ascii: "c"))).map { String(cString: $0) }
             let message = Self.firstLine(PQresultErrorMessage(result))
             PQclear(result)
-            throw StoreError(Self.code(sqlState: state, broken: isBroken), message, sqlState: state, constraint: constraint)
+            throw StoreError(
+                Self.code(sqlState: state, broken: isBroken), message, sqlState: state, constraint: constraint, column: column)
         }
     }
 
@@ -118,8 +120,15 @@ final class PGConnection {
     }
 }
 
-/// Lends `strings` to C as a `const char * const *` for the duration of `body`.
-private func withCStrings<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+/// Lends `strings` to C as a `const char * const *` for the duration of `body`. A C string ends at its first
+/// NUL, so a parameter holding one would reach the server cut short: it is refused instead, as the data
+/// exception PostgreSQL raises for a NUL in text (SQLSTATE 22021), before anything is sent.
+private func withCStrings<R>(
+    _ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
+) throws(StoreError) -> R {
+    for case let string? in strings where string.utf8.contains(0) {
+        throw StoreError(.queryFailed, "a parameter holds a NUL character", sqlState: "22021")
+    }
     let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0) } }
     defer { copies.forEach { free($0) } }
     let pointers = copies.map { UnsafePointer($0) }
