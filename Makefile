@@ -38,6 +38,7 @@ test: db pydeps
 	swift build --product payment-service
 	swift build --product stripe-sandbox
 	swift test --skip-build --no-parallel
+	Sandbox/scripts/schemathesis.sh
 	python3 Sandbox/chaos/chaos.py --short
 
 # The chaos run (README, "Guarantees under faults"): its own PostgreSQL, the standalone sandbox with faults

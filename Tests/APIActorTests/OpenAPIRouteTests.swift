@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Payments
 import Store
 import Testing
 @testable import APIActor
@@ -30,6 +31,26 @@ struct OpenAPIRouteTests {
         #expect(registered.count >= 14)
         #expect(registered.subtracting(documented).isEmpty, "registered, not documented: \(registered.subtracting(documented).sorted())")
         #expect(documented.subtracting(registered).isEmpty, "documented, not registered: \(documented.subtracting(registered).sorted())")
+    }
+
+    @Test("the document states the limits the service enforces: currencies, amounts, cursors")
+    func limitsAgree() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        func node(_ path: String) -> Any? {
+            path.split(separator: "/").reduce(document as Any?) { ($0 as? [String: Any])?[String($1)] }
+        }
+        let currencies = try #require(node("components/schemas/AuthorizePayment/properties/currency/enum") as? [String])
+        #expect(Set(currencies) == Currency.known)
+        for schema in ["AuthorizePayment", "CaptureRequest", "RefundRequest"] {
+            #expect(node("components/schemas/\(schema)/properties/amount/maximum") as? Int == AuthorizeCommandValidator.amountRange.upperBound)
+            #expect(node("components/schemas/\(schema)/properties/amount/minimum") as? Int == AuthorizeCommandValidator.amountRange.lowerBound)
+        }
+        let pattern = try #require(node("components/parameters/Cursor/schema/pattern") as? String)
+        let regex = try NSRegularExpression(pattern: pattern)
+        for text in ["0-0", "1-2", "9999999999999999999-999999999999999999", "", "-", "1-", "12345678901234567890-1", "1-1234567890123456789", "1-2-3", "a-1", " 1-2"] {
+            let matches = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            #expect(matches == (EventCursor(text) != nil), "\(text)")
+        }
     }
 
     @Test("every $ref in the document resolves")

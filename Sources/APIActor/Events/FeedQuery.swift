@@ -7,7 +7,8 @@ struct FeedQuery: Equatable {
     var after: EventCursor
     var limit: Int
 
-    /// Every bad parameter is named in one 400. `Last-Event-ID`, when `resumable` and present, wins over `after`.
+    /// Every bad parameter is named in one 400. `Last-Event-ID`, when `resumable` and present, wins over a valid
+    /// `after`; an invalid `after` is refused either way.
     init(_ request: Request, resumable: Bool = false) throws(APIProblem) {
         let query = request.uri.queryParameters
         let lastEventID = resumable ? request.headers[.lastEventID] : nil
@@ -18,13 +19,14 @@ struct FeedQuery: Equatable {
         var errors: [FieldError] = []
         self.after = .start
         self.limit = EventFeed.defaultLimit
+        if let after {
+            if let cursor = EventCursor(after) { self.after = cursor } else {
+                errors.append(FieldError(parameter: "after", "not a cursor from this feed (an event id or a page's next)"))
+            }
+        }
         if let lastEventID {
             if let cursor = EventCursor(lastEventID) { self.after = cursor } else {
                 errors.append(FieldError(parameter: "Last-Event-ID", "not an event id from this feed"))
-            }
-        } else if let after {
-            if let cursor = EventCursor(after) { self.after = cursor } else {
-                errors.append(FieldError(parameter: "after", "not a cursor from this feed (an event id or a page's next)"))
             }
         }
         if let limit {

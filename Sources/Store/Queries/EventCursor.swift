@@ -11,10 +11,12 @@ public struct EventCursor: Sendable, Hashable, Comparable, CustomStringConvertib
         self.seq = seq
     }
 
-    /// Parses `"<xid>-<seq>"` (decimal digits only); nil for anything else.
+    /// Parses `"<xid>-<seq>"`: 1 to 19 and 1 to 18 decimal digits (the OpenAPI document's pattern; every real
+    /// xid8 and sequence value fits); nil for anything else.
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }),
+        guard parts.count == 2, (1...19).contains(parts[0].count), (1...18).contains(parts[1].count),
+            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
             let xid = UInt64(parts[0]), let seq = Int64(parts[1])
         else { return nil }
         self.init(xid: xid, seq: seq)
