@@ -132,6 +132,19 @@ struct RouteAccessTests {
         }
     }
 
+    @Test("a 401 says which scheme it asks for")
+    func challenge() async throws {
+        let routes = RouteFixtures.routes()
+        try await RouteFixtures.withClient(routes.router) { client in
+            for headers in [HTTPFields(), RouteFixtures.bearer("Bearer wrong")] {
+                try await client.execute(uri: "/payments/authorize", method: .post, headers: headers) {
+                    #expect($0.status == .unauthorized)
+                    #expect($0.headers[.wwwAuthenticate] == "Bearer")
+                }
+            }
+        }
+    }
+
     @Test("the idempotency scope is the matched token's digest, whatever the header's spelling")
     func scopeIsTheMatchedTokensDigest() async throws {
         let routes = RouteTable(router: PaymentAPI.baseRouter(), tokens: ["alpha", "beta"])

@@ -55,6 +55,9 @@ struct HostileInputTests {
             authorize("json look-alike", json(valid), headers: [("Content-Type", "application/json-patch+json")]),
             authorize("multipart", json(valid), headers: [("Content-Type", "multipart/form-data; boundary=x")]),
             authorize("Idempotency-Key of 256", json(valid), headers: [("Content-Type", "application/json"), ("Idempotency-Key", String(repeating: "k", count: 256))]),
+            // 255 graphemes of 25 bytes each: over the key index's row size if counted in characters.
+            authorize("Idempotency-Key of combining marks", json(valid), headers: [("Content-Type", "application/json"), ("Idempotency-Key", String(repeating: "a" + String(repeating: "\u{0301}", count: 12), count: 255))]),
+            authorize("Idempotency-Key with a space", json(valid), headers: [("Content-Type", "application/json"), ("Idempotency-Key", "order 42")]),
             authorize("Prefer garbage with a bad body", json("{}"), headers: [("Content-Type", "application/json"), ("Prefer", "wait=1e308, wait=-1, wait=NaN")]),
             authorize("Prefer negative with a bad body", json("[]"), headers: [("Content-Type", "application/json"), ("Prefer", "wait=-5")]),
             authorize("huge Authorization", json(valid), headers: [("Content-Type", "application/json"), ("Authorization", "Bearer " + String(repeating: "a", count: 20_000))]),

@@ -9,19 +9,19 @@ public struct APIProblem: Error, Sendable, Equatable {
     public var errors: [FieldError]
     /// Seconds, for 503 answers.
     public var retryAfter: Int?
-    /// The methods a resource has, for 405 answers.
-    public var allow: String?
+    /// Header fields the answer carries besides the problem (`Allow` on a 405, `WWW-Authenticate` on a 401).
+    public var headers: HTTPFields
 
     public init(
         _ status: HTTPResponse.Status, title: String? = nil, detail: String, errors: [FieldError] = [], retryAfter: Int? = nil,
-        allow: String? = nil
+        headers: HTTPFields = [:]
     ) {
         self.status = status
         self.title = title ?? status.reasonPhrase
         self.detail = detail
         self.errors = errors
         self.retryAfter = retryAfter
-        self.allow = allow
+        self.headers = headers
     }
 
     static func invalid(_ errors: [FieldError]) -> APIProblem {
@@ -32,10 +32,9 @@ public struct APIProblem: Error, Sendable, Equatable {
         .serviceUnavailable, detail: "the payments database is unreachable; nothing was recorded, retry later", retryAfter: 2)
 
     func response() -> Response {
-        var headers = HTTPFields()
+        var headers = self.headers
         headers[.contentType] = "application/problem+json"
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        if let allow { headers[.allow] = allow }
         let body = Body(
             type: "about:blank", title: title, status: Int(status.code), detail: detail,
             errors: errors.isEmpty ? nil : errors)

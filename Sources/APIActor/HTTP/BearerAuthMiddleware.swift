@@ -16,14 +16,19 @@ struct BearerAuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !tokens.isEmpty else { return try await next(request, context) }
         guard let presented = request.headers[.authorization].flatMap(Self.bearerToken) else {
-            throw APIProblem(.unauthorized, detail: "a bearer token is required (Authorization: Bearer <token>)")
+            throw Self.challenge("a bearer token is required (Authorization: Bearer <token>)")
         }
         var scope: String?
         for token in tokens where ConstantTime.equals(token.secret, presented) { scope = token.scope }
-        guard let scope else { throw APIProblem(.unauthorized, detail: "unknown bearer token") }
+        guard let scope else { throw Self.challenge("unknown bearer token") }
         var context = context
         context.callerScope = scope
         return try await next(request, context)
+    }
+
+    /// A 401 with the scheme it asks for (RFC 9110 §11.6.1).
+    static func challenge(_ detail: String) -> APIProblem {
+        APIProblem(.unauthorized, detail: detail, headers: [.wwwAuthenticate: "Bearer"])
     }
 
     /// The token of `Bearer <token>` (RFC 9110 §11.1: the scheme name is case-insensitive, then one or more

@@ -30,11 +30,13 @@ extension Request {
         return try await jsonBody()
     }
 
-    /// `Idempotency-Key` in the caller's scope; 400 when it is not 1 to 255 characters.
+    /// `Idempotency-Key` in the caller's scope; 400 unless it is 1 to 255 visible ASCII characters (`!` to `~`).
+    /// Counted in bytes, not graphemes: combining marks cannot stretch a key past the index's row limit, and
+    /// bytes that are not UTF-8 (which would decode to U+FFFD and collide) cannot make one.
     func scopedIdempotencyKey(scope: String) throws(APIProblem) -> IdempotencyKey? {
         guard let key = idempotencyKey else { return nil }
-        guard (1...255).contains(key.count) else {
-            throw APIProblem.invalid([FieldError(parameter: "Idempotency-Key", "must be 1 to 255 characters")])
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw APIProblem.invalid([FieldError(parameter: "Idempotency-Key", "must be 1 to 255 visible ASCII characters (! to ~)")])
         }
         return IdempotencyKey(scope: scope, key: key)
     }

@@ -68,7 +68,7 @@ final class RouteTable {
         for entry in paths {
             let allow = entry.methods.map(\.rawValue).joined(separator: ", ")
             table.group(entry.access).on(RouterPath(entry.path), method: .get) { _, _ -> Response in
-                throw APIProblem(.methodNotAllowed, detail: "this resource allows \(allow)", allow: allow)
+                throw APIProblem(.methodNotAllowed, detail: "this resource allows \(allow)", headers: [.allow: allow])
             }
         }
         router.add(middleware: MethodNotAllowedMiddleware(known: known.buildResponder()))

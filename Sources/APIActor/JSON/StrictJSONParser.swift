@@ -103,7 +103,7 @@ struct StrictJSONParser {
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw failure("control character in a string") }
+            if byte < 0x20 { throw controlCharacter() }
             index += 1
         }
         guard index < bytes.count else { throw failure("unterminated string") }
@@ -122,7 +122,7 @@ struct StrictJSONParser {
                 text.unicodeScalars.append(try parseEscape())
                 runStart = index
             case 0..<0x20:
-                throw failure("control character in a string")
+                throw controlCharacter()
             default:
                 index += 1
             }
@@ -223,6 +223,10 @@ struct StrictJSONParser {
     private func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
 
     private func failure(_ message: String) -> Failure { Failure(message: message, pointer: nil, offset: index) }
+
+    private func controlCharacter() -> Failure {
+        Failure(message: "control character in a string", pointer: pointer(appending: nil), offset: index)
+    }
 
     /// The pointer of the value being parsed, or of its member `key`.
     private func pointer(appending key: String?) -> String {

@@ -19,8 +19,8 @@ public enum OpenAPIDocument {
         "name": "Idempotency-Key",
         "in": "header",
         "required": false,
-        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-        "description": "Scoped to the caller's token; kept at least 72 hours. The same key with another body is a 409."
+        "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
+        "description": "1 to 255 visible ASCII characters (! to ~). Scoped to the caller's token; kept at least 72 hours. The same key with another body is a 409."
       },
       "Prefer": {
         "name": "Prefer",
@@ -57,6 +57,7 @@ public enum OpenAPIDocument {
       },
       "Unauthorized": {
         "description": "Missing or unknown bearer token.",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}},
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
       },
       "NotFound": {

@@ -6,7 +6,7 @@ extension StoreError {
         if code == .unavailable { return .unavailable }
         if isDataException {
             let pointer = column.flatMap { Self.pointers[$0] } ?? ""
-            return .invalid([FieldError(pointer: pointer, "the value cannot be stored (SQLSTATE \(sqlState ?? "22")): \(message)")])
+            return .invalid([FieldError(pointer: pointer, "the value cannot be stored (SQLSTATE \(sqlState ?? "22"))")])
         }
         return APIProblem(.internalServerError, detail: "the request could not be recorded; nothing was changed")
     }
