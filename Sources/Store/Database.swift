@@ -12,18 +12,21 @@ public final class Database: Sendable {
         self.logger = logger
     }
 
-    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws. If the connection
+    /// breaks, `body` may run again (`PGConnection.rerunIfInterrupted`): it must recognise its own committed
+    /// effect and answer as its first run would have.
     @discardableResult
     public func transaction<T: Sendable>(
         _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let (value, wroteEvents) = try await pool.withConnection { connection throws(StoreError) in
-            try connection.onceMoreIfStale { () throws(StoreError) in
+            try connection.rerunIfInterrupted { () throws(StoreError) in
                 connection.wroteEvents = false
+                connection.autocommits = false
                 try connection.execute("BEGIN")
                 do throws(StoreError) {
                     let value = try body(Transaction(connection: connection))
-                    try connection.execute("COMMIT")
+                    try connection.commit()
                     return (value, connection.wroteEvents)
                 } catch {
                     if !connection.isBroken { _ = try? connection.execute("ROLLBACK") }
@@ -35,14 +38,16 @@ public final class Database: Sendable {
         return value
     }
 
-    /// Runs `body` outside an explicit transaction (each statement commits on its own).
+    /// Runs `body` outside an explicit transaction (each statement commits on its own). Like `transaction`,
+    /// `body` may run again after a broken connection and must recognise its own committed effect.
     @discardableResult
     public func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let (value, wroteEvents) = try await pool.withConnection { connection throws(StoreError) in
-            try connection.onceMoreIfStale { () throws(StoreError) in
+            try connection.rerunIfInterrupted { () throws(StoreError) in
                 connection.wroteEvents = false
+                connection.autocommits = true
                 return (try body(Transaction(connection: connection)), connection.wroteEvents)
             }
         }

@@ -11,6 +11,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case queryFailed
         /// The database answered something the store did not expect.
         case unexpectedResult
+        /// The connection broke after a commit was sent and whether it committed could not be made sure: the
+        /// effect may or may not be recorded (HTTP 503 saying so; never "nothing was changed").
+        case outcomeUnknown
     }
 
     public var code: Code

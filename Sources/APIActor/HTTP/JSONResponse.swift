@@ -18,6 +18,10 @@ enum JSONResponse {
         make(status, json: refund.json.utf8, location: location)
     }
 
+    static func make(_ status: HTTPResponse.Status, refunds: [Refund]) -> Response {
+        make(status, json: ("{\"refunds\":[" + refunds.map(\.json).joined(separator: ",") + "]}").utf8, location: nil)
+    }
+
     static func make(_ status: HTTPResponse.Status, payments: [Payment]) -> Response {
         make(status, json: ("{\"payments\":[" + payments.map(\.json).joined(separator: ",") + "]}").utf8, location: nil)
     }

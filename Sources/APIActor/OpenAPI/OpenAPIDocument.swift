@@ -77,7 +77,7 @@ public enum OpenAPIDocument {
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
       },
       "Unavailable": {
-        "description": "The database is unreachable; nothing was recorded.",
+        "description": "The database is unreachable (nothing was recorded), or the connection broke while the request was being committed and its outcome is unknown (the detail says which): retry with the same Idempotency-Key, or read the resource.",
         "headers": {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}},
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
       }
@@ -279,6 +279,11 @@ public enum OpenAPIDocument {
           "data": {"type": "string", "contentMediaType": "application/json", "description": "The Event, as JSON."}
         },
         "description": "One server-sent event. Between events the stream sends comment lines (': connected' first, then ': keep-alive' while idle), which carry no event."
+      },
+      "RefundList": {
+        "type": "object",
+        "required": ["refunds"],
+        "properties": {"refunds": {"type": "array", "items": {"$ref": "#/components/schemas/Refund"}}}
       }
     }
   },
@@ -306,7 +311,8 @@ public enum OpenAPIDocument {
               "GetPayment": {"operationId": "getPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
               "CapturePayment": {"operationId": "capturePayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
               "VoidPayment": {"operationId": "voidPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
-              "RefundPayment": {"operationId": "refundPayment", "parameters": {"paymentId": "$response.body#/paymentId"}}
+              "RefundPayment": {"operationId": "refundPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
+              "ListRefunds": {"operationId": "listRefunds", "parameters": {"paymentId": "$response.body#/paymentId"}}
             }
           },
           "200": {
@@ -316,7 +322,8 @@ public enum OpenAPIDocument {
               "GetPayment": {"operationId": "getPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
               "CapturePayment": {"operationId": "capturePayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
               "VoidPayment": {"operationId": "voidPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
-              "RefundPayment": {"operationId": "refundPayment", "parameters": {"paymentId": "$response.body#/paymentId"}}
+              "RefundPayment": {"operationId": "refundPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
+              "ListRefunds": {"operationId": "listRefunds", "parameters": {"paymentId": "$response.body#/paymentId"}}
             }
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
@@ -328,7 +335,8 @@ public enum OpenAPIDocument {
               "GetPayment": {"operationId": "getPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
               "CapturePayment": {"operationId": "capturePayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
               "VoidPayment": {"operationId": "voidPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
-              "RefundPayment": {"operationId": "refundPayment", "parameters": {"paymentId": "$response.body#/paymentId"}}
+              "RefundPayment": {"operationId": "refundPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
+              "ListRefunds": {"operationId": "listRefunds", "parameters": {"paymentId": "$response.body#/paymentId"}}
             }
           },
           "409": {"$ref": "#/components/responses/Conflict"},
@@ -454,6 +462,21 @@ public enum OpenAPIDocument {
       }
     },
     "/payments/{paymentId}/refunds": {
+      "get": {
+        "operationId": "listRefunds",
+        "summary": "The payment's refunds, newest first: how a caller without an Idempotency-Key finds out what a request did.",
+        "security": [{"bearer": []}],
+        "parameters": [{"$ref": "#/components/parameters/PaymentId"}, {"$ref": "#/components/parameters/RequestId"}],
+        "responses": {
+          "200": {
+            "description": "The refunds.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RefundList"}}}
+          },
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      },
       "post": {
         "operationId": "refundPayment",
         "security": [{"bearer": []}],
@@ -471,7 +494,8 @@ public enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Refund"}}},
             "links": {
               "GetRefund": {"operationId": "getRefund", "parameters": {"refundId": "$response.body#/refundId"}},
-              "GetPayment": {"operationId": "getPayment", "parameters": {"paymentId": "$response.body#/paymentId"}}
+              "GetPayment": {"operationId": "getPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
+              "ListRefunds": {"operationId": "listRefunds", "parameters": {"paymentId": "$response.body#/paymentId"}}
             }
           },
           "200": {
@@ -479,7 +503,8 @@ public enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Refund"}}},
             "links": {
               "GetRefund": {"operationId": "getRefund", "parameters": {"refundId": "$response.body#/refundId"}},
-              "GetPayment": {"operationId": "getPayment", "parameters": {"paymentId": "$response.body#/paymentId"}}
+              "GetPayment": {"operationId": "getPayment", "parameters": {"paymentId": "$response.body#/paymentId"}},
+              "ListRefunds": {"operationId": "listRefunds", "parameters": {"paymentId": "$response.body#/paymentId"}}
             }
           },
           "400": {"$ref": "#/components/responses/BadRequest"},

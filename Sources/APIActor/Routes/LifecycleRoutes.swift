@@ -14,6 +14,7 @@ struct LifecycleRoutes {
         routes.post("payments/:id/refunds", .protected) { request, context in
             try await refund(request, context.parameters.get("id") ?? "", scope: context.callerScope)
         }
+        routes.get("payments/:id/refunds", .protected) { _, context in try await listRefunds(context.parameters.get("id") ?? "") }
         routes.get("refunds/:id", .protected) { _, context in try await showRefund(context.parameters.get("id") ?? "") }
     }
 
@@ -52,6 +53,14 @@ struct LifecycleRoutes {
             wakeups.yield(paymentId)
             return JSONResponse.make(.created, try await waited(refund, request), location: "/refunds/\(refund.refundId)")
         }
+    }
+
+    /// A payment's refunds, newest first: how a caller without an Idempotency-Key finds out what happened.
+    func listRefunds(_ id: String) async throws -> Response {
+        let paymentId = try Self.paymentId(id)
+        let refunds = try await stored { () async throws(StoreError) in try await database.refunds(paymentId: paymentId) }
+        guard let refunds else { throw APIProblem(.notFound, detail: "no payment \(paymentId)") }
+        return JSONResponse.make(.ok, refunds: refunds)
     }
 
     func showRefund(_ id: String) async throws -> Response {

@@ -4,6 +4,7 @@ extension StoreError {
     /// How a database failure reaches a client: unreachable is a 503 to retry; anything else is our fault.
     var problem: APIProblem {
         if code == .unavailable { return .unavailable }
+        if code == .outcomeUnknown { return .outcomeUnknown }
         if isDataException {
             let pointer = column.flatMap { Self.pointers[$0] } ?? ""
             return .invalid([FieldError(pointer: pointer, "the value cannot be stored (SQLSTATE \(sqlState ?? "22"))")])

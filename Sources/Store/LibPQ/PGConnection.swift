@@ -9,6 +9,12 @@ final class PGConnection {
     var wroteEvents = false
     /// Statements prepared on the current connection; a new connection starts with none.
     private var prepared: Set<String> = []
+    /// The server process behind the connection, to tell when a lost connection's work is final.
+    private var backend: BackendIdentity?
+    /// Whether the current unit of work runs its statements in autocommit (each commits on its own).
+    var autocommits = false
+    /// Whether something that commits (COMMIT, or an autocommit statement) was sent in the current unit of work.
+    private(set) var mayHaveCommitted = false
 
     init(conninfo: String) {
         self.conninfo = conninfo
@@ -32,12 +38,16 @@ final class PGConnection {
         }
         // Server notices ("relation already exists, skipping") are not errors; keep them off stderr.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        let flagged = mayHaveCommitted
+        backend = try BackendIdentity.read(self)
+        mayHaveCommitted = flagged
     }
 
     /// Runs one parameterized statement (text parameters; `nil` is SQL NULL).
     @discardableResult
     func execute(_ sql: String, _ parameters: [String?] = []) throws(StoreError) -> PGResult {
         try ensureConnected()
+        if autocommits { mayHaveCommitted = true }
         let result: OpaquePointer? = try withCStrings(parameters) { values in
             PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
@@ -52,6 +62,7 @@ final class PGConnection {
             _ = try check(PQprepare(handle, name, sql, Int32(parameters.count), nil))
             prepared.insert(name)
         }
+        if autocommits { mayHaveCommitted = true }
         let result: OpaquePointer? = try withCStrings(parameters) { values in
             PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
         }
@@ -70,18 +81,50 @@ final class PGConnection {
         PQconsumeInput(handle) == 1 && PQstatus(handle) == CONNECTION_OK
     }
 
-    /// Runs `work`, and once more on a new connection when it failed because the connection it had from
-    /// before turned out dead (the server restarted meanwhile). Only connection failures are repeated, and
-    /// every unit of work is safe to repeat: the intake's statement replays what committed, outcomes are
-    /// compare-and-set, reads are reads. A database that is really down fails the second try at once.
-    func onceMoreIfStale<T>(_ work: () throws(StoreError) -> T) throws(StoreError) -> T {
+    /// Ends the current transaction. From here on a lost connection is an unknown outcome.
+    func commit() throws(StoreError) {
+        mayHaveCommitted = true
+        try execute("COMMIT")
+    }
+
+    /// Runs `work` (a unit of work), and once more on a new connection when its connection broke:
+    /// - before anything that commits was sent (a connection left dead by a server restart), the first run
+    ///   changed nothing and is simply repeated;
+    /// - after a COMMIT or an autocommit statement was sent, its reply may have been lost after the server
+    ///   committed. The work is repeated only once the first run's server process is gone, so its outcome is
+    ///   final and visible, and every unit of work recognises its own committed effect when run again (it
+    ///   answers as the first run would have). When that cannot be made sure, the outcome is unknown.
+    /// A database that is really down fails the second try at once.
+    func rerunIfInterrupted<T>(_ work: () throws(StoreError) -> T) throws(StoreError) -> T {
         let hadConnection = handle != nil
+        mayHaveCommitted = false
         do {
             return try work()
         } catch {
-            guard hadConnection, error.code == .unavailable else { throw error }
+            guard error.code == .unavailable else { throw error }
+            if mayHaveCommitted {
+                try awaitEnd(of: backend)
+            } else if !hadConnection {
+                throw error
+            }
+            mayHaveCommitted = false
             return try work()
         }
+    }
+
+    /// Waits until `previous`, the server process of a connection that broke, has ended (ending it if it
+    /// lingers), on a new connection. Its transaction is then committed or rolled back for good.
+    private func awaitEnd(of previous: BackendIdentity?) throws(StoreError) {
+        let unknown = StoreError(.outcomeUnknown, "the connection broke after a commit was sent; whether it committed is unknown")
+        guard let previous else { throw unknown }
+        do {
+            try ensureConnected()
+            for attempt in 0..<250 {
+                guard try previous.isRunning(on: self, terminate: attempt == 25) else { return }
+                usleep(20_000)
+            }
+        } catch {}
+        throw unknown
     }
 
     var isBroken: Bool { handle.map { PQstatus($0) != CONNECTION_OK } ?? true }
@@ -133,4 +176,24 @@ private func withCStrings<R>(
     defer { copies.forEach { free($0) } }
     let pointers = copies.map { UnsafePointer($0) }
     return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+/// A server process, told apart from a later one that reuses its pid by its start time.
+struct BackendIdentity {
+    var pid: String
+    var start: String
+
+    static func read(_ connection: PGConnection) throws(StoreError) -> BackendIdentity {
+        let row = try connection.execute("SELECT pg_backend_pid()::text, backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()")[0]
+        return BackendIdentity(pid: try row.requiredString(0), start: try row.requiredString(1))
+    }
+
+    /// Whether the process still runs; with `terminate`, it is asked to end (its open transaction rolls back,
+    /// a commit under way completes or not, either way for good).
+    func isRunning(on connection: PGConnection, terminate: Bool) throws(StoreError) -> Bool {
+        let sql = terminate
+            ? "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1::int AND backend_start = $2::timestamptz"
+            : "SELECT 1 FROM pg_stat_activity WHERE pid = $1::int AND backend_start = $2::timestamptz"
+        return try !connection.execute(sql, [pid, start]).isEmpty
+    }
 }

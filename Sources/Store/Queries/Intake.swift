@@ -46,6 +46,8 @@ extension Database {
     ) async throws(StoreError) -> AuthorizeOutcome {
         for _ in 0..<5 {
             let outcome: AuthorizeOutcome? = try await transaction { tx throws(StoreError) in
+                // A run after a lost COMMIT reply finds the payment its first run committed, and answers the same.
+                if let committed = try tx.payment(id: newPaymentId) { return .created(committed) }
                 guard let idempotencyKey else {
                     return try tx.authorize(batch: [IntakeCommand(command, newPaymentId: newPaymentId)])[0]
                 }
@@ -102,7 +104,8 @@ extension Transaction {
                     currency: c.currency, status: .requested, capture: c.capture, createdAt: at, updatedAt: at))
             case "replayed":
                 guard let payment = existing[try row.requiredString(2)] else { return nil }
-                return .replayed(payment)
+                // The statement run again after its reply was lost finds its own committed payment.
+                return payment.paymentId == item.newPaymentId ? .created(payment) : .replayed(payment)
             case "conflict":
                 return .conflict("cart \(item.command.cartId) has a live payment (\(row.string(2) ?? "")) for a different command")
             default:

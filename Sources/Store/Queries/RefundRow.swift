@@ -29,4 +29,17 @@ extension Database {
     public func refund(id: String) async throws(StoreError) -> Refund? {
         try await withConnection { tx throws(StoreError) in try tx.refund(id: id) }
     }
+
+    /// A payment's refunds, newest first; nil when there is no such payment.
+    public func refunds(paymentId: String) async throws(StoreError) -> [Refund]? {
+        try await withConnection { tx throws(StoreError) in
+            guard try !tx.execute("SELECT 1 FROM payments WHERE id = $1", [paymentId]).isEmpty else { return nil }
+            return try tx.execute(
+                """
+                SELECT \(RefundRow.columns) FROM refunds r JOIN payments p ON p.id = r.payment_id
+                WHERE r.payment_id = $1 ORDER BY r.created_at DESC, r.id
+                """, [paymentId]
+            ).rows.map { row throws(StoreError) in try RefundRow.decode(row) }
+        }
+    }
 }

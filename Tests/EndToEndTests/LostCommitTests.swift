@@ -1,0 +1,146 @@
+import Foundation
+import StripeGateway
+import Testing
+import TestSupport
+
+/// A lost reply to a committing statement is an unknown outcome, not "nothing happened". A proxy in front of
+/// PostgreSQL forwards the COMMIT (or the autocommit statement), lets the server commit it, and cuts the
+/// connection before the reply arrives. Each write endpoint must then record its effect once and answer
+/// exactly as it would have without the fault; a client's retry must be answered as a retry.
+@Suite("Lost COMMIT replies, end to end")
+struct LostCommitTests {
+    static let wait = [("Prefer", "wait=10")]
+
+    /// One service whose database connections all pass through a `DropProxy`.
+    static func withProxiedService(_ body: (Stack, ServiceProcess, DropProxy) async throws -> Void) async throws {
+        try await Stack.withStack { stack in
+            let proxy = try DropProxy.start(upstreamOf: stack.database.url)
+            defer { proxy.stop() }
+            let service = try await ServiceProcess.start(
+                environment: stack.environment(extra: ["DATABASE_URL": proxy.route(stack.database.url)]))
+            do {
+                try await body(stack, service, proxy)
+                #expect(!service.log().contains("unhandled error"))
+                service.terminate()
+            } catch {
+                print("payment-service log:\n\(service.log())")
+                service.kill()
+                throw error
+            }
+        }
+    }
+
+    static func authorized(_ api: APIClient, capture: String = "manual") async throws -> String {
+        let answer = try await api.post("/payments/authorize", json: authorizeBody(amount: 5000, capture: capture), headers: wait)
+        #expect(answer.string("status") == (capture == "manual" ? "AUTHORIZED" : "CAPTURED"), "\(answer.text)")
+        return try #require(answer.string("paymentId"))
+    }
+
+    @Test("refund: the lost COMMIT's refund is answered 201 once, a retry with its key is its replay, the processor refunds once")
+    func refund() async throws {
+        try await Self.withProxiedService { stack, service, proxy in
+            let api = stack.client(service)
+            let paymentId = try await Self.authorized(api, capture: "automatic")
+            try proxy.arm(.commitAfter, matching: "INSERT INTO refunds")
+            let key = [("Idempotency-Key", "lost-commit-refund")]
+            let created = try await api.post("/payments/\(paymentId)/refunds", json: #"{"amount":1000}"#, headers: key)
+            #expect(proxy.fired == 1)
+            #expect(created.status == 201, "\(created.text)")
+            let refundId = try #require(created.string("refundId"))
+            let retried = try await api.post("/payments/\(paymentId)/refunds", json: #"{"amount":1000}"#, headers: key)
+            #expect(retried.status == 200)
+            #expect(retried.string("refundId") == refundId)
+            #expect(try await stack.database.scalar("SELECT count(*) FROM refunds") == "1")
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await api.get("/refunds/\(refundId)").string("status") == "REQUESTED", ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await api.get("/refunds/\(refundId)").string("status") == "PROCESSED")
+            #expect(try await api.get("/payments/\(paymentId)").int("amountRefunded") == 1000)
+
+            // Without a key (the case that answered 500 "nothing was changed", then refunded twice on the retry).
+            try proxy.arm(.commitAfter, matching: "INSERT INTO refunds")
+            let unkeyed = try await api.post("/payments/\(paymentId)/refunds", json: #"{"amount":500}"#, headers: Self.wait)
+            #expect(proxy.fired == 2)
+            #expect(unkeyed.status == 201, "\(unkeyed.text)")
+            #expect(unkeyed.string("status") == "PROCESSED")
+            #expect(try await stack.database.scalar("SELECT count(*) FROM refunds") == "2")
+            let refunds = try await stack.sandbox.ledger()["refunds"] as? [[String: Any]] ?? []
+            #expect(refunds.map { $0["amount"] as? Int ?? 0 }.sorted() == [500, 1000])
+            #expect(try await api.get("/payments/\(paymentId)").int("amountRefunded") == 1500)
+            // A caller without a key finds what happened in the payment's refunds, newest first.
+            let listed = (try await api.get("/payments/\(paymentId)/refunds").json["refunds"] as? [[String: Any]] ?? [])
+            #expect(listed.map { $0["amount"] as? Int ?? 0 } == [500, 1000])
+            #expect(try await api.get("/payments/\(UUID().uuidString)/refunds").status == 404)
+        }
+    }
+
+    @Test("authorize, group commit: the lost reply of the batch statement is answered 201 with the committed payment")
+    func authorizeBatched() async throws {
+        try await Self.withProxiedService { stack, service, proxy in
+            let api = stack.client(service)
+            try proxy.arm(.ownReply, matching: "^authorize_batch$")
+            let cart = UUID().uuidString.lowercased()
+            let created = try await api.post("/payments/authorize", json: authorizeBody(cartId: cart))
+            #expect(proxy.fired == 1)
+            #expect(created.status == 201, "\(created.text)")
+            let paymentId = try #require(created.string("paymentId"))
+            #expect(try await stack.database.column("SELECT id::text FROM payments WHERE cart_id = $1", [cart]) == [paymentId])
+            #expect(try await stack.database.scalar("SELECT count(*) FROM operations WHERE payment_id = $1", [paymentId]) == "1")
+            #expect(try await stack.awaitSettled(api, paymentId: paymentId).string("status") == "AUTHORIZED")
+        }
+    }
+
+    @Test("authorize with an Idempotency-Key: answered 201 once, the key's retry is its replay")
+    func authorizeKeyed() async throws {
+        try await Self.withProxiedService { stack, service, proxy in
+            let api = stack.client(service)
+            try proxy.arm(.commitAfter, matching: "INSERT INTO idempotency_keys")
+            let body = authorizeBody()
+            let key = [("Idempotency-Key", "lost-commit-authorize")]
+            let created = try await api.post("/payments/authorize", json: body, headers: key)
+            #expect(proxy.fired == 1)
+            #expect(created.status == 201, "\(created.text)")
+            let retried = try await api.post("/payments/authorize", json: body, headers: key)
+            #expect(retried.status == 200)
+            #expect(retried.string("paymentId") == created.string("paymentId"))
+            #expect(try await stack.database.scalar("SELECT count(*) FROM payments") == "1")
+        }
+    }
+
+    @Test("capture and void: the lost COMMIT's operation is queued once and the answer is the table's")
+    func captureAndVoid() async throws {
+        try await Self.withProxiedService { stack, service, proxy in
+            let api = stack.client(service)
+            for action in ["capture", "void"] {
+                let paymentId = try await Self.authorized(api)
+                try proxy.arm(.commitAfter, matching: "INSERT INTO operations \\(payment_id, refund_id, kind")
+                let answer = try await api.post("/payments/\(paymentId)/\(action)", json: nil, headers: Self.wait)
+                #expect(proxy.fired == (action == "capture" ? 1 : 2))
+                #expect(answer.status == 200, "\(action): \(answer.text)")
+                #expect(answer.string("status") == (action == "capture" ? "CAPTURED" : "VOIDED"), "\(action): \(answer.text)")
+                #expect(try await stack.database.scalar("SELECT count(*) FROM operations WHERE payment_id = $1 AND kind = $2", [paymentId, action]) == "1")
+                let intents = try await stack.ledgerIntents()[paymentId] ?? []
+                #expect(intents.count == 1)
+                #expect(intents.first?["status"] as? String == (action == "capture" ? "succeeded" : "canceled"))
+            }
+        }
+    }
+
+    @Test("webhook: the lost COMMIT's event is answered 200 and recorded once")
+    func webhook() async throws {
+        try await Self.withProxiedService { stack, service, proxy in
+            let open = stack.client(service, token: nil)
+            try proxy.arm(.commitAfter, matching: "INSERT INTO webhook_events")
+            let event = Array(#"{"id":"evt_lost_commit","object":"event","type":"payment_intent.succeeded","created":1,"data":{"object":{"id":"pi_x","object":"payment_intent","status":"succeeded","metadata":{}}}}"#.utf8)
+            let signature = WebhookSignature.header(payload: event, secrets: [Stack.webhookSecret], timestamp: Int(Date().timeIntervalSince1970))
+            let headers = [("Content-Type", "application/json"), ("Stripe-Signature", signature)]
+            let answer = try await open.send("POST", "/webhooks/stripe", body: event, headers: headers)
+            #expect(proxy.fired == 1)
+            #expect(answer.status == 200, "\(answer.text)")
+            #expect(answer.string("received") == "evt_lost_commit")
+            #expect(try await open.send("POST", "/webhooks/stripe", body: event, headers: headers).status == 200)
+            #expect(try await stack.database.scalar("SELECT count(*) FROM webhook_events WHERE id = 'evt_lost_commit'") == "1")
+        }
+    }
+}
