@@ -102,13 +102,17 @@ final class PGConnection {
             return try work()
         } catch {
             guard error.code == .unavailable else { throw error }
-            if mayHaveCommitted {
-                try awaitEnd(of: backend)
-            } else if !hadConnection {
-                throw error
+            guard mayHaveCommitted else {
+                if !hadConnection { throw error }
+                return try work()
             }
-            mayHaveCommitted = false
-            return try work()
+            try awaitEnd(of: backend)
+            do {
+                return try work()
+            } catch where error.code == .unavailable {
+                // The first run's commit is final but could not be read back: still unknown, never "nothing".
+                throw StoreError(.outcomeUnknown, "the connection broke after a commit was sent, and again before it could be read back")
+            }
         }
     }
 
