@@ -32,6 +32,8 @@ import Testing
         Row(name: "403", status: 403, body: StripeJSON.error(type: "invalid_request_error"), outcome: "rejected"),
         Row(name: "404", status: 404, body: StripeJSON.error(type: "invalid_request_error", code: "resource_missing"), outcome: "rejected"),
         Row(name: "404 not from Stripe", status: 404, body: "<html>not found</html>", outcome: "rejected"),
+        Row(name: "424 external dependency failed", status: 424, body: StripeJSON.error(type: "api_error"), outcome: "unknown"),
+        Row(name: "424 no body", status: 424, body: "", outcome: "unknown"),
         Row(name: "500", status: 500, body: StripeJSON.error(type: "api_error"), outcome: "unknown"),
         Row(name: "502 no body", status: 502, body: "", outcome: "unknown"),
         Row(name: "503", status: 503, body: "", outcome: "unknown"),

@@ -10,8 +10,9 @@ import Foundation
 /// 4. 402 with `type: card_error` → declined (with `error.payment_intent` when present).
 /// 5. 409, 429 → retryable, unless `Stripe-Should-Retry: false`: then unknown, because Stripe did
 ///    not say what happened and only a read-back is money-safe.
-/// 6. Other 4xx (400, 401, 403, 404, `idempotency_error`, a 402 that is not a card error) → rejected.
-/// 7. 5xx, and anything else → unknown.
+/// 6. 424 (an external dependency failed: Stripe may or may not have acted) → unknown.
+/// 7. Other 4xx (400, 401, 403, 404, `idempotency_error`, a 402 that is not a card error) → rejected.
+/// 8. 5xx, and anything else → unknown.
 public enum StripeClassifier {
     public static func classify<Value: Decodable & Sendable>(
         _ outcome: Result<HTTPResponse, HTTPTransportError>, as type: Value.Type = Value.self
@@ -59,6 +60,8 @@ public enum StripeClassifier {
         case 409, 429:
             let code = status == 409 ? "conflict" : "rate_limited"
             return shouldRetry == false ? .unknown(failure(code)) : .retryable(failure(code))
+        case 424:
+            return .unknown(failure("external_dependency_failed"))
         case 400..<500:
             return .rejected(status: status, error ?? StripeErrorBody(
                 type: "invalid_request_error", code: "http_\(status)",
