@@ -75,7 +75,7 @@ struct ObservabilityTests {
                 #"payment_transitions_total{to="CAPTURED"} 1"#,
                 #"stripe_calls_total{operation="POST /v1/payment_intents/{id}/confirm",outcome="success"} 1"#,
                 #"stripe_call_duration_seconds_count{operation="POST /v1/payment_intents/{id}/capture",outcome="success"} 1"#,
-                "payment_operations_queued ", "payment_operations_oldest_age_seconds ",
+                "payment_operations_queued ", "payment_operations_oldest_age_seconds ", "refunds_pending_at_processor ",
                 "db_pool_connections 8", "db_pool_connections_in_use ",
             ] {
                 #expect(text.contains(expected), "missing \(expected)")

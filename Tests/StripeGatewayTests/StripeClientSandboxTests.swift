@@ -1,5 +1,5 @@
 import Foundation
-import StripeGateway
+@testable import StripeGateway
 import Testing
 import TestSupport
 
@@ -130,6 +130,26 @@ import TestSupport
             let other = await stripe.client.confirmPaymentIntent(id: intent.id, paymentMethod: "pm_card_mastercard", idempotencyKey: confirmKey)
             guard case .rejected(_, let otherError) = other else { Issue.record("got \(other)"); return }
             #expect(otherError.type == "idempotency_error")
+        }
+    }
+
+    @Test("listing an intent's refunds follows has_more across pages")
+    func refundListFollowsPages() async throws {
+        try await SandboxClient.run { stripe in
+            let created = try await stripe.createIntent(amount: 2000)
+            _ = try await stripe.client.confirmPaymentIntent(id: created.id, paymentMethod: "pm_card_visa", idempotencyKey: SandboxClient.key("confirm")).value()
+            _ = try await stripe.client.capturePaymentIntent(id: created.id, amountToCapture: nil, idempotencyKey: SandboxClient.key("capture")).value()
+            var made: [String] = []
+            for _ in 0..<5 {
+                let refund = try await stripe.client.createRefund(
+                    CreateRefundParams(paymentIntent: created.id, amount: 100, reason: nil, metadata: [:]), idempotencyKey: SandboxClient.key("refund")
+                ).value()
+                made.append(refund.id)
+            }
+            let listed = try await stripe.client.listRefunds(paymentIntent: created.id, pageSize: 2).value()
+            #expect(listed.map(\.id) == made.reversed())
+            let cut = await stripe.client.listRefunds(paymentIntent: created.id, pageSize: 2, maxPages: 2)
+            guard case .unknown = cut else { Issue.record("a list longer than its page budget must not pass as whole: \(cut)"); return }
         }
     }
 

@@ -38,7 +38,7 @@ struct RefundRoutes: Sendable {
             intent = try await state.paymentIntentID(ofCharge: charge)
         }
         let limit = try params.limit()
-        let found = try await state.listRefunds(paymentIntent: intent, limit: limit + 1)
+        let found = try await state.listRefunds(paymentIntent: intent, startingAfter: try params.string("starting_after"), limit: limit + 1)
         return [
             "object": "list",
             "data": .array(Array(found.prefix(limit))),

@@ -51,13 +51,19 @@ extension SandboxState {
     }
 
     /// Newest first, like Stripe's lists.
-    func listRefunds(paymentIntent: String?, limit: Int) throws(StripeError) -> [JSONValue] {
+    /// Newest first, as Stripe lists; `startingAfter` (an id on the previous page) starts after that refund.
+    func listRefunds(paymentIntent: String?, startingAfter: String? = nil, limit: Int) throws(StripeError) -> [JSONValue] {
         if let paymentIntent { _ = try intent(paymentIntent, param: "payment_intent") }
-        return refundOrder.reversed()
+        var listed = refundOrder.reversed()
             .compactMap { refunds[$0] }
             .filter { paymentIntent == nil || $0.paymentIntent == paymentIntent }
-            .prefix(limit)
-            .map(\.json)
+        if let startingAfter {
+            guard let index = listed.firstIndex(where: { $0.id == startingAfter }) else {
+                throw .invalidRequest("No such refund: '\(startingAfter)'", param: "starting_after")
+            }
+            listed = Array(listed[(index + 1)...])
+        }
+        return listed.prefix(limit).map(\.json)
     }
 
     /// A `pm_card_refundFail` refund: the money goes back to the charge.

@@ -10,6 +10,7 @@ struct MetricsExporter: Sendable {
 
     private let queued = Gauge(label: "payment_operations_queued")
     private let oldest = Gauge(label: "payment_operations_oldest_age_seconds")
+    private let pendingRefunds = Gauge(label: "refunds_pending_at_processor")
     private let poolSize = Gauge(label: "db_pool_connections")
     private let poolInUse = Gauge(label: "db_pool_connections_in_use")
 
@@ -22,6 +23,7 @@ struct MetricsExporter: Sendable {
         if let depth = try? await database.queueDepth() {
             queued.record(depth.count)
             oldest.record(depth.oldestSeconds)
+            pendingRefunds.record(depth.pendingRefunds)
         }
         poolSize.record(await database.pool.size)
         poolInUse.record(await database.pool.inUse)

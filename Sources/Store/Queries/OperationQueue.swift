@@ -79,14 +79,17 @@ extension Database {
     }
 
     /// How many operations wait, and how old the oldest is (seconds): for readiness and metrics.
-    public func queueDepth() async throws(StoreError) -> (count: Int, oldestSeconds: Double) {
+    /// The queued operations, the age of the oldest, and the refunds the processor holds `pending`
+    /// (sent, answered, not yet settled: they stay REQUESTED with their `re_…` known).
+    public func queueDepth() async throws(StoreError) -> (count: Int, oldestSeconds: Double, pendingRefunds: Int) {
         try await withConnection { tx throws(StoreError) in
             let row = try tx.execute(
                 """
-                SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)
+                SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0),
+                       (SELECT count(*) FROM refunds WHERE status = 'REQUESTED' AND processor_reference IS NOT NULL)
                 FROM operations WHERE status = 'queued'
                 """)[0]
-            return (row.int(0) ?? 0, Double(row.string(1) ?? "0") ?? 0)
+            return (row.int(0) ?? 0, Double(row.string(1) ?? "0") ?? 0, row.int(2) ?? 0)
         }
     }
 

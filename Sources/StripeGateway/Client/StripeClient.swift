@@ -82,9 +82,25 @@ public struct StripeClient: StripeAPI {
     }
 
     public func listRefunds(paymentIntent: String) async -> StripeResult<[StripeRefund]> {
-        let result: StripeResult<StripeList<StripeRefund>> =
-            await get("/v1/refunds?payment_intent=\(FormEncoder.percentEncode(paymentIntent))&limit=100")
-        return result.map(\.data)
+        await listRefunds(paymentIntent: paymentIntent, pageSize: 100)
+    }
+
+    /// Every refund of the intent, page after page while `has_more` says more follow (newest first). A list
+    /// longer than `maxPages` pages is an unknown outcome: deciding on part of it could miss a refund.
+    func listRefunds(paymentIntent: String, pageSize: Int, maxPages: Int = 100) async -> StripeResult<[StripeRefund]> {
+        var refunds: [StripeRefund] = []
+        var after: String?
+        for _ in 0..<maxPages {
+            let page: StripeResult<StripeList<StripeRefund>> = await get(
+                "/v1/refunds?payment_intent=\(FormEncoder.percentEncode(paymentIntent))&limit=\(pageSize)"
+                    + (after.map { "&starting_after=\(FormEncoder.percentEncode($0))" } ?? ""))
+            guard case .success(let list) = page else { return page.map(\.data) }
+            refunds += list.data
+            guard list.hasMore, let last = list.data.last else { return .success(refunds) }
+            after = last.id
+        }
+        return .unknown(StripeCallFailure(
+            httpStatus: nil, code: "too_many_pages", message: "more than \(maxPages) pages of refunds for \(paymentIntent)"))
     }
 
     // MARK: - Requests

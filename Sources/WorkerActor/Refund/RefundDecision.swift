@@ -34,4 +34,10 @@ public enum RefundDecision: Sendable, Equatable {
     /// After a refund is PROCESSED it is read back this many times, after these pauses: the processor can
     /// still fail it a little later (`refund.failed`), and the webhook may never come.
     public static let watchSchedule: [Duration] = [.seconds(3), .seconds(10), .seconds(30)]
+
+    /// A refund still `pending` at the processor is read again after this pause: 2 s, doubling with each read
+    /// since it last moved, at most 15 minutes (a bank can take days; polling every 2 s would not end).
+    public static func pendingPause(afterReads reads: Int) -> Duration {
+        .seconds(min(2 << min(max(reads, 0), 16), 900))
+    }
 }

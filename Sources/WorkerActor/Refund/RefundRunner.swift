@@ -83,7 +83,7 @@ struct RefundRunner {
         case .pending(let reference):
             try await database.recordRefund(
                 operationId: op.id, owner: owner, refundId: refundId, status: refund.status, processorReference: reference,
-                failureReason: nil, events: [], watchAgainAfter: .seconds(2))
+                failureReason: nil, events: [], watchAgainAfter: RefundDecision.pendingPause(afterReads: op.attempts))
         case .retry(let reason), .readBack(let reason):
             logger.notice("refund will be retried", metadata: ["refund_id": "\(refundId)", "reason": "\(reason)"])
             try await database.reschedule(operationId: op.id, owner: owner, after: backoff.delay(afterAttempt: op.attempts), error: reason)
