@@ -31,7 +31,7 @@ public actor ConnectionPool {
         } catch {
             result = .failure(error)
         }
-        let lostDatabase = if case .failure(let error) = result, error.code == .unavailable { true } else { false }
+        let lostDatabase = if case .failure(let error) = result, error.code == .unavailable || error.code == .outcomeUnknown { true } else { false }
         await checkin(thread, reachable: !lostDatabase)
         return try result.get()
     }

@@ -88,6 +88,9 @@ public struct Transaction {
         try connection.executeScript(sql)
     }
 
+    /// This run follows one whose connection broke after it may have committed: look for its effect first.
+    var isRerun: Bool { connection.isRerun }
+
     func noteEventsWritten(_ count: Int) {
         if count > 0 { connection.wroteEvents = true }
     }

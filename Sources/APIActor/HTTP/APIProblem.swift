@@ -28,10 +28,10 @@ public struct APIProblem: Error, Sendable, Equatable {
         APIProblem(.badRequest, title: "Invalid request", detail: "\(errors.count) invalid field(s)", errors: errors)
     }
 
+    /// No `Retry-After`: a generic client retrying an unkeyed refund on its own could refund twice.
     static let outcomeUnknown = APIProblem(
         .serviceUnavailable,
-        detail: "the database connection broke while the request was being committed: it may or may not be recorded. Retry with the same Idempotency-Key, or read the resource (GET /payments/{id}, GET /payments/{id}/refunds) to find out",
-        retryAfter: 2)
+        detail: "the database connection broke while the request was being committed: it may or may not be recorded. Retry with the same Idempotency-Key, or read the resource (GET /payments/{id}, GET /payments/{id}/refunds) to find out")
 
     static let unavailable = APIProblem(
         .serviceUnavailable, detail: "the payments database is unreachable; nothing was recorded, retry later", retryAfter: 2)

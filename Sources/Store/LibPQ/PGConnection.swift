@@ -13,6 +13,9 @@ final class PGConnection {
     private var backend: BackendIdentity?
     /// Whether the current unit of work runs its statements in autocommit (each commits on its own).
     var autocommits = false
+    /// Whether the current run of a unit of work follows one whose connection broke (the unit then looks for
+    /// its own committed effect first).
+    private(set) var isRerun = false
     /// Whether something that commits (COMMIT, or an autocommit statement) was sent in the current unit of work.
     private(set) var mayHaveCommitted = false
 
@@ -29,6 +32,7 @@ final class PGConnection {
         if let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) != PQTRANS_IDLE || Self.stillOpen(handle) { return }
         if let handle { PQfinish(handle) }
         prepared.removeAll()
+        backend = nil
         handle = PQconnectdb(conninfo)
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             let message = handle.map { Self.firstLine(PQerrorMessage($0)) } ?? "out of memory"
@@ -98,37 +102,48 @@ final class PGConnection {
     func rerunIfInterrupted<T>(_ work: () throws(StoreError) -> T) throws(StoreError) -> T {
         let hadConnection = handle != nil
         mayHaveCommitted = false
+        isRerun = false
         do {
             return try work()
         } catch {
-            guard error.code == .unavailable else { throw error }
-            guard mayHaveCommitted else {
-                if !hadConnection { throw error }
-                return try work()
-            }
+            guard error.code == .unavailable, mayHaveCommitted || hadConnection else { throw error }
+            let firstMayHaveCommitted = mayHaveCommitted
             try awaitEnd(of: backend)
-            do {
-                return try work()
-            } catch where error.code == .unavailable {
-                // The first run's commit is final but could not be read back: still unknown, never "nothing".
-                throw StoreError(.outcomeUnknown, "the connection broke after a commit was sent, and again before it could be read back")
-            }
+            return try runAgain(work, afterCommit: firstMayHaveCommitted)
         }
     }
 
-    /// Waits until `previous`, the server process of a connection that broke, has ended (ending it if it
-    /// lingers), on a new connection. Its transaction is then committed or rolled back for good.
+    /// The second run. Once a run may have committed, nothing that goes wrong afterwards can prove it did
+    /// not: every failure is an unknown outcome, never "nothing was changed".
+    private func runAgain<T>(_ work: () throws(StoreError) -> T, afterCommit firstMayHaveCommitted: Bool) throws(StoreError) -> T {
+        mayHaveCommitted = false
+        isRerun = true
+        defer { isRerun = false }
+        do {
+            return try work()
+        } catch {
+            guard firstMayHaveCommitted || (mayHaveCommitted && error.code == .unavailable) else { throw error }
+            throw StoreError(.outcomeUnknown, "a run again after a broken connection failed too (\(error.code.rawValue)): whether the first committed is unknown")
+        }
+    }
+
+    /// Waits until `previous`, the server process of a connection that broke, has ended (ending it if it sits
+    /// idle), on a new connection. Its transaction is then committed or rolled back for good, and the locks it
+    /// held are free. Also after a break before any commit: a half-open backend would otherwise keep its row
+    /// locks until the server's keepalive gives up.
     private func awaitEnd(of previous: BackendIdentity?) throws(StoreError) {
         let unknown = StoreError(.outcomeUnknown, "the connection broke after a commit was sent; whether it committed is unknown")
-        guard let previous else { throw unknown }
+        guard let previous else { throw mayHaveCommitted ? unknown : StoreError(.unavailable, "the connection broke") }
         do {
             try ensureConnected()
             for attempt in 0..<250 {
-                guard try previous.isRunning(on: self, terminate: attempt == 25) else { return }
+                guard try previous.isRunning(on: self, terminateIfIdle: attempt >= 25) else { return }
                 usleep(20_000)
             }
+        } catch where !mayHaveCommitted {
+            throw error
         } catch {}
-        throw unknown
+        throw mayHaveCommitted ? unknown : StoreError(.unavailable, "the server process of a broken connection did not end")
     }
 
     var isBroken: Bool { handle.map { PQstatus($0) != CONNECTION_OK } ?? true }
@@ -192,12 +207,18 @@ struct BackendIdentity {
         return BackendIdentity(pid: try row.requiredString(0), start: try row.requiredString(1))
     }
 
-    /// Whether the process still runs; with `terminate`, it is asked to end (its open transaction rolls back,
-    /// a commit under way completes or not, either way for good).
-    func isRunning(on connection: PGConnection, terminate: Bool) throws(StoreError) -> Bool {
-        let sql = terminate
-            ? "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1::int AND backend_start = $2::timestamptz"
-            : "SELECT 1 FROM pg_stat_activity WHERE pid = $1::int AND backend_start = $2::timestamptz"
-        return try !connection.execute(sql, [pid, start]).isEmpty
+    /// Whether the process still runs; with `terminateIfIdle`, it is asked to end when it sits idle (its open
+    /// transaction rolls back). One that is working, a commit waiting for a synchronous standby included, is
+    /// left alone: ending that wait would make a commit visible that a failover could still lose.
+    func isRunning(on connection: PGConnection, terminateIfIdle: Bool) throws(StoreError) -> Bool {
+        if terminateIfIdle {
+            _ = try connection.execute(
+                """
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE pid = $1::int AND backend_start = $2::timestamptz AND state LIKE 'idle%'
+                """, [pid, start])
+        }
+        return try !connection.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE pid = $1::int AND backend_start = $2::timestamptz", [pid, start]).isEmpty
     }
 }

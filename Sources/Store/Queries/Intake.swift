@@ -47,7 +47,7 @@ extension Database {
         for _ in 0..<5 {
             let outcome: AuthorizeOutcome? = try await transaction { tx throws(StoreError) in
                 // A run after a lost COMMIT reply finds the payment its first run committed, and answers the same.
-                if let committed = try tx.payment(id: newPaymentId) { return .created(committed) }
+                if tx.isRerun, let committed = try tx.payment(id: newPaymentId) { return .created(committed) }
                 guard let idempotencyKey else {
                     return try tx.authorize(batch: [IntakeCommand(command, newPaymentId: newPaymentId)])[0]
                 }
@@ -83,6 +83,11 @@ extension Transaction {
     /// settles races with other transactions: a command that lost one comes back nil.
     func authorize(batch: [IntakeCommand]) throws(StoreError) -> [AuthorizeOutcome?] {
         guard !batch.isEmpty else { return [] }
+        if isRerun {
+            // Its payments committed: each is answered as created; a command that created none is submitted again.
+            let committed = try payments(ids: batch.map(\.newPaymentId))
+            if !committed.isEmpty { return batch.map { committed[$0.newPaymentId].map(AuthorizeOutcome.created) } }
+        }
         func column(_ value: (AuthorizeCommand) -> String?) -> String? { PGArray.literal(batch.map { value($0.command) }) }
         let rows = try execute(prepared: "authorize_batch", IntakeSQL.batch, [
             PGArray.literal(batch.map(\.newPaymentId)), column(\.cartId), column(\.orderId), column(\.customerId),
@@ -104,8 +109,7 @@ extension Transaction {
                     currency: c.currency, status: .requested, capture: c.capture, createdAt: at, updatedAt: at))
             case "replayed":
                 guard let payment = existing[try row.requiredString(2)] else { return nil }
-                // The statement run again after its reply was lost finds its own committed payment.
-                return payment.paymentId == item.newPaymentId ? .created(payment) : .replayed(payment)
+                return .replayed(payment)
             case "conflict":
                 return .conflict("cart \(item.command.cartId) has a live payment (\(row.string(2) ?? "")) for a different command")
             default:

@@ -15,7 +15,7 @@ extension Database {
     ) async throws(StoreError) -> RefundRequestOutcome {
         try await transaction { tx throws(StoreError) in
             // A run after a lost COMMIT reply finds the refund its first run committed, and answers the same.
-            if let committed = try tx.refund(id: newRefundId) { return .created(committed) }
+            if tx.isRerun, let committed = try tx.refund(id: newRefundId) { return .created(committed) }
             let fingerprint = "refund \(paymentId) \(amount.map(String.init) ?? "all") \(reason?.rawValue ?? "-")"
             if let idempotencyKey {
                 switch try tx.claimIdempotencyKey(idempotencyKey, fingerprint: fingerprint) {
