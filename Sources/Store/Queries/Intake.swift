@@ -46,28 +46,11 @@ extension Database {
     ) async throws(StoreError) -> AuthorizeOutcome {
         for _ in 0..<5 {
             let outcome: AuthorizeOutcome? = try await transaction { tx throws(StoreError) in
+                let item = IntakeCommand(command, newPaymentId: newPaymentId)
                 // A run after a lost COMMIT reply finds the payment its first run committed, and answers the same.
                 if tx.isRerun, let committed = try tx.payment(id: newPaymentId) { return .created(committed) }
-                guard let idempotencyKey else {
-                    return try tx.authorize(batch: [IntakeCommand(command, newPaymentId: newPaymentId)])[0]
-                }
-                let fingerprint = "authorize " + command.canonicalForm
-                switch try tx.claimIdempotencyKey(idempotencyKey, fingerprint: fingerprint) {
-                case .matches(let id):
-                    guard let payment = try tx.payment(id: id) else { throw StoreError(.unexpectedResult, "keyed payment missing") }
-                    return .replayed(payment)
-                case .conflicts:
-                    return .conflict("this Idempotency-Key was used with a different request")
-                case .new:
-                    let outcome = try tx.authorize(batch: [IntakeCommand(command, newPaymentId: newPaymentId)])[0]
-                    switch outcome {
-                    case .created(let payment), .replayed(let payment):
-                        try tx.rememberIdempotencyKey(idempotencyKey, fingerprint: fingerprint, resource: payment.paymentId)
-                    case .conflict, nil:
-                        break
-                    }
-                    return outcome
-                }
+                guard let idempotencyKey else { return try tx.authorize(batch: [item])[0] }
+                return try tx.authorize(item, keyed: idempotencyKey)
             }
             if let outcome { return outcome }
         }
@@ -76,6 +59,28 @@ extension Database {
 }
 
 extension Transaction {
+    /// One command under its `Idempotency-Key`: the key's payment when it matches, a conflict when it was used
+    /// for another request, else the command decided and the key remembered with its payment.
+    func authorize(_ item: IntakeCommand, keyed key: IdempotencyKey) throws(StoreError) -> AuthorizeOutcome? {
+        let fingerprint = "authorize " + item.command.canonicalForm
+        switch try claimIdempotencyKey(key, fingerprint: fingerprint) {
+        case .matches(let id):
+            guard let payment = try payment(id: id) else { throw StoreError(.unexpectedResult, "keyed payment missing") }
+            return .replayed(payment)
+        case .conflicts:
+            return .conflict("this Idempotency-Key was used with a different request")
+        case .new:
+            let outcome = try authorize(batch: [item])[0]
+            switch outcome {
+            case .created(let payment), .replayed(let payment):
+                try rememberIdempotencyKey(key, fingerprint: fingerprint, resource: payment.paymentId)
+            case .conflict, nil:
+                break
+            }
+            return outcome
+        }
+    }
+
     /// The group-commit statement: decides every command against its cart's latest payment and inserts the
     /// new ones with their operations. The latest payment is looked up per command (LATERAL … LIMIT 1) so the
     /// generic plan of the prepared statement walks `payments_by_cart`; a semi-join here was planned as a
