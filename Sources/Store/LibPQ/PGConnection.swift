@@ -16,7 +16,8 @@ final class PGConnection {
     /// Whether the current run of a unit of work follows one whose connection broke (the unit then looks for
     /// its own committed effect first).
     private(set) var isRerun = false
-    /// Whether something that commits (COMMIT, or an autocommit statement) was sent in the current unit of work.
+    /// Whether a statement that commits (COMMIT, or an autocommit statement) was sent and its reply never came:
+    /// the server may have committed it. Any reply from the server, success or error, clears it.
     private(set) var mayHaveCommitted = false
 
     init(conninfo: String) {
@@ -154,9 +155,13 @@ final class PGConnection {
         }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            mayHaveCommitted = false
             return PGResult(consuming: result)
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            // The server's own error (it carries an SQLSTATE; one libpq makes up for a lost connection has none):
+            // the statement failed and committed nothing, even if the connection then closed (57P01 at a shutdown).
+            if state != nil { mayHaveCommitted = false }
             let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
             let column = PQresultErrorField(result, Int32(UInt8(ascii: "c"))).map { String(cString: $0) }
             let message = Self.firstLine(PQresultErrorMessage(result))
