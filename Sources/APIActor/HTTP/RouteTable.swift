@@ -15,6 +15,8 @@ final class RouteTable {
     let router: Router<APIRequestContext>
     private let open: RouterGroup<APIRequestContext>
     private let protected: RouterGroup<APIRequestContext>
+    private let tokens: [String]
+
     struct Entry: Sendable {
         var path: String
         var access: Access
@@ -30,8 +32,6 @@ final class RouteTable {
         protected = router.group().add(middleware: BearerAuthMiddleware(tokens: tokens))
         self.tokens = tokens
     }
-
-    private let tokens: [String]
 
     func get(_ path: String, _ access: Access, _ handler: @escaping Handler) { add(.get, path, access, handler) }
     func post(_ path: String, _ access: Access, _ handler: @escaping Handler) { add(.post, path, access, handler) }

@@ -43,9 +43,7 @@ final class PGConnection {
         }
         // Server notices ("relation already exists, skipping") are not errors; keep them off stderr.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
-        let flagged = mayHaveCommitted
         backend = try BackendIdentity.read(self)
-        mayHaveCommitted = flagged
     }
 
     /// Runs one parameterized statement (text parameters; `nil` is SQL NULL).
@@ -109,7 +107,7 @@ final class PGConnection {
         } catch {
             guard error.code == .unavailable, mayHaveCommitted || hadConnection else { throw error }
             let firstMayHaveCommitted = mayHaveCommitted
-            try awaitEnd(of: backend)
+            try awaitEnd(of: backend, afterCommit: firstMayHaveCommitted)
             return try runAgain(work, afterCommit: firstMayHaveCommitted)
         }
     }
@@ -132,19 +130,20 @@ final class PGConnection {
     /// idle), on a new connection. Its transaction is then committed or rolled back for good, and the locks it
     /// held are free. Also after a break before any commit: a half-open backend would otherwise keep its row
     /// locks until the server's keepalive gives up.
-    private func awaitEnd(of previous: BackendIdentity?) throws(StoreError) {
+    /// `afterCommit` is taken from the broken run: the queries made here clear `mayHaveCommitted` as they answer.
+    private func awaitEnd(of previous: BackendIdentity?, afterCommit: Bool) throws(StoreError) {
         let unknown = StoreError(.outcomeUnknown, "the connection broke after a commit was sent; whether it committed is unknown")
-        guard let previous else { throw mayHaveCommitted ? unknown : StoreError(.unavailable, "the connection broke") }
+        guard let previous else { throw afterCommit ? unknown : StoreError(.unavailable, "the connection broke") }
         do {
             try ensureConnected()
             for attempt in 0..<250 {
                 guard try previous.isRunning(on: self, terminateIfIdle: attempt >= 25) else { return }
                 usleep(20_000)
             }
-        } catch where !mayHaveCommitted {
+        } catch where !afterCommit {
             throw error
         } catch {}
-        throw mayHaveCommitted ? unknown : StoreError(.unavailable, "the server process of a broken connection did not end")
+        throw afterCommit ? unknown : StoreError(.unavailable, "the server process of a broken connection did not end")
     }
 
     var isBroken: Bool { handle.map { PQstatus($0) != CONNECTION_OK } ?? true }
