@@ -8,11 +8,15 @@ public struct APIConfiguration: Sendable {
     public var webhookSecrets: [String]
     /// Renders `GET /metrics` (the Prometheus text); the backend belongs to the App.
     public var metrics: @Sendable () async -> [UInt8]
+    /// Where the processor stands, for `/health/ready`'s `processor` field (`ok`, `credentials_refused`).
+    public var processorStatus: @Sendable () -> String
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokens: [String] = [], defaultPaymentMethod: String? = nil,
-        webhookSecrets: [String] = [], metrics: @escaping @Sendable () async -> [UInt8] = { [] }
+        webhookSecrets: [String] = [], metrics: @escaping @Sendable () async -> [UInt8] = { [] },
+        processorStatus: @escaping @Sendable () -> String = { "ok" }
     ) {
+        self.processorStatus = processorStatus
         self.webhookSecrets = webhookSecrets
         self.metrics = metrics
         self.host = host

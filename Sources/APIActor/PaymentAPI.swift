@@ -32,7 +32,7 @@ public enum PaymentAPI {
         PaymentRoutes(intake: intake, database: database, validator: validator).register(on: routes)
         LifecycleRoutes(database: database, wakeups: intake.wakeups).register(on: routes)
         WebhookRoutes(database: database, secrets: configuration.webhookSecrets, wakeups: intake.wakeups).register(on: routes)
-        HealthRoutes(database: database).register(on: routes)
+        HealthRoutes(database: database, processorStatus: configuration.processorStatus).register(on: routes)
         EventRoutes(database: database, signal: events).register(on: routes)
         MetricsRoutes(render: configuration.metrics).register(on: routes)
         OpenAPIRoutes().register(on: routes)

@@ -36,6 +36,9 @@ struct Options: ParsableArguments {
     @Option(help: "Processor operations in flight at once (env WORKER_CONCURRENCY; default 16)")
     var workerConcurrency: String?
 
+    @Option(help: "Seconds a worker's claim on an operation lasts without its heartbeat (env WORKER_LEASE; default 15)")
+    var workerLease: String?
+
     @Option(help: "Client-side limit of processor requests per second (env STRIPE_MAX_RPS; default 25 for api.stripe.com, else unlimited)")
     var stripeMaxRps: String?
 

@@ -34,15 +34,19 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let http = CurlHTTPClient(threads: settings.workerConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(10))
+        let credentials = CredentialStatus()
         let stripe = StripeClient(
             configuration: StripeConfiguration(secretKey: settings.stripeSecretKey, apiBase: settings.stripeAPIBase),
             http: http, logger: Logger(label: "stripe-gateway"),
-            rateLimiter: settings.stripeMaxRPS.map { RateLimiter(requestsPerSecond: $0) })
+            rateLimiter: settings.stripeMaxRPS.map { RateLimiter(requestsPerSecond: $0) }, credentials: credentials)
+        let metrics = MetricsExporter(database: database, credentials: credentials)
         let (wakeups, wake) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
         if settings.runsWorker {
             services.append(PaymentWorker(
                 database: database, stripe: stripe,
-                configuration: WorkerConfiguration(concurrency: settings.workerConcurrency, owner: WorkerIdentity.make()),
+                configuration: WorkerConfiguration(
+                    concurrency: settings.workerConcurrency, lease: .seconds(settings.workerLease), owner: WorkerIdentity.make(),
+                    credentials: credentials),
                 wakeups: wakeups, logger: Logger(label: "payment-worker")))
             services.append(RetentionSweeper(database: database, logger: Logger(label: "retention")))
         }
@@ -58,14 +62,15 @@ struct Serve: AsyncParsableCommand {
                 configuration: APIConfiguration(
                     host: settings.host, port: settings.port, tokens: settings.apiTokens,
                     defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets,
-                    metrics: MetricsExporter(database: database).render),
+                    metrics: metrics.render, processorStatus: { credentials.isRefused ? "credentials_refused" : "ok" }),
                 database: database, intake: PaymentIntake(database: database, batcher: batcher, wakeups: wake), logger: logger, events: events,
                 onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
             // After the API, so it stops before it: closing the signal ends the open event streams.
             services.append(EventListenerService(listener: listener, signal: events))
         } else {
             services.append(PaymentAPI.makeOperationsApplication(
-                host: settings.host, port: settings.port, database: database, metrics: MetricsExporter(database: database).render,
+                host: settings.host, port: settings.port, database: database, metrics: metrics.render,
+                processorStatus: { credentials.isRefused ? "credentials_refused" : "ok" },
                 logger: logger, onServerRunning: { port in logger.info("listening (health and metrics only)", metadata: ["port": "\(port)"]) }))
         }
         let group = ServiceGroup(

@@ -30,6 +30,8 @@ struct Settings: Sendable {
     var apiTokens: [String]
     var defaultPaymentMethod: String?
     var workerConcurrency: Int
+    /// `WORKER_LEASE`, in seconds.
+    var workerLease: Int
     var stripeMaxRPS: Int?
     var dbPoolSize: Int
     var logLevel: Logger.Level
@@ -97,6 +99,7 @@ struct Settings: Sendable {
         }
         defaultPaymentMethod = value(options.defaultPaymentMethod, "DEFAULT_PAYMENT_METHOD") ?? (mode == .live ? nil : "pm_card_visa")
         workerConcurrency = try Self.integer(value(options.workerConcurrency, "WORKER_CONCURRENCY"), "WORKER_CONCURRENCY", default: 16, range: 1...1024)
+        workerLease = try Self.integer(value(options.workerLease, "WORKER_LEASE"), "WORKER_LEASE", default: 15, range: 1...3600)
         let defaultRPS = stripeAPIBase.contains("api.stripe.com") ? 25 : 0
         let rps = try Self.integer(value(options.stripeMaxRps, "STRIPE_MAX_RPS"), "STRIPE_MAX_RPS", default: defaultRPS, range: 0...100_000)
         stripeMaxRPS = rps == 0 ? nil : rps

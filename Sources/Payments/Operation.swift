@@ -17,4 +17,7 @@ public enum OperationStatus: String, Sendable, Codable, CaseIterable {
     case failed
     /// Made moot before it was sent (an authorization voided while queued).
     case cancelled
+    /// Stopped until a webhook's read-back or an operator releases it: the processor's answers cannot be
+    /// read (a field a decision needs is missing), or the payment's fresh create keys ran out.
+    case parked
 }

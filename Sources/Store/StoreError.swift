@@ -14,6 +14,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// The connection broke after a commit was sent and whether it committed could not be made sure: the
         /// effect may or may not be recorded (HTTP 503 saying so; never "nothing was changed").
         case outcomeUnknown
+        /// The operation's lease was taken over (its generation moved on): this runner writes nothing more.
+        case leaseLost
     }
 
     public var code: Code
@@ -44,5 +46,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         "StoreError.\(code.rawValue)\(sqlState.map { " [\($0)]" } ?? ""): \(message)"
+    }
+}
+
+extension StoreError {
+    static func leaseLost(_ lease: OperationLease) -> StoreError {
+        StoreError(.leaseLost, "operation \(lease.operationId): lease generation \(lease.generation) was taken over")
     }
 }

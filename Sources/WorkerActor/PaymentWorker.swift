@@ -14,6 +14,7 @@ public actor PaymentWorker: Service {
     private let logger: Logger
     private var inFlight = 0
     private var databaseDown = false
+    private var credentialsRefused = false
     private var drainWaiter: CheckedContinuation<Void, Never>?
 
     public init(
@@ -24,8 +25,7 @@ public actor PaymentWorker: Service {
         self.configuration = configuration
         self.wakeups = wakeups
         self.logger = logger
-        runner = OperationRunner(
-            database: database, stripe: stripe, owner: configuration.owner, lease: configuration.lease, backoff: backoff, logger: logger)
+        runner = OperationRunner(database: database, stripe: stripe, lease: configuration.lease, backoff: backoff, logger: logger)
     }
 
     public func run() async throws {
@@ -79,7 +79,8 @@ public actor PaymentWorker: Service {
     }
 
     private func claim() async -> [ClaimedOperation] {
-        let free = configuration.concurrency - inFlight
+        noteCredentials()
+        let free = configuration.credentials.claimable(configuration.concurrency - inFlight)
         guard free > 0 else { return [] }
         do {
             let claimed = try await database.claimOperations(owner: configuration.owner, limit: free, lease: configuration.lease)
@@ -95,6 +96,17 @@ public actor PaymentWorker: Service {
                 logger.warning("worker paused: cannot claim work", metadata: ["error": "\(error)"])
             }
             return []
+        }
+    }
+
+    private func noteCredentials() {
+        let refused = configuration.credentials.isRefused
+        guard refused != credentialsRefused else { return }
+        credentialsRefused = refused
+        if refused {
+            logger.error("the processor refuses the secret key (401/403): sending only probes; operations stay queued")
+        } else {
+            logger.notice("the processor accepts the secret key again; worker resumes")
         }
     }
 

@@ -1,8 +1,10 @@
+import StripeGateway
+
 public struct WorkerConfiguration: Sendable {
     /// Processor operations in flight at once (`WORKER_CONCURRENCY`).
     public var concurrency: Int
-    /// How long a claim is exclusive: longer than one processor call may take (the gateway's total
-    /// time-out), renewed before each further call. A crashed worker's operations wait this long.
+    /// How long a claim is exclusive without a heartbeat (`WORKER_LEASE`): the runner extends it every third
+    /// of it while it works. A crashed worker's operations wait this long.
     public var lease: Duration
     /// How often the queue is swept for due, retried and abandoned work.
     public var pollInterval: Duration
@@ -11,11 +13,14 @@ public struct WorkerConfiguration: Sendable {
     /// On graceful shutdown, how long operations in flight may take to finish their processor calls before
     /// they are cancelled (and their leases given back).
     public var drainTimeout: Duration
+    /// Whether the processor accepts the key: while it refuses, only one probe is claimed per backoff period.
+    public var credentials: CredentialStatus
 
     public init(
         concurrency: Int = 16, lease: Duration = .seconds(15), pollInterval: Duration = .milliseconds(500), owner: String,
-        drainTimeout: Duration = .seconds(10)
+        drainTimeout: Duration = .seconds(10), credentials: CredentialStatus = CredentialStatus()
     ) {
+        self.credentials = credentials
         self.concurrency = concurrency
         self.lease = lease
         self.pollInterval = pollInterval

@@ -18,8 +18,9 @@ struct OperationQueueTests {
         let takenOver = try await db.database.claimOperations(owner: "b", limit: 10, lease: .seconds(30))
         #expect(takenOver.map(\.id) == claimed.map(\.id))
         #expect(takenOver.first?.attempts == 2)
-        #expect(try await db.database.renewLease(operationId: claimed[0].id, owner: "a", lease: .seconds(30)) == false)
-        #expect(try await db.database.renewLease(operationId: claimed[0].id, owner: "b", lease: .seconds(30)))
+        #expect(takenOver.first?.generation == 2)
+        #expect(try await db.database.renewLease(claimed[0].lease, for: .seconds(30)) == false)
+        #expect(try await db.database.renewLease(takenOver[0].lease, for: .seconds(30)))
     }
 
     @Test("workers claiming at once get disjoint operations")
@@ -40,7 +41,7 @@ struct OperationQueueTests {
         let db = try await TestDatabase.create()
         _ = try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil)
         let op = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
-        try await db.database.reschedule(operationId: op.id, owner: "a", after: .milliseconds(700), error: "try later", newCreateAttempt: 1)
+        try await db.database.reschedule(op.lease, after: .milliseconds(700), error: "try later", newCreateAttempt: 1)
         #expect(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).isEmpty)
         try await Task.sleep(for: .milliseconds(900))
         let again = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
@@ -61,20 +62,62 @@ struct OperationQueueTests {
         let succeeded = DomainEvent.paymentSucceeded(
             paymentId: payment.paymentId, orderId: payment.orderId, amount: 1000, currency: "USD", processorReference: "pi_1", succeededAt: Timestamp.now())
         #expect(try await db.database.finishOperation(
-            id: op.id, paymentId: payment.paymentId, change: PaymentChange(status: .authorized, processorReference: "pi_1"),
+            op.lease, paymentId: payment.paymentId, change: PaymentChange(status: .authorized, processorReference: "pi_1"),
             events: [succeeded], resolution: .done))
+        // A later operation of the same payment (a sync after a webhook) reporting an older state changes nothing.
+        _ = try await db.column(
+            "INSERT INTO operations (payment_id, kind, idempotency_key) VALUES ($1, 'sync', 'late') RETURNING id", [payment.paymentId])
+        let sync = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
         let late = DomainEvent.paymentFailed(paymentId: payment.paymentId, orderId: payment.orderId, reason: .cardDeclined, failedAt: Timestamp.now())
         #expect(try await db.database.finishOperation(
-            id: op.id, paymentId: payment.paymentId, change: PaymentChange(status: .failed, failureReason: .cardDeclined),
+            sync.lease, paymentId: payment.paymentId, change: PaymentChange(status: .failed, failureReason: .cardDeclined),
             events: [late], resolution: .done) == false)
-        #expect(try await db.database.finishOperation(
-            id: op.id, paymentId: payment.paymentId, change: PaymentChange(status: .authorized), events: [succeeded], resolution: .done) == false)
         let stored = try #require(try await db.database.payment(id: payment.paymentId))
         #expect(stored.status == .authorized)
         #expect(stored.failureReason == nil)
         #expect(stored.processorReference == "pi_1")
         #expect(try await db.column("SELECT type FROM events ORDER BY seq") == ["payment-requested", "payment-succeeded"])
         #expect(try await db.scalar("SELECT status FROM operations WHERE id = $1", [String(op.id)]) == "done")
+    }
+
+    @Test("a claim taken over after its lease expired writes nothing: dispatch, reference, outcome, reschedule, refund")
+    func staleClaimIsFencedOut() async throws {
+        let db = try await TestDatabase.create()
+        let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        let first = try #require(try await db.database.claimOperations(owner: "same-process", limit: 1, lease: .seconds(1)).first)
+        try await Task.sleep(for: .milliseconds(1200))
+        // The same owner name takes it over: fencing is by generation, not by who holds it.
+        let second = try #require(try await db.database.claimOperations(owner: "same-process", limit: 1, lease: .seconds(30)).first)
+        #expect(second.generation == first.generation + 1)
+
+        #expect(try await db.database.recordDispatch(of: first, event: nil) == false)
+        await #expect(throws: StoreError.self) {
+            _ = try await db.database.recordProcessorReference(first.lease, paymentId: payment.paymentId, reference: "pi_stale")
+        }
+        await #expect(throws: StoreError.self) {
+            try await db.database.finishOperation(
+                first.lease, paymentId: payment.paymentId, change: PaymentChange(status: .failed, failureReason: .processingError),
+                events: [], resolution: .done)
+        }
+        await #expect(throws: StoreError.self) { try await db.database.reschedule(first.lease, after: .zero, error: "stale") }
+        #expect(try await db.database.renewLease(first.lease, for: .seconds(60)) == false)
+
+        // The live claim's writes land, and it uses the reference it recorded.
+        #expect(try await db.database.recordProcessorReference(second.lease, paymentId: payment.paymentId, reference: "pi_live") == "pi_live")
+        let stored = try #require(try await db.database.payment(id: payment.paymentId))
+        #expect(stored.status == .requested)
+        #expect(stored.processorReference == "pi_live")
+        #expect(try await db.scalar("SELECT status FROM operations WHERE id = $1", [String(first.id)]) == "queued")
+        #expect(try await db.scalar("SELECT last_error IS NULL FROM operations WHERE id = $1", [String(first.id)]) == "t")
+    }
+
+    @Test("a reference already recorded is the one every later create is told to use")
+    func recordedReferenceWins() async throws {
+        let db = try await TestDatabase.create()
+        let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        let op = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
+        #expect(try await db.database.recordProcessorReference(op.lease, paymentId: payment.paymentId, reference: "pi_first") == "pi_first")
+        #expect(try await db.database.recordProcessorReference(op.lease, paymentId: payment.paymentId, reference: "pi_second") == "pi_first")
     }
 
     @Test("a dispatch is refused once the payment left REQUESTED")

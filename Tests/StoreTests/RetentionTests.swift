@@ -54,7 +54,7 @@ struct RetentionTests {
         let db = try await TestDatabase.create()
         let outcome = try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil)
         guard case .created(let payment) = outcome else { Issue.record("not created"); return }
-        try await db.database.recordProcessorReference(paymentId: payment.paymentId, reference: "pi_retention")
+        _ = try await db.column("UPDATE payments SET processor_reference = 'pi_retention' WHERE id = $1 RETURNING id", [payment.paymentId])
         // The authorization is no longer queued, so an event saying the payment moved on queues a sync.
         _ = try await db.column("UPDATE operations SET status = 'done' WHERE payment_id = $1 RETURNING id", [payment.paymentId])
         let notice = WebhookNotice(

@@ -27,9 +27,11 @@ import Testing
         Row(name: "429", status: 429, body: StripeJSON.error(type: "invalid_request_error", code: "rate_limit"), outcome: "retryable"),
         Row(name: "429 lock_timeout", status: 429, body: StripeJSON.error(type: "invalid_request_error", code: "lock_timeout"), outcome: "retryable"),
         Row(name: "400 invalid request", status: 400, body: StripeJSON.error(type: "invalid_request_error", code: "amount_too_small"), outcome: "rejected"),
-        Row(name: "400 idempotency_error", status: 400, body: StripeJSON.error(type: "idempotency_error"), outcome: "rejected"),
-        Row(name: "401", status: 401, body: StripeJSON.error(type: "invalid_request_error"), outcome: "rejected"),
-        Row(name: "403", status: 403, body: StripeJSON.error(type: "invalid_request_error"), outcome: "rejected"),
+        // Our keys are derived: another request under one of them means only a read-back can tell what happened.
+        Row(name: "400 idempotency_error", status: 400, body: StripeJSON.error(type: "idempotency_error"), outcome: "unknown"),
+        // The key was refused before anything executed: a configuration fault, repeated once accepted again.
+        Row(name: "401", status: 401, body: StripeJSON.error(type: "invalid_request_error"), outcome: "retryable"),
+        Row(name: "403", status: 403, body: StripeJSON.error(type: "invalid_request_error"), outcome: "retryable"),
         Row(name: "404", status: 404, body: StripeJSON.error(type: "invalid_request_error", code: "resource_missing"), outcome: "rejected"),
         Row(name: "404 not from Stripe", status: 404, body: "<html>not found</html>", outcome: "rejected"),
         Row(name: "424 external dependency failed", status: 424, body: StripeJSON.error(type: "api_error"), outcome: "unknown"),
@@ -93,11 +95,24 @@ import Testing
     }
 
     @Test func rejectionKeepsStatusAndErrorBody() {
-        let result = classify(400, StripeJSON.error(type: "idempotency_error", code: "idempotency_key_reused"))
+        let result = classify(400, StripeJSON.error(type: "invalid_request_error", code: "parameter_invalid_integer"))
         guard case .rejected(let status, let error) = result else { Issue.record("not rejected"); return }
         #expect(status == 400)
-        #expect(error.type == "idempotency_error")
-        #expect(error.code == "idempotency_key_reused")
+        #expect(error.type == "invalid_request_error")
+        #expect(error.code == "parameter_invalid_integer")
+    }
+
+    @Test("401 and 403 are credentials_refused, never a decline; a replayed 500 is marked replayed")
+    func credentialsAndReplays() {
+        guard case .retryable(let refused) = classify(401, StripeJSON.error(type: "invalid_request_error")) else {
+            Issue.record("401 not retryable"); return
+        }
+        #expect(refused.code == "credentials_refused")
+        guard case .unknown(let replayed) = classify(500, StripeJSON.error(type: "api_error"), headers: ["idempotent-replayed": "true"]),
+            case .unknown(let fresh) = classify(500, StripeJSON.error(type: "api_error"))
+        else { Issue.record("500 not unknown"); return }
+        #expect(replayed.replayed)
+        #expect(!fresh.replayed)
     }
 
     @Test func rejectionWithoutAStripeBodyGetsASyntheticError() {

@@ -120,16 +120,17 @@ import TestSupport
             var changed = params
             changed.amount = 1001
             let result = await stripe.client.createPaymentIntent(changed, idempotencyKey: key)
-            guard case .rejected(let status, let error) = result else { Issue.record("got \(result)"); return }
-            #expect(status == 400)
-            #expect(error.type == "idempotency_error")
+            // Every key is derived by the service: another request under one is an unknown outcome (read back).
+            guard case .unknown(let failure) = result else { Issue.record("got \(result)"); return }
+            #expect(failure.httpStatus == 400)
+            #expect(failure.code == "idempotency_error")
 
             let intent = try await stripe.createIntent()
             let confirmKey = SandboxClient.key("confirm")
             _ = try await stripe.client.confirmPaymentIntent(id: intent.id, paymentMethod: "pm_card_visa", idempotencyKey: confirmKey).value()
             let other = await stripe.client.confirmPaymentIntent(id: intent.id, paymentMethod: "pm_card_mastercard", idempotencyKey: confirmKey)
-            guard case .rejected(_, let otherError) = other else { Issue.record("got \(other)"); return }
-            #expect(otherError.type == "idempotency_error")
+            guard case .unknown(let otherError) = other else { Issue.record("got \(other)"); return }
+            #expect(otherError.code == "idempotency_error")
         }
     }
 
@@ -234,7 +235,8 @@ import TestSupport
                 logger: .init(label: "quiet")
             )
             let unauthorized = await badKey.retrievePaymentIntent(id: "pi_missing")
-            guard case .rejected(401, _) = unauthorized else { Issue.record("got \(unauthorized)"); return }
+            guard case .retryable(let refused) = unauthorized, refused.httpStatus == 401 else { Issue.record("got \(unauthorized)"); return }
+            #expect(badKey.credentials.isRefused)
         }
     }
 

@@ -15,6 +15,9 @@ import Testing
         case confirm(String)
         case retry(freshCreateKey: Bool)
         case readBack
+        case readBackReplayed
+        case nextConfirmKey
+        case protocolFault
 
         init(_ decision: AuthorizationDecision) {
             switch decision {
@@ -22,6 +25,9 @@ import Testing
             case .confirm(let id): self = .confirm(id)
             case .retry(_, let fresh): self = .retry(freshCreateKey: fresh)
             case .readBack: self = .readBack
+            case .readBackReplayed: self = .readBackReplayed
+            case .nextConfirmKey: self = .nextConfirmKey
+            case .protocolFault: self = .protocolFault
             }
         }
 
@@ -31,6 +37,9 @@ import Testing
             case .confirm(let id): "confirm(\(id))"
             case .retry(let fresh): "retry(fresh: \(fresh))"
             case .readBack: "readBack"
+            case .readBackReplayed: "readBackReplayed"
+            case .nextConfirmKey: "nextConfirmKey"
+            case .protocolFault: "protocolFault"
             }
         }
     }
@@ -188,10 +197,17 @@ import Testing
         #expect(why.contains("operation_timedout"))
     }
 
-    @Test func onlyConfirmAndReadBackCallTheProcessor() {
-        #expect(AuthorizationDecision.confirm(intentId: F.intentId).callsProcessor)
-        #expect(AuthorizationDecision.readBack(reason: "lost").callsProcessor)
-        #expect(!AuthorizationDecision.finish(.authorized(reference: F.intentId)).callsProcessor)
-        #expect(!AuthorizationDecision.retry(reason: "503", freshCreateKey: false).callsProcessor)
+    @Test("a confirm's saved 500, replayed under its key, is read back before anything else")
+    func replayedFiveHundredIsReadBack() {
+        var failure = StripeCallFailure(httpStatus: 500, code: "api_error", message: "saved")
+        failure.replayed = true
+        #expect(Shape(AuthorizationDecision.afterConfirm(.unknown(failure), intentId: F.intentId)) == .readBackReplayed)
+    }
+
+    @Test("a succeeded intent without amount_received is a protocol fault, never a capture of 0")
+    func missingAmountIsAProtocolFault() {
+        var intent = F.intent(.succeeded, received: 0)
+        intent.amountReceived = nil
+        #expect(Shape(AuthorizationDecision.afterReadBack(intent)) == .protocolFault)
     }
 }

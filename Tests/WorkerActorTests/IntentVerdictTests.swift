@@ -15,7 +15,7 @@ import Testing
 
     static let table: [Row] = [
         Row(testDescription: "requires_capture", intent: F.intent(.requiresCapture, capturable: 4999),
-            verdict: .authorized(amountCapturable: 4999)),
+            verdict: .authorized),
         Row(testDescription: "succeeded", intent: F.intent(.succeeded, received: 4999, captureMethod: "automatic"),
             verdict: .captured(amountReceived: 4999)),
         Row(testDescription: "succeeded, partly received", intent: F.intent(.succeeded, received: 1200),

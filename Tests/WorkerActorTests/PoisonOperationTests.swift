@@ -23,7 +23,7 @@ struct PoisonOperationTests {
     @discardableResult
     func turn(_ db: TestDatabase, _ stripe: FakeStripe) async throws -> Int {
         let runner = OperationRunner(
-            database: db.database, stripe: stripe, owner: "test", lease: .seconds(30), backoff: Backoff(base: .zero, cap: .zero), logger: logger)
+            database: db.database, stripe: stripe, lease: .seconds(30), backoff: Backoff(base: .zero, cap: .zero), logger: logger)
         let claimed = try await db.database.claimOperations(owner: "test", limit: 10, lease: .seconds(30))
         for op in claimed { await runner.run(op) }
         return claimed.count

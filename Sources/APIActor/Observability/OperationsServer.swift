@@ -6,11 +6,12 @@ extension PaymentAPI {
     /// What a `ROLE=worker` process serves on `PORT`: health, metrics and the OpenAPI document only, so it
     /// can be health-checked and scraped like an API process.
     public static func makeOperationsApplication(
-        host: String, port: Int, database: Database, metrics: @escaping @Sendable () async -> [UInt8], logger: Logger,
+        host: String, port: Int, database: Database, metrics: @escaping @Sendable () async -> [UInt8],
+        processorStatus: @escaping @Sendable () -> String = { "ok" }, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let routes = RouteTable(router: baseRouter(), tokens: [])
-        HealthRoutes(database: database).register(on: routes)
+        HealthRoutes(database: database, processorStatus: processorStatus).register(on: routes)
         MetricsRoutes(render: metrics).register(on: routes)
         OpenAPIRoutes().register(on: routes)
         routes.finish()

@@ -1,21 +1,27 @@
 import CoreMetrics
 import Prometheus
 import Store
+import StripeGateway
 
 /// Renders `GET /metrics`. The operation queue and the connection pool are sampled at each scrape, so the
 /// gauges are as fresh as the scrape and cost nothing between scrapes.
 struct MetricsExporter: Sendable {
     let database: Database
     let registry: PrometheusCollectorRegistry
+    let credentials: CredentialStatus
 
     private let queued = Gauge(label: "payment_operations_queued")
     private let oldest = Gauge(label: "payment_operations_oldest_age_seconds")
     private let pendingRefunds = Gauge(label: "refunds_pending_at_processor")
+    private let parked = Gauge(label: "payment_operations_parked")
+    /// 1 while the processor refuses the secret key (401/403).
+    private let credentialsRefused = Gauge(label: "stripe_credentials_refused")
     private let poolSize = Gauge(label: "db_pool_connections")
     private let poolInUse = Gauge(label: "db_pool_connections_in_use")
 
-    init(database: Database, registry: PrometheusCollectorRegistry = MetricsSetup.registry) {
+    init(database: Database, credentials: CredentialStatus, registry: PrometheusCollectorRegistry = MetricsSetup.registry) {
         self.database = database
+        self.credentials = credentials
         self.registry = registry
     }
 
@@ -24,7 +30,9 @@ struct MetricsExporter: Sendable {
             queued.record(depth.count)
             oldest.record(depth.oldestSeconds)
             pendingRefunds.record(depth.pendingRefunds)
+            parked.record(depth.parked)
         }
+        credentialsRefused.record(credentials.isRefused ? 1 : 0)
         poolSize.record(await database.pool.size)
         poolInUse.record(await database.pool.inUse)
         return registry.emitToBuffer()

@@ -1,8 +1,22 @@
 import Payments
 
+/// One claim of an operation: every write of its effects names it, and lands only while the operation's
+/// `lease_generation` is still this one (a later claim, after the lease expired, fences the earlier runner out).
+public struct OperationLease: Sendable, Equatable {
+    public var operationId: Int
+    public var generation: Int
+
+    public init(operationId: Int, generation: Int) {
+        self.operationId = operationId
+        self.generation = generation
+    }
+}
+
 /// A queued processor operation a worker holds a lease on, with what it needs of its payment.
 public struct ClaimedOperation: Sendable, Equatable {
     public var id: Int
+    /// This claim's lease generation (its fencing token).
+    public var generation: Int
     public var kind: OperationKind
     public var paymentId: String
     public var refundId: String?
@@ -12,17 +26,20 @@ public struct ClaimedOperation: Sendable, Equatable {
     /// Claims so far, this one included.
     public var attempts: Int
     public var createAttempt: Int
+    /// The number in the keys of this operation's calls other than a create (0: the key without a number).
+    public var keyAttempt: Int
     public var dispatched: Bool
     public var payment: PaymentContext
     /// The refund a `refund` operation drives.
     public var refund: RefundContext?
 
     public init(
-        id: Int, kind: OperationKind, paymentId: String, refundId: String? = nil, amount: Int? = nil,
-        idempotencyKey: String, attempts: Int, createAttempt: Int = 0, dispatched: Bool = false, payment: PaymentContext,
-        refund: RefundContext? = nil
+        id: Int, generation: Int = 1, kind: OperationKind, paymentId: String, refundId: String? = nil, amount: Int? = nil,
+        idempotencyKey: String, attempts: Int, createAttempt: Int = 0, keyAttempt: Int = 0, dispatched: Bool = false,
+        payment: PaymentContext, refund: RefundContext? = nil
     ) {
         self.id = id
+        self.generation = generation
         self.kind = kind
         self.paymentId = paymentId
         self.refundId = refundId
@@ -30,10 +47,13 @@ public struct ClaimedOperation: Sendable, Equatable {
         self.idempotencyKey = idempotencyKey
         self.attempts = attempts
         self.createAttempt = createAttempt
+        self.keyAttempt = keyAttempt
         self.dispatched = dispatched
         self.payment = payment
         self.refund = refund
     }
+
+    public var lease: OperationLease { OperationLease(operationId: id, generation: generation) }
 }
 
 /// The refund fields a refund call is made of, and where it stands.

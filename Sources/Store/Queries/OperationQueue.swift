@@ -19,7 +19,7 @@ extension Database {
                 ), claimed AS (
                   UPDATE operations o
                   SET lease_owner = $1, lease_until = clock_timestamp() + make_interval(secs => $3),
-                      attempts = o.attempts + 1, updated_at = clock_timestamp()
+                      lease_generation = o.lease_generation + 1, attempts = o.attempts + 1, updated_at = clock_timestamp()
                   FROM due WHERE o.id = due.id
                   RETURNING o.*
                 )
@@ -27,7 +27,7 @@ extension Database {
                        c.create_attempt, c.dispatched_at IS NOT NULL,
                        p.status, p.order_id, p.customer_id, p.amount, p.currency, p.capture_mode, p.payment_method,
                        p.processor_reference, p.metadata::text,
-                       r.status, r.amount, r.reason, r.processor_reference
+                       r.status, r.amount, r.reason, r.processor_reference, c.lease_generation, c.key_attempt
                 FROM claimed c JOIN payments p ON p.id = c.payment_id LEFT JOIN refunds r ON r.id = c.refund_id
                 ORDER BY c.id
                 """,
@@ -45,51 +45,55 @@ extension Database {
         }
     }
 
-    /// Extends a lease still held by `owner` before another processor call; false when it was lost.
-    public func renewLease(operationId: Int, owner: String, lease: Duration) async throws(StoreError) -> Bool {
+    /// Extends a lease while its runner works (the heartbeat); false when a later claim took it over.
+    public func renewLease(_ lease: OperationLease, for duration: Duration) async throws(StoreError) -> Bool {
         try await withConnection { tx throws(StoreError) in
             try tx.execute(
                 prepared: "renew_lease",
                 """
                 UPDATE operations SET lease_until = clock_timestamp() + make_interval(secs => $3)
-                WHERE id = $1 AND lease_owner = $2 AND status = 'queued'
-                """, [String(operationId), owner, String(lease.seconds)]
+                WHERE id = $1 AND lease_generation = $2 AND status = 'queued'
+                """, [String(lease.operationId), String(lease.generation), String(duration.seconds)]
             ).affectedRows == 1
         }
     }
 
     /// Puts the operation back in the queue for a later attempt. `newCreateAttempt` moves an authorization
-    /// to a fresh create key (only after a create whose answer was unknown: the old intent is unconfirmed).
+    /// to a fresh create key (only after a create whose answer was unknown: the old intent is unconfirmed);
+    /// `newKeyAttempt` moves the operation's other calls to the next numbered key (a saved 500 proved harmless).
+    /// Fenced: a lease taken over meanwhile makes it write nothing (`leaseLost`).
     public func reschedule(
-        operationId: Int, owner: String, after delay: Duration, error: String?, newCreateAttempt: Int? = nil
+        _ lease: OperationLease, after delay: Duration, error: String?, newCreateAttempt: Int? = nil, newKeyAttempt: Int? = nil
     ) async throws(StoreError) {
-        try await withConnection { tx throws(StoreError) in
+        let moved = try await withConnection { tx throws(StoreError) in
             try tx.execute(
                 prepared: "reschedule_operation",
                 """
                 UPDATE operations
                 SET next_attempt_at = clock_timestamp() + make_interval(secs => $3), lease_owner = NULL, lease_until = NULL,
                     last_error = coalesce($4, last_error), create_attempt = coalesce($5::int, create_attempt),
-                    updated_at = clock_timestamp()
-                WHERE id = $1 AND lease_owner = $2 AND status = 'queued'
+                    key_attempt = coalesce($6::int, key_attempt), updated_at = clock_timestamp()
+                WHERE id = $1 AND lease_generation = $2 AND status = 'queued'
                 """,
-                [String(operationId), owner, String(delay.seconds),
-                 error, newCreateAttempt.map(String.init)])
+                [String(lease.operationId), String(lease.generation), String(delay.seconds),
+                 error, newCreateAttempt.map(String.init), newKeyAttempt.map(String.init)]
+            ).affectedRows
         }
+        if moved == 0 { throw StoreError.leaseLost(lease) }
     }
 
-    /// How many operations wait, and how old the oldest is (seconds): for readiness and metrics.
-    /// The queued operations, the age of the oldest, and the refunds the processor holds `pending`
-    /// (sent, answered, not yet settled: they stay REQUESTED with their `re_…` known).
-    public func queueDepth() async throws(StoreError) -> (count: Int, oldestSeconds: Double, pendingRefunds: Int) {
+    /// The queued operations, the age of the oldest, the parked ones, and the refunds the processor holds
+    /// `pending` (sent, answered, not yet settled: they stay REQUESTED with their `re_…` known).
+    public func queueDepth() async throws(StoreError) -> (count: Int, oldestSeconds: Double, pendingRefunds: Int, parked: Int) {
         try await withConnection { tx throws(StoreError) in
             let row = try tx.execute(
                 """
                 SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0),
-                       (SELECT count(*) FROM refunds WHERE status = 'REQUESTED' AND processor_reference IS NOT NULL)
+                       (SELECT count(*) FROM refunds WHERE status = 'REQUESTED' AND processor_reference IS NOT NULL),
+                       (SELECT count(*) FROM operations WHERE status = 'parked')
                 FROM operations WHERE status = 'queued'
                 """)[0]
-            return (row.int(0) ?? 0, Double(row.string(1) ?? "0") ?? 0, row.int(2) ?? 0)
+            return (row.int(0) ?? 0, Double(row.string(1) ?? "0") ?? 0, row.int(2) ?? 0, row.int(3) ?? 0)
         }
     }
 
@@ -105,9 +109,9 @@ extension Database {
                 processorReference: row.string(21))
         }
         return ClaimedOperation(
-            id: try row.requiredInt(0), kind: kind, paymentId: try row.requiredString(2), refundId: row.string(3),
+            id: try row.requiredInt(0), generation: try row.requiredInt(22), kind: kind, paymentId: try row.requiredString(2), refundId: row.string(3),
             amount: row.int(4), idempotencyKey: try row.requiredString(5), attempts: try row.requiredInt(6),
-            createAttempt: try row.requiredInt(7), dispatched: row.bool(8),
+            createAttempt: try row.requiredInt(7), keyAttempt: try row.requiredInt(23), dispatched: row.bool(8),
             payment: PaymentContext(
                 status: status, orderId: try row.requiredString(10), customerId: row.string(11),
                 amount: try row.requiredInt(12), currency: try row.requiredString(13), capture: capture,

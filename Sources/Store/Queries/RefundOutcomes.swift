@@ -4,15 +4,17 @@ import Payments
 extension Database {
     /// Records where a refund stands at the processor, in one transaction: the refund's status (forward
     /// only: REQUESTED → PROCESSED|FAILED, PROCESSED → FAILED), the payment's `amountRefunded`, the events,
-    /// and the operation (finished, or left queued for another read-back after `watchAgainAfter`; its
-    /// `attempts` restart from 0 when the refund moves, so they count the read-backs since).
+    /// and, when `lease` is the refund's own operation (`drivesRefund`), that operation (finished, or left
+    /// queued for another read-back after `watchAgainAfter`; its `attempts` restart from 0 when the refund
+    /// moves, so they count the read-backs since). A sync operation passes its own lease, which fences the write.
     /// Returns whether the refund's status changed.
     @discardableResult
     public func recordRefund(
-        operationId: Int?, owner: String, refundId: String, status: RefundStatus, processorReference: String?,
+        _ lease: OperationLease, drivesRefund: Bool, refundId: String, status: RefundStatus, processorReference: String?,
         failureReason: String?, events: [DomainEvent], lastError: PaymentError? = nil, watchAgainAfter: Duration?
     ) async throws(StoreError) -> Bool {
         try await transaction { tx throws(StoreError) in
+            try tx.hold(lease)
             let row = try tx.execute(
                 "SELECT r.status, r.amount, r.payment_id FROM refunds r WHERE r.id = $1 FOR UPDATE", [refundId])
             guard !row.isEmpty, let current = row[0].string(0).flatMap(RefundStatus.init(rawValue:)),
@@ -40,15 +42,16 @@ extension Database {
                     [refundId, processorReference])
             }
             if let lastError { _ = try tx.apply(PaymentChange(lastError: lastError), to: paymentId) }
-            if let operationId, let watchAgainAfter {
+            let operationId = lease.operationId
+            if drivesRefund, let watchAgainAfter {
                 try tx.execute(
                     """
-                    UPDATE operations SET next_attempt_at = clock_timestamp() + make_interval(secs => $3),
-                        attempts = CASE WHEN $4 THEN 0 ELSE attempts END,
+                    UPDATE operations SET next_attempt_at = clock_timestamp() + make_interval(secs => $2),
+                        attempts = CASE WHEN $3 THEN 0 ELSE attempts END,
                         lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
-                    WHERE id = $1 AND lease_owner = $2 AND status = 'queued'
-                    """, [String(operationId), owner, String(watchAgainAfter.seconds), moves ? "true" : "false"])
-            } else if let operationId {
+                    WHERE id = $1
+                    """, [String(operationId), String(watchAgainAfter.seconds), moves ? "true" : "false"])
+            } else if drivesRefund {
                 try tx.execute(
                     """
                     UPDATE operations SET status = $2, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
@@ -57,6 +60,17 @@ extension Database {
             }
             return moves
         }
+    }
+}
+
+extension Transaction {
+    /// Locks the operation while `lease` still holds it; `leaseLost` when a later claim took it over.
+    func hold(_ lease: OperationLease) throws(StoreError) {
+        let held = try execute(
+            prepared: "hold_lease",
+            "SELECT 1 FROM operations WHERE id = $1 AND lease_generation = $2 AND status = 'queued' FOR UPDATE",
+            [String(lease.operationId), String(lease.generation)])
+        if held.isEmpty { throw StoreError.leaseLost(lease) }
     }
 }
 

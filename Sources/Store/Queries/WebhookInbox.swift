@@ -53,13 +53,21 @@ extension Database {
             let paymentBehind = notice.paymentStatus.map { $0 != payment.status && payment.status.canMove(to: $0) } ?? false
             let refundBehind = notice.refundStatus.map { $0 != refundStatus } ?? false
             guard paymentBehind || refundBehind else { return .upToDate }
+            // Operations parked on unreadable answers are released: this read-back may read them.
+            try tx.execute(
+                """
+                UPDATE operations SET status = 'queued', next_attempt_at = clock_timestamp(), updated_at = clock_timestamp()
+                WHERE payment_id = $1 AND status = 'parked'
+                """, [payment.paymentId])
             let expedited = try tx.execute(
                 """
                 UPDATE operations SET next_attempt_at = clock_timestamp()
                 WHERE payment_id = $1 AND status = 'queued' AND next_attempt_at > clock_timestamp()
                 """, [payment.paymentId])
             let waiting = try tx.execute("SELECT 1 FROM operations WHERE payment_id = $1 AND status = 'queued'", [payment.paymentId])
-            if expedited.affectedRows == 0 && waiting.isEmpty {
+            // An event about a refund always gets a sync, which reads back every refund of the payment: the
+            // queued operation of another refund reads back only its own, and would absorb this event.
+            if refundBehind || (expedited.affectedRows == 0 && waiting.isEmpty) {
                 try tx.execute(
                     """
                     INSERT INTO operations (payment_id, kind, idempotency_key) VALUES ($1, 'sync', $2)

@@ -11,8 +11,13 @@ import Foundation
 /// 5. 409, 429 → retryable, unless `Stripe-Should-Retry: false`: then unknown, because Stripe did
 ///    not say what happened and only a read-back is money-safe.
 /// 6. 424 (an external dependency failed: Stripe may or may not have acted) → unknown.
-/// 7. Other 4xx (400, 401, 403, 404, `idempotency_error`, a 402 that is not a card error) → rejected.
-/// 8. 5xx, and anything else → unknown.
+/// 7. 401, 403 → retryable as `credentials_refused`: the key was refused before anything executed (nothing
+///    saved); a configuration fault, never a customer's decline (`CredentialStatus` pauses the worker).
+/// 8. 400 `idempotency_error` → unknown: every key is derived by the service, so the key was used for another
+///    request; what happened is only known by reading back.
+/// 9. Other 4xx (400, 404, a 402 that is not a card error) → rejected.
+/// 10. 5xx, and anything else → unknown; a 500 replayed under its key (`Idempotent-Replayed: true`) is marked
+///    `replayed`, since repeating the same key can only get it again.
 public enum StripeClassifier {
     public static func classify<Value: Decodable & Sendable>(
         _ outcome: Result<HTTPResponse, HTTPTransportError>, as type: Value.Type = Value.self
@@ -36,8 +41,8 @@ public enum StripeClassifier {
                 return .success(try JSONDecoder().decode(Value.self, from: Data(body)))
             } catch {
                 return .unknown(StripeCallFailure(
-                    httpStatus: status, code: "invalid_response",
-                    message: "a \(status) answer whose body is not a \(Value.self): \(error)", requestId: requestId
+                    httpStatus: status, code: StripeCallFailure.unreadable,
+                    message: "a \(status) answer whose body is not a \(Value.self): \(Self.describe(error))", requestId: requestId
                 ))
             }
         }
@@ -62,13 +67,32 @@ public enum StripeClassifier {
             return shouldRetry == false ? .unknown(failure(code)) : .retryable(failure(code))
         case 424:
             return .unknown(failure("external_dependency_failed"))
+        case 401, 403:
+            return .retryable(StripeCallFailure(
+                httpStatus: status, code: "credentials_refused", message: error?.message ?? "HTTP \(status)", requestId: requestId))
+        case 400 where error?.type == "idempotency_error":
+            return .unknown(failure("idempotency_error"))
         case 400..<500:
             return .rejected(status: status, error ?? StripeErrorBody(
                 type: "invalid_request_error", code: "http_\(status)",
                 message: "HTTP \(status) without a Stripe error body"
             ))
         default:
-            return .unknown(failure("http_\(status)"))
+            var unknown = failure("http_\(status)")
+            unknown.replayed = headers["idempotent-replayed"]?.lowercased() == "true"
+            return .unknown(unknown)
+        }
+    }
+}
+
+extension StripeClassifier {
+    /// Names the field a decoding failure is about, for the log line and `lastError` of a protocol fault.
+    static func describe(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, _)?: "it lacks `\(key.stringValue)`"
+        case .valueNotFound(_, let context)?, .typeMismatch(_, let context)?, .dataCorrupted(let context)?:
+            "`\(context.codingPath.map(\.stringValue).joined(separator: "."))` is unreadable"
+        default: "\(error)"
         }
     }
 }

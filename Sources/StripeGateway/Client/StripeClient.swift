@@ -9,13 +9,19 @@ public struct StripeClient: StripeAPI {
     private let logger: Logger
     /// `STRIPE_MAX_RPS`: every call waits for its token before it is sent; nil is no limit.
     private let rateLimiter: RateLimiter?
+    /// Every answer tells whether the processor still accepts the key.
+    public let credentials: CredentialStatus
 
     /// `http` is shared and owned by the caller (who shuts it down). `rateLimiter` paces every call.
-    public init(configuration: StripeConfiguration, http: CurlHTTPClient, logger: Logger, rateLimiter: RateLimiter? = nil) {
+    public init(
+        configuration: StripeConfiguration, http: CurlHTTPClient, logger: Logger, rateLimiter: RateLimiter? = nil,
+        credentials: CredentialStatus = CredentialStatus()
+    ) {
         self.configuration = configuration
         self.http = http
         self.logger = logger
         self.rateLimiter = rateLimiter
+        self.credentials = credentials
     }
 
     public func createPaymentIntent(_ params: CreatePaymentIntentParams, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
@@ -143,6 +149,7 @@ public struct StripeClient: StripeAPI {
             outcome = .failure(error)
         }
         let result = StripeClassifier.classify(outcome, as: Value.self)
+        credentials.note(status: try? outcome.get().status)
         StripeCallLog.log(
             logger, method: request.method, path: path, idempotencyKey: idempotencyKey,
             outcome: outcome, result: result, duration: clock.now - start

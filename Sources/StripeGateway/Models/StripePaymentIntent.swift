@@ -1,4 +1,6 @@
-/// A PaymentIntent as Stripe returns it: the fields this service reads.
+/// A PaymentIntent as Stripe returns it: the fields this service reads. Only `id` and `status` must be there
+/// for the answer to be readable; the amounts are optional here, and a decision that needs one that is
+/// missing calls it a protocol fault (never 0).
 public struct StripePaymentIntent: Sendable, Equatable, Codable {
     public enum Status: String, Sendable, Codable {
         case requiresPaymentMethod = "requires_payment_method"
@@ -12,19 +14,19 @@ public struct StripePaymentIntent: Sendable, Equatable, Codable {
 
     public var id: String
     public var status: Status
-    public var amount: Int
-    public var amountCapturable: Int
-    public var amountReceived: Int
+    public var amount: Int?
+    public var amountCapturable: Int?
+    public var amountReceived: Int?
     /// Lower case, as on the wire.
-    public var currency: String
-    public var captureMethod: String
+    public var currency: String?
+    public var captureMethod: String?
     public var latestCharge: String?
     public var lastPaymentError: StripeErrorBody?
     public var metadata: [String: String]
 
     public init(
-        id: String, status: Status, amount: Int, amountCapturable: Int, amountReceived: Int, currency: String,
-        captureMethod: String, latestCharge: String? = nil, lastPaymentError: StripeErrorBody? = nil,
+        id: String, status: Status, amount: Int?, amountCapturable: Int?, amountReceived: Int?, currency: String?,
+        captureMethod: String?, latestCharge: String? = nil, lastPaymentError: StripeErrorBody? = nil,
         metadata: [String: String] = [:]
     ) {
         self.id = id
@@ -46,5 +48,19 @@ public struct StripePaymentIntent: Sendable, Equatable, Codable {
         case captureMethod = "capture_method"
         case latestCharge = "latest_charge"
         case lastPaymentError = "last_payment_error"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        status = try container.decode(Status.self, forKey: .status)
+        amount = try container.decodeIfPresent(Int.self, forKey: .amount)
+        amountCapturable = try container.decodeIfPresent(Int.self, forKey: .amountCapturable)
+        amountReceived = try container.decodeIfPresent(Int.self, forKey: .amountReceived)
+        currency = try container.decodeIfPresent(String.self, forKey: .currency)
+        captureMethod = try container.decodeIfPresent(String.self, forKey: .captureMethod)
+        latestCharge = try container.decodeIfPresent(String.self, forKey: .latestCharge)
+        lastPaymentError = try container.decodeIfPresent(StripeErrorBody.self, forKey: .lastPaymentError)
+        metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
     }
 }

@@ -11,14 +11,14 @@ public enum AuthorizationDecision: Sendable, Equatable {
     case retry(reason: String, freshCreateKey: Bool)
     /// It may have executed: read the intent back by id before deciding anything.
     case readBack(reason: String)
-
-    /// Whether acting on it means a processor call (the runner extends its lease before each one).
-    public var callsProcessor: Bool {
-        switch self {
-        case .confirm, .readBack: true
-        case .finish, .retry: false
-        }
-    }
+    /// The confirm's key replays a saved 500: read back, and if the intent is still unconfirmed (nothing
+    /// happened) move to the next confirm key, since this one can only answer the same 500.
+    case readBackReplayed(reason: String)
+    /// A saved 500 proved harmless (the intent is still unconfirmed): confirm again under the next key.
+    case nextConfirmKey(reason: String)
+    /// The processor's answer cannot be read (a field a decision needs is missing): a bounded number of
+    /// attempts, then the operation is parked.
+    case protocolFault(reason: String)
 
     public static func afterCreate(_ result: StripeResult<StripePaymentIntent>) -> AuthorizationDecision {
         switch result {
@@ -40,6 +40,7 @@ public enum AuthorizationDecision: Sendable, Equatable {
         case .rejected(_, let error):
             .finish(.failed(.processingError, declineCode: error.code ?? error.type, reference: intentId))
         case .retryable(let failure): .retry(reason: failure.description, freshCreateKey: false)
+        case .unknown(let failure) where failure.replayed: .readBackReplayed(reason: failure.description)
         case .unknown(let failure): .readBack(reason: failure.description)
         }
     }
@@ -53,6 +54,7 @@ public enum AuthorizationDecision: Sendable, Equatable {
         case .canceled: .finish(.voided(reference: intent.id))
         case .notConfirmed: .confirm(intentId: intent.id)
         case .processing: .retry(reason: "intent \(intent.id) is processing", freshCreateKey: false)
+        case .unreadable(let field): .protocolFault(reason: "intent \(intent.id) (\(intent.status.rawValue)) lacks `\(field)`")
         }
     }
 

@@ -4,7 +4,9 @@ import StripeGateway
 /// What an intent read from the processor says about an authorization.
 public enum IntentVerdict: Sendable, Equatable {
     /// The hold is placed (`requires_capture`).
-    case authorized(amountCapturable: Int)
+    case authorized
+    /// The processor's answer lacks a field this verdict needs: a protocol fault, never a default of 0.
+    case unreadable(field: String)
     /// Charged (`succeeded`): automatic capture, or captured already.
     case captured(amountReceived: Int)
     /// The confirmation was declined: the intent is back in `requires_payment_method` with an error.
@@ -17,8 +19,8 @@ public enum IntentVerdict: Sendable, Equatable {
 
     public init(_ intent: StripePaymentIntent) {
         switch intent.status {
-        case .requiresCapture: self = .authorized(amountCapturable: intent.amountCapturable)
-        case .succeeded: self = .captured(amountReceived: intent.amountReceived)
+        case .requiresCapture: self = .authorized
+        case .succeeded: self = intent.amountReceived.map { .captured(amountReceived: $0) } ?? .unreadable(field: "amount_received")
         case .canceled: self = .canceled
         case .processing: self = .processing
         case .requiresConfirmation: self = .notConfirmed

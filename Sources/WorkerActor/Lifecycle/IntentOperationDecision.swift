@@ -11,24 +11,36 @@ public enum IntentOperationDecision: Sendable, Equatable {
     case retry(reason: String)
     /// It may have executed: read the intent back.
     case readBack(reason: String)
+    /// The key replays a saved 500: read back, and if nothing happened move to the next key.
+    case readBackReplayed(reason: String)
+    /// A saved 500 proved harmless (the intent is unchanged): send again under the next key.
+    case nextKey(reason: String)
+    /// The answer lacks a field the decision needs: bounded attempts, then parked.
+    case protocolFault(reason: String)
 
     public static func afterCall(_ result: StripeResult<StripePaymentIntent>) -> IntentOperationDecision {
         switch result {
         case .success(let intent):
-            settledState(intent).map(IntentOperationDecision.settled) ?? .readBack(reason: "intent \(intent.id) is \(intent.status.rawValue)")
+            afterReadBack(intent) ?? .readBack(reason: "intent \(intent.id) is \(intent.status.rawValue)")
         case .declined(let error, _), .rejected(_, let error):
             .refused(code: error.code ?? error.type, message: error.message ?? "refused by the processor")
         case .retryable(let failure): .retry(reason: failure.description)
+        case .unknown(let failure) where failure.replayed: .readBackReplayed(reason: failure.description)
         case .unknown(let failure): .readBack(reason: failure.description)
         }
     }
 
-    /// The state an intent read back settles the payment in, or nil while the operation is still to do.
-    public static func settledState(_ intent: StripePaymentIntent) -> AuthorizationOutcome? {
+    /// What an intent read back says: settled in a final state, unreadable, or nil while the operation is
+    /// still to do (`requires_capture`).
+    public static func afterReadBack(_ intent: StripePaymentIntent) -> IntentOperationDecision? {
         switch intent.status {
-        case .succeeded: .captured(reference: intent.id, amount: intent.amountReceived)
-        case .canceled: .voided(reference: intent.id)
-        default: nil
+        case .succeeded:
+            guard let received = intent.amountReceived else {
+                return .protocolFault(reason: "intent \(intent.id) (succeeded) lacks `amount_received`")
+            }
+            return .settled(.captured(reference: intent.id, amount: received))
+        case .canceled: return .settled(.voided(reference: intent.id))
+        default: return nil
         }
     }
 }

@@ -12,6 +12,10 @@ public enum RefundDecision: Sendable, Equatable {
     case retry(reason: String)
     /// It may have executed: find it at the processor by its `metadata[refund_id]`.
     case readBack(reason: String)
+    /// The key replays a saved 500: find it at the processor; not there, move to the next key.
+    case readBackReplayed(reason: String)
+    /// A saved 500 proved harmless (the refund is not at the processor): create under the next key.
+    case nextKey(reason: String)
 
     public static func afterCall(_ result: StripeResult<StripeRefund>) -> RefundDecision {
         switch result {
@@ -19,6 +23,7 @@ public enum RefundDecision: Sendable, Equatable {
         case .declined(let error, _), .rejected(_, let error):
             .refused(code: error.code ?? error.type, message: error.message ?? "refused by the processor")
         case .retryable(let failure): .retry(reason: failure.description)
+        case .unknown(let failure) where failure.replayed: .readBackReplayed(reason: failure.description)
         case .unknown(let failure): .readBack(reason: failure.description)
         }
     }

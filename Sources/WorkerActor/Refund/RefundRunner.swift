@@ -9,8 +9,7 @@ import StripeGateway
 struct RefundRunner {
     let database: Database
     let stripe: any StripeAPI
-    let owner: String
-    let backoff: Backoff
+    let recorder: OperationRecorder
     let logger: Logger
 
     func run(_ op: ClaimedOperation) async throws(StoreError) {
@@ -34,10 +33,19 @@ struct RefundRunner {
             let params = CreateRefundParams(
                 paymentIntent: intentId, amount: refund.amount, reason: refund.reason?.rawValue,
                 metadata: ["refund_id": refundId, "payment_id": op.paymentId])
-            decision = RefundDecision.afterCall(await stripe.createRefund(params, idempotencyKey: StripeKeys.refund(op.idempotencyKey)))
+            decision = RefundDecision.afterCall(
+                await stripe.createRefund(params, idempotencyKey: StripeKeys.refund(op.idempotencyKey, attempt: op.keyAttempt)))
         }
-        if case .readBack(let reason) = decision {
+        switch decision {
+        case .readBack(let reason):
             decision = await findAtProcessor(refundId: refundId, intentId: intentId, after: reason)
+        case .readBackReplayed(let reason):
+            // A saved 500: the payment's refunds are listed first; not there means nothing happened, and this
+            // key can only replay the 500, so the next claim creates under the next key.
+            decision = await findAtProcessor(refundId: refundId, intentId: intentId, after: reason)
+            if case .retry = decision { decision = .nextKey(reason: reason) }
+        default:
+            break
         }
         try await record(decision, op: op, refundId: refundId, refund: refund)
     }
@@ -63,30 +71,31 @@ struct RefundRunner {
             let reads = refund.status == .processed ? op.attempts : 0
             let next = reads < RefundDecision.watchSchedule.count ? RefundDecision.watchSchedule[reads] : nil
             try await database.recordRefund(
-                operationId: op.id, owner: owner, refundId: refundId, status: .processed, processorReference: reference,
+                op.lease, drivesRefund: true, refundId: refundId, status: .processed, processorReference: reference,
                 failureReason: nil,
                 events: [.refundProcessed(refundId: refundId, paymentId: op.paymentId, amount: refund.amount, currency: currency, processedAt: now)],
                 watchAgainAfter: next)
         case .state(_, let reference, let failureReason):
             try await database.recordRefund(
-                operationId: op.id, owner: owner, refundId: refundId, status: .failed, processorReference: reference,
+                op.lease, drivesRefund: true, refundId: refundId, status: .failed, processorReference: reference,
                 failureReason: failureReason,
                 events: [.refundFailed(refundId: refundId, paymentId: op.paymentId, amount: refund.amount, currency: currency,
                                        reason: failureReason, failedAt: now)],
                 watchAgainAfter: nil)
         case .refused(let code, let message):
             try await database.recordRefund(
-                operationId: op.id, owner: owner, refundId: refundId, status: .failed, processorReference: nil, failureReason: code,
+                op.lease, drivesRefund: true, refundId: refundId, status: .failed, processorReference: nil, failureReason: code,
                 events: [.refundFailed(refundId: refundId, paymentId: op.paymentId, amount: refund.amount, currency: currency,
                                        reason: code, failedAt: now)],
                 lastError: PaymentError(operation: "refund", code: code, message: message, at: now), watchAgainAfter: nil)
         case .pending(let reference):
             try await database.recordRefund(
-                operationId: op.id, owner: owner, refundId: refundId, status: refund.status, processorReference: reference,
+                op.lease, drivesRefund: true, refundId: refundId, status: refund.status, processorReference: reference,
                 failureReason: nil, events: [], watchAgainAfter: RefundDecision.pendingPause(afterReads: op.attempts))
-        case .retry(let reason), .readBack(let reason):
-            logger.notice("refund will be retried", metadata: ["refund_id": "\(refundId)", "reason": "\(reason)"])
-            try await database.reschedule(operationId: op.id, owner: owner, after: backoff.delay(afterAttempt: op.attempts), error: reason)
+        case .retry(let reason), .readBack(let reason), .readBackReplayed(let reason):
+            try await recorder.retry(op, reason: reason)
+        case .nextKey(let reason):
+            try await recorder.retry(op, reason: "saved 500, refund not at the processor: \(reason)", newKeyAttempt: op.keyAttempt + 1)
         }
     }
 }

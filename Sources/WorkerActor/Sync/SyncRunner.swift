@@ -8,35 +8,43 @@ import StripeGateway
 struct SyncRunner {
     let database: Database
     let stripe: any StripeAPI
-    let owner: String
-    let backoff: Backoff
+    let recorder: OperationRecorder
     let logger: Logger
 
     func run(_ op: ClaimedOperation) async throws(StoreError) {
         guard let intentId = op.payment.processorReference else {
-            return try await done(op)
+            return try await recorder.done(op)
         }
         let readBack = await stripe.retrievePaymentIntent(id: intentId)
         if case .rejected(let status, let error) = readBack {
             // Refused for good (the intent is not there): a read-back nudge that can never succeed is dropped.
             logger.warning("sync read-back refused; dropped", metadata: ["status": "\(status)", "code": "\(error.code ?? error.type)"])
-            return try await done(op)
+            return try await recorder.done(op)
         }
         guard case .success(let intent) = readBack else {
-            return try await database.reschedule(
-                operationId: op.id, owner: owner, after: backoff.delay(afterAttempt: op.attempts), error: "read-back failed")
+            return try await recorder.retry(op, reason: "read-back failed")
         }
-        if case .finish(let outcome) = AuthorizationDecision.afterReadBack(intent) {
-            let (change, events) = outcome.record(for: op, at: Timestamp.now())
-            try await database.finishOperation(id: op.id, paymentId: op.paymentId, change: change, events: events, resolution: .done)
+        // Refunds exist only for a payment recorded CAPTURED; a change made by this very sync cannot have any.
+        let captured = op.payment.status == .captured
+        guard case .finish(let outcome) = AuthorizationDecision.afterReadBack(intent) else {
+            return try await finish(op, change: PaymentChange(), events: [], refundsOf: intentId, captured: captured)
         }
-        if op.payment.status == .captured || intent.status == .succeeded, case .success(let refunds) = await stripe.listRefunds(paymentIntent: intentId) {
+        let (change, events) = outcome.record(for: op, at: Timestamp.now())
+        try await finish(op, change: change, events: events, refundsOf: intentId, captured: captured)
+    }
+
+    /// Records the refunds the processor holds for a captured intent, then ends the sync with `change`.
+    /// The refunds come first: ending the operation ends its lease, and the refunds are written under it.
+    private func finish(
+        _ op: ClaimedOperation, change: PaymentChange, events: [DomainEvent], refundsOf intentId: String, captured: Bool
+    ) async throws(StoreError) {
+        if captured, case .success(let refunds) = await stripe.listRefunds(paymentIntent: intentId) {
             for refund in refunds {
                 guard let refundId = refund.metadata["refund_id"], let local = try await database.refund(id: refundId) else { continue }
                 try await record(refund, local: local, op: op)
             }
         }
-        try await done(op)
+        try await database.finishOperation(op.lease, paymentId: op.paymentId, change: change, events: events, resolution: .done)
     }
 
     private func record(_ refund: StripeRefund, local: Refund, op: ClaimedOperation) async throws(StoreError) {
@@ -47,11 +55,7 @@ struct SyncRunner {
             : .refundFailed(refundId: local.refundId, paymentId: local.paymentId, amount: local.amount, currency: local.currency,
                             reason: failureReason, failedAt: now)
         try await database.recordRefund(
-            operationId: nil, owner: owner, refundId: local.refundId, status: status, processorReference: reference,
+            op.lease, drivesRefund: false, refundId: local.refundId, status: status, processorReference: reference,
             failureReason: failureReason, events: [event], watchAgainAfter: nil)
-    }
-
-    private func done(_ op: ClaimedOperation) async throws(StoreError) {
-        try await database.finishOperation(id: op.id, paymentId: op.paymentId, change: PaymentChange(), events: [], resolution: .done)
     }
 }
