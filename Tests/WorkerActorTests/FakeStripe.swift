@@ -9,6 +9,7 @@ actor FakeStripe: StripeAPI {
         case confirm(id: String, key: String)
         case retrieve(id: String)
         case capture(id: String, key: String)
+        case cancel(id: String, key: String)
     }
 
     private(set) var calls: [Call] = []
@@ -16,11 +17,14 @@ actor FakeStripe: StripeAPI {
     var confirmAnswers: [StripeResult<StripePaymentIntent>] = []
     var retrieveAnswers: [StripeResult<StripePaymentIntent>] = []
     var captureAnswers: [StripeResult<StripePaymentIntent>] = []
+    var cancelAnswers: [StripeResult<StripePaymentIntent>] = []
     /// The intent as the fake processor holds it.
     var intent: StripePaymentIntent?
     var defaultStatus: StripePaymentIntent.Status = .requiresCapture
     /// A confirm that takes this long; cancelled, it answers as a cut-off call does (unknown outcome).
     var confirmDelay: Duration?
+    /// A create that takes this long (a stalled runner).
+    var createDelay: Duration?
 
     func script(
         create: [StripeResult<StripePaymentIntent>] = [], confirm: [StripeResult<StripePaymentIntent>] = [],
@@ -33,9 +37,17 @@ actor FakeStripe: StripeAPI {
 
     func scriptCapture(_ answers: [StripeResult<StripePaymentIntent>]) { captureAnswers = answers }
 
+    func scriptCancel(_ answers: [StripeResult<StripePaymentIntent>]) { cancelAnswers = answers }
+
+    func setIntent(_ intent: StripePaymentIntent?) { self.intent = intent }
+
     func setDefaultStatus(_ status: StripePaymentIntent.Status) { defaultStatus = status }
 
     func setConfirmDelay(_ delay: Duration) { confirmDelay = delay }
+
+    func setCreateDelay(_ delay: Duration) { createDelay = delay }
+
+    var confirms: [String] { calls.compactMap { if case .confirm(_, let key) = $0 { key } else { nil } } }
 
     static func intent(_ id: String = "pi_fake", _ status: StripePaymentIntent.Status, amount: Int = 1000) -> StripePaymentIntent {
         StripePaymentIntent(
@@ -45,8 +57,14 @@ actor FakeStripe: StripeAPI {
 
     func createPaymentIntent(_ params: CreatePaymentIntentParams, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
         calls.append(.create(key: idempotencyKey))
+        if let createDelay {
+            do { try await Task.sleep(for: createDelay) } catch {
+                return .unknown(StripeCallFailure(httpStatus: nil, code: "cancelled", message: "call cancelled"))
+            }
+        }
         if !createAnswers.isEmpty { return createAnswers.removeFirst() }
-        let created = Self.intent("pi_" + idempotencyKey.prefix(8), .requiresPaymentMethod, amount: params.amount)
+        // One intent per create key, as Stripe's idempotency makes it.
+        let created = Self.intent("pi_\(idempotencyKey.prefix(8))_\(idempotencyKey.split(separator: ":").last ?? "")", .requiresPaymentMethod, amount: params.amount)
         intent = created
         return .success(created)
     }
@@ -70,14 +88,23 @@ actor FakeStripe: StripeAPI {
         return intent.map { .success($0) } ?? .rejected(status: 404, StripeErrorBody(type: "invalid_request_error", code: "resource_missing"))
     }
 
-    func searchPaymentIntents(metadataKey: String, value: String) async -> StripeResult<[StripePaymentIntent]> { .success([]) }
+    /// What the search finds (eventually consistent at Stripe: empty by default).
+    var searchResults: [StripePaymentIntent] = []
+
+    func setSearchResults(_ found: [StripePaymentIntent]) { searchResults = found }
+
+    func searchPaymentIntents(metadataKey: String, value: String) async -> StripeResult<[StripePaymentIntent]> {
+        .success(searchResults.filter { $0.metadata[metadataKey] == value })
+    }
     func capturePaymentIntent(id: String, amountToCapture: Int?, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
         calls.append(.capture(id: id, key: idempotencyKey))
         if !captureAnswers.isEmpty { return captureAnswers.removeFirst() }
         return .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
     }
     func cancelPaymentIntent(id: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
-        .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
+        calls.append(.cancel(id: id, key: idempotencyKey))
+        if !cancelAnswers.isEmpty { return cancelAnswers.removeFirst() }
+        return .success(Self.intent(id, .canceled))
     }
     func createRefund(_ params: CreateRefundParams, idempotencyKey: String) async -> StripeResult<StripeRefund> {
         .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))

@@ -79,21 +79,24 @@ struct PaymentWorkerTests {
         #expect(await stripe.calls.filter { if case .create = $0 { true } else { false } }.count == 1)
     }
 
-    @Test("a create with an unknown outcome moves to a fresh create key; a retryable one keeps it")
+    @Test("a create keeps its key through retryable and unknown answers; only a replayed 500 with no intent found moves to the next key")
     func createKeys() async throws {
         let (db, payment) = try await setUp()
         let stripe = FakeStripe()
+        var saved = StripeCallFailure(httpStatus: 500, code: "api_error", message: "boom")
+        saved.replayed = true
         await stripe.script(create: [
             .retryable(StripeCallFailure(httpStatus: 429, code: "rate_limit", message: "slow down")),
-            .unknown(StripeCallFailure(httpStatus: 500, code: "api_error", message: "boom")),
+            .unknown(StripeCallFailure(httpStatus: nil, code: "empty_reply", message: "dropped")),
+            .unknown(saved),
         ])
-        for _ in 0..<3 {
+        for _ in 0..<4 {
             try await turn(db, stripe)
             try await Task.sleep(for: .milliseconds(20))
         }
         let creates = await stripe.calls.compactMap { if case .create(let key) = $0 { key } else { nil } }
         let id = payment.paymentId
-        #expect(creates == ["\(id):authorize:create:0", "\(id):authorize:create:0", "\(id):authorize:create:1"])
+        #expect(creates == ["\(id):authorize:create:0", "\(id):authorize:create:0", "\(id):authorize:create:0", "\(id):authorize:create:1"])
         #expect(try await db.database.payment(id: id)?.status == .authorized)
     }
 

@@ -24,14 +24,14 @@ struct LifecycleRoutes {
         let fields = try BodyFields(body, allowed: ["amount"])
         let amount = try fields.positiveAmount("amount")
         let outcome = try await stored { () async throws(StoreError) in try await database.requestCapture(paymentId: paymentId, amount: amount) }
-        return try await answer(outcome, request: request, paymentId: paymentId)
+        return try await answer(outcome, request: request, paymentId: paymentId, asked: .captured)
     }
 
     func void(_ request: Request, _ id: String) async throws -> Response {
         let paymentId = try Self.paymentId(id)
         _ = try BodyFields(try await request.optionalJSONBody(), allowed: [])
         let outcome = try await stored { () async throws(StoreError) in try await database.requestVoid(paymentId: paymentId) }
-        return try await answer(outcome, request: request, paymentId: paymentId)
+        return try await answer(outcome, request: request, paymentId: paymentId, asked: .voided)
     }
 
     func refund(_ request: Request, _ id: String, scope: String) async throws -> Response {
@@ -70,8 +70,10 @@ struct LifecycleRoutes {
         return JSONResponse.make(.ok, refund)
     }
 
-    /// 202 while queued, 200 once done (also when it finished within `Prefer: wait`).
-    private func answer(_ outcome: LifecycleOutcome, request: Request, paymentId: String) async throws -> Response {
+    /// 202 while queued, 200 once done (also when it finished within `Prefer: wait`), and only when the
+    /// payment is in the state that was asked for: an attempt the processor refused answers 202 with the
+    /// refusal in `lastError` (asking again starts a new attempt).
+    private func answer(_ outcome: LifecycleOutcome, request: Request, paymentId: String, asked: PaymentStatus) async throws -> Response {
         switch outcome {
         case .notFound: throw APIProblem(.notFound, detail: "no payment \(paymentId)")
         case .conflict(let reason): throw APIProblem(.conflict, detail: reason)
@@ -83,7 +85,7 @@ struct LifecycleRoutes {
                 try await database.operationFinished(id: operationId)
             }
             let current = try await stored { () async throws(StoreError) in try await database.payment(id: paymentId) } ?? payment
-            return JSONResponse.make(finished ? .ok : .accepted, current)
+            return JSONResponse.make(finished && current.status == asked ? .ok : .accepted, current)
         }
     }
 

@@ -19,7 +19,7 @@ public final class CredentialStatus: Sendable {
     public var isRefused: Bool { state.withLock { $0.refused } }
 
     /// Notes what one answer said about the key: `status` is the HTTP status (nil: no answer came).
-    func note(status: Int?, at now: ContinuousClock.Instant = .now) {
+    public func note(status: Int?, at now: ContinuousClock.Instant = .now) {
         guard let status else { return }
         state.withLock { state in
             guard status == 401 || status == 403 else {

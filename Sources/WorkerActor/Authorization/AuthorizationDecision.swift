@@ -6,8 +6,8 @@ public enum AuthorizationDecision: Sendable, Equatable {
     case finish(AuthorizationOutcome)
     /// Use this intent from now on, and confirm it.
     case confirm(intentId: String)
-    /// Nothing happened (or it is unknown whether a create did): try again later; a create whose
-    /// outcome is unknown moves to a fresh key, since the intent it may have made is unconfirmed and harmless.
+    /// Nothing happened, or it is unknown what: try again later. `freshCreateKey` moves a create to the next
+    /// key (its key replays a saved 500 and the search found no intent): bounded, then parked.
     case retry(reason: String, freshCreateKey: Bool)
     /// It may have executed: read the intent back by id before deciding anything.
     case readBack(reason: String)
@@ -16,18 +16,34 @@ public enum AuthorizationDecision: Sendable, Equatable {
     case readBackReplayed(reason: String)
     /// A saved 500 proved harmless (the intent is still unconfirmed): confirm again under the next key.
     case nextConfirmKey(reason: String)
+    /// The create's key can only replay a saved 500 (or an unreadable answer): search for the intent it made.
+    case findCreated(reason: String)
     /// The processor's answer cannot be read (a field a decision needs is missing): a bounded number of
     /// attempts, then the operation is parked.
     case protocolFault(reason: String)
 
+    /// A create's answer. An unknown outcome is retried under the same key first: a dropped answer or a
+    /// time-out replays the true one. Only a 500 the key replays (saved once execution began), or a 2xx that
+    /// cannot be read, means this key will never tell: then the payment's intents are searched for.
     public static func afterCreate(_ result: StripeResult<StripePaymentIntent>) -> AuthorizationDecision {
         switch result {
         case .success(let intent): .confirm(intentId: intent.id)
         case .retryable(let failure): .retry(reason: failure.description, freshCreateKey: false)
-        case .unknown(let failure): .retry(reason: failure.description, freshCreateKey: true)
+        case .unknown(let failure) where failure.replayed || failure.isProtocolFault: .findCreated(reason: failure.description)
+        case .unknown(let failure): .retry(reason: failure.description, freshCreateKey: false)
         case .declined(let error, _): .finish(failed(error, reference: nil))
         case .rejected(_, let error): .finish(.failed(.processingError, declineCode: error.code ?? error.type, reference: nil))
         }
+    }
+
+    /// After a create whose key can no longer tell: the intent it made, if the processor's search finds one
+    /// for the payment (`metadata.payment_id`), else the next create key (none was made, or search lags).
+    public static func afterSearch(_ found: [StripePaymentIntent], paymentId: String, reason: String) -> AuthorizationDecision {
+        let ours = found.filter { $0.metadata["payment_id"] == paymentId && $0.status != .canceled }
+        guard let intent = ours.first(where: { IntentVerdict($0) != .notConfirmed }) ?? ours.first else {
+            return .retry(reason: "no intent found after: \(reason)", freshCreateKey: true)
+        }
+        return .confirm(intentId: intent.id)
     }
 
     public static func afterConfirm(_ result: StripeResult<StripePaymentIntent>, intentId: String) -> AuthorizationDecision {

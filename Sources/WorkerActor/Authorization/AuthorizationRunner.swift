@@ -11,7 +11,7 @@ struct AuthorizationRunner {
     let recorder: OperationRecorder
     let logger: Logger
 
-    /// Fresh create keys per payment (a create whose answer is unknown moves to the next): then it is parked.
+    /// Create keys per payment (a key moves on only when it replays a saved 500 and no intent is found): then parked.
     static let createKeys = 3
 
     func run(_ op: ClaimedOperation) async throws(StoreError) {
@@ -31,7 +31,7 @@ struct AuthorizationRunner {
                     id: intentId, paymentMethod: op.payment.paymentMethod,
                     idempotencyKey: StripeKeys.confirm(op.idempotencyKey, attempt: op.keyAttempt))
                 decision = AuthorizationDecision.afterConfirm(result, intentId: intentId)
-            case .readBack(let reason), .readBackReplayed(let reason):
+            case .readBack(let reason), .readBackReplayed(let reason), .findCreated(let reason):
                 guard let intentId = knownIntent else { return try await retry(op, reason: reason, freshCreateKey: false) }
                 decision = await readBack(intentId, op: op, after: decision, reason: reason)
             case .retry(let reason, let fresh):
@@ -58,10 +58,19 @@ struct AuthorizationRunner {
         let params = CreatePaymentIntentParams(
             amount: op.payment.amount, currency: op.payment.currency, captureMethod: op.payment.capture.rawValue,
             metadata: op.payment.metadata.merging(["payment_id": op.paymentId, "order_id": op.payment.orderId]) { _, new in new })
-        let decision = AuthorizationDecision.afterCreate(await stripe.createPaymentIntent(params, idempotencyKey: key))
+        var decision = AuthorizationDecision.afterCreate(await stripe.createPaymentIntent(params, idempotencyKey: key))
+        if case .findCreated(let reason) = decision { decision = await findCreated(op, after: reason) }
         guard case .confirm(let created) = decision else { return (decision, nil) }
         let recorded = try await record(created, createKey: key, op: op)
         return (recorded == created ? decision : .readBack(reason: "intent \(recorded) was recorded first"), recorded)
+    }
+
+    private func findCreated(_ op: ClaimedOperation, after reason: String) async -> AuthorizationDecision {
+        logger.info("searching for the intent of a create whose key cannot tell", metadata: ["reason": "\(reason)"])
+        guard case .success(let found) = await stripe.searchPaymentIntents(metadataKey: "payment_id", value: op.paymentId) else {
+            return .retry(reason: "search failed after: \(reason)", freshCreateKey: false)
+        }
+        return AuthorizationDecision.afterSearch(found, paymentId: op.paymentId, reason: reason)
     }
 
     /// Records a created intent and returns the one on record. Only the recorded intent is ever confirmed, and
@@ -119,7 +128,7 @@ struct AuthorizationRunner {
     private func retry(_ op: ClaimedOperation, reason: String, freshCreateKey: Bool) async throws(StoreError) {
         guard freshCreateKey else { return try await recorder.retry(op, reason: reason) }
         guard op.createAttempt + 1 < Self.createKeys else {
-            return try await recorder.park(op, code: "create_keys_exhausted", reason: "\(Self.createKeys) creates with unknown outcomes; last: \(reason)")
+            return try await recorder.park(op, code: "create_keys_exhausted", reason: "\(Self.createKeys) create keys used; last: \(reason)")
         }
         try await recorder.retry(op, reason: reason, newCreateAttempt: op.createAttempt + 1)
     }
