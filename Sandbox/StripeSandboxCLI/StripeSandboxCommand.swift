@@ -9,7 +9,7 @@ struct StripeSandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stripe-sandbox",
         abstract: "An offline emulator of Stripe's API in test mode (PaymentIntents, refunds, webhooks), with fault injection.",
-        discussion: "Besides /v1, it serves GET /_sandbox/ledger, GET|POST /_sandbox/faults and POST /_sandbox/reset (no auth)."
+        discussion: "Besides /v1, it serves GET /_sandbox/ledger, GET|POST /_sandbox/faults, POST /_sandbox/refunds/{id}/fail and POST /_sandbox/reset (no auth)."
     )
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"

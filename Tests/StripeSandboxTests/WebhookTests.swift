@@ -130,6 +130,22 @@ struct WebhookTests {
         }
     }
 
+    @Test func theSandboxFailRouteSendsRefundUpdatedAndFailed() async throws {
+        try await withReceiver { sandbox, receiver in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.paidIntent()
+            let refund = try #require(try await client.post("/v1/refunds", [("payment_intent", id)]).string("id"))
+            #expect(try await StripeTestClient(sandbox, apiKey: nil).post("/_sandbox/refunds/\(refund)/fail").status == 200)
+            let deliveries = await receiver.wait { Set($0.map(\.type)).isSuperset(of: ["refund.updated", "refund.failed"]) }
+            for type in ["refund.updated", "refund.failed"] {
+                let event = try #require(deliveries.first { $0.type == type })
+                let object = (event.json["data"] as? [String: Any])?["object"] as? [String: Any]
+                #expect(object?["id"] as? String == refund)
+                #expect(object?["status"] as? String == "failed")
+            }
+        }
+    }
+
     @Test func refundFailSendsRefundUpdatedAndFailed() async throws {
         try await withReceiver { sandbox, receiver in
             let client = StripeTestClient(sandbox)

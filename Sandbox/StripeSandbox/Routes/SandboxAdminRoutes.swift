@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// `/_sandbox/*`: no auth, no faults. The ledger, the fault plan, and reset.
+/// `/_sandbox/*`: no auth, no faults. The ledger, the fault plan, failing a refund, and reset.
 struct SandboxAdminRoutes: Sendable {
     let state: SandboxState
     let faults: FaultInjector
@@ -35,6 +35,10 @@ struct SandboxAdminRoutes: Sendable {
             if let problem = plan.problem { throw StripeError.invalidRequest("Invalid fault plan: \(problem)") }
             await faults.replace(plan)
             return try Self.planResponse(plan)
+        }
+        router.post("/_sandbox/refunds/:id/fail") { _, context in
+            let id = try context.parameters.require("id")
+            return StripeReply(json: try await state.failRefund(id)).response(requestID: StripeID.request())
         }
     }
 
