@@ -19,11 +19,33 @@ struct FaultTests {
             #expect(plan == FaultPlan(dropAfter: 0.25, seed: 7))
             let json = try #require(try JSONSerialization.jsonObject(with: Data(read.body)) as? [String: Any])
             #expect(Set(json.keys) == [
-                "error_before", "error_after", "drop_before", "drop_after", "latency_ms", "rate_limit_rps", "search_lag_ms",
-                "webhook_duplicate", "webhook_reorder", "webhook_delay_ms", "webhook_drop_first", "seed",
+                "error_before", "error_after", "error_after_noop", "drop_before", "drop_after", "latency_ms", "rate_limit_rps",
+                "search_lag_ms", "webhook_duplicate", "webhook_reorder", "webhook_delay_ms", "webhook_drop_first", "refuse",
+                "unauthorized", "unreadable_2xx", "seed",
             ])
+            #expect(json["refuse"] as? [String: Double] == ["capture": 0, "cancel": 0, "refund": 0])
             let bad = try await http.send(HTTPRequest(method: "POST", url: url, body: Array(#"{"error_before":2}"#.utf8)))
             #expect(bad.status == 400)
+        }
+    }
+
+    @Test func newFaultFieldsAreReadBackAndValidated() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox, apiKey: nil)
+            let plan = #"{"error_after_noop":0.1,"refuse":{"capture":0.2,"refund":0.3},"unauthorized":0.4,"unreadable_2xx":0.5,"injected":{"error_before":9}}"#
+            #expect(try await client.postJSON("/_sandbox/faults", plan).status == 200)
+            let read = try await client.get("/_sandbox/faults")
+            #expect(try JSONDecoder().decode(FaultPlan.self, from: Data(read.text.utf8)) == FaultPlan(
+                errorAfterNoop: 0.1, refuse: .init(capture: 0.2, refund: 0.3), unauthorized: 0.4, unreadable2xx: 0.5
+            ))
+            for bad in [
+                #"{"refuse":0.5}"#, #"{"refuse":{"void":0.5}}"#, #"{"refuse":{"capture":2}}"#, #"{"refuse":{"cancel":"x"}}"#,
+                #"{"error_after_noop":1.5}"#, #"{"unauthorized":-0.1}"#, #"{"unreadable_2xx":2}"#,
+            ] {
+                let refused = try await client.postJSON("/_sandbox/faults", bad)
+                #expect(refused.status == 400, "\(bad)")
+                #expect(refused.errorField("type") == "invalid_request_error", "\(bad)")
+            }
         }
     }
 

@@ -27,6 +27,14 @@ struct StripeTestClient: Sendable {
         return Reply(try await http.send(request))
     }
 
+    /// A JSON body, as `/_sandbox/faults` takes.
+    func postJSON(_ path: String, _ json: String) async throws(HTTPTransportError) -> Reply {
+        let request = HTTPRequest(
+            method: "POST", url: baseURL + path, headers: [("Content-Type", "application/json")], body: Array(json.utf8)
+        )
+        return Reply(try await http.send(request))
+    }
+
     func get(_ path: String, _ params: [(String, String)] = [], headers extra: [(String, String)] = []) async throws(HTTPTransportError) -> Reply {
         var headers = extra
         if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
