@@ -80,6 +80,120 @@ struct FaultTests {
         }
     }
 
+    @Test func errorAfterNoopSavesA500AndExecutesNothing() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(errorAfterNoop: 1))
+            let failed = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "ean")
+            #expect(failed.status == 500)
+            #expect(failed.errorField("type") == "api_error")
+            #expect(try await sandbox.ledgerIntentCount() == 0)
+            try await sandbox.setFaults(FaultPlan())
+            let replayed = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "ean")
+            #expect(replayed.status == 500)
+            #expect(replayed.errorField("type") == "api_error")
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(try await sandbox.ledgerIntentCount() == 0)
+        }
+    }
+
+    @Test func errorAfterNoopLeavesACaptureUndone() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.heldIntent()
+            try await sandbox.setFaults(FaultPlan(errorAfterNoop: 1))
+            #expect(try await client.post("/v1/payment_intents/\(id)/capture", idempotencyKey: "ean-capture").status == 500)
+            try await sandbox.setFaults(FaultPlan())
+            #expect(try await sandbox.ledgerIntent(id)?["status"] as? String == "requires_capture")
+            let replayed = try await client.post("/v1/payment_intents/\(id)/capture", idempotencyKey: "ean-capture")
+            #expect(replayed.status == 500)
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(try await sandbox.ledgerIntent(id)?["status"] as? String == "requires_capture")
+            // Only a new key can try again, and the intent is still capturable.
+            let captured = try await client.post("/v1/payment_intents/\(id)/capture", idempotencyKey: "ean-capture-2")
+            #expect(captured.string("status") == "succeeded")
+        }
+    }
+
+    @Test func refuseAnswers400LeavesTheIntentAndTheKeyReplaysIt() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.heldIntent()
+            try await sandbox.setFaults(FaultPlan(refuse: .init(capture: 1, cancel: 1)))
+            for (operation, key) in [("capture", "rc"), ("cancel", "rx")] {
+                let refused = try await client.post("/v1/payment_intents/\(id)/\(operation)", idempotencyKey: key)
+                #expect(refused.status == 400, "\(operation)")
+                #expect(refused.errorField("type") == "invalid_request_error")
+                #expect(refused.errorField("code") == "payment_intent_unexpected_state")
+                #expect((refused.error["payment_intent"] as? [String: Any])?["status"] as? String == "requires_capture")
+                #expect(try await sandbox.ledgerIntent(id)?["status"] as? String == "requires_capture")
+            }
+            try await sandbox.setFaults(FaultPlan())
+            let replayed = try await client.post("/v1/payment_intents/\(id)/capture", idempotencyKey: "rc")
+            #expect(replayed.status == 400)
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(try await sandbox.ledgerIntent(id)?["status"] as? String == "requires_capture")
+            #expect(try await client.post("/v1/payment_intents/\(id)/capture", idempotencyKey: "rc-2").string("status") == "succeeded")
+        }
+    }
+
+    @Test func refuseAnswersARefund400AndRefundsNothing() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.paidIntent()
+            try await sandbox.setFaults(FaultPlan(refuse: .init(refund: 1)))
+            let refused = try await client.post("/v1/refunds", [("payment_intent", id)], idempotencyKey: "rr")
+            #expect(refused.status == 400)
+            #expect(refused.errorField("type") == "invalid_request_error")
+            #expect(refused.errorField("code") == "balance_insufficient")
+            #expect((try await sandbox.ledger()["refunds"] as? [Any])?.isEmpty == true)
+            #expect(try await sandbox.ledgerIntent(id)?["amount_refunded"] as? Int == 0)
+            // Other operations are not refused.
+            #expect(try await client.paidIntent() != id)
+            try await sandbox.setFaults(FaultPlan())
+            let replayed = try await client.post("/v1/refunds", [("payment_intent", id)], idempotencyKey: "rr")
+            #expect(replayed.status == 400)
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(try await client.post("/v1/refunds", [("payment_intent", id)], idempotencyKey: "rr-2").status == 200)
+        }
+    }
+
+    @Test func unauthorizedAnswersStripes401AndSavesNothing() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(unauthorized: 1))
+            let refused = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "ua")
+            #expect(refused.status == 401)
+            #expect(refused.errorField("type") == "invalid_request_error")
+            #expect(refused.errorField("message")?.hasPrefix("Invalid API Key provided: sk_test_***") == true)
+            #expect(refused.errorField("message")?.contains(SandboxHarness.apiKey) == false)
+            #expect(try await sandbox.ledgerIntentCount() == 0)
+            try await sandbox.setFaults(FaultPlan())
+            let retried = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "ua")
+            #expect(retried.status == 200)
+            #expect(retried.headers["idempotent-replayed"] == nil)
+        }
+    }
+
+    @Test func unreadable2xxExecutesAndTheKeyReplaysTheTrueAnswer() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(unreadable2xx: 1))
+            let unreadable = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "u2")
+            #expect(unreadable.status == 200)
+            #expect(unreadable.json["status"] == nil)
+            let id = try #require(unreadable.string("id"))
+            #expect(try await sandbox.ledgerIntent(id)?["status"] as? String == "requires_payment_method")
+            // Replays are sent as saved, even with the fault on; answers without a status are left alone.
+            let replayed = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "u2")
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(replayed.string("id") == id)
+            #expect(replayed.string("status") == "requires_payment_method")
+            #expect(try await client.get("/v1/refunds").string("object") == "list")
+            #expect(try await client.post("/v1/payment_intents", [("currency", "usd")]).errorField("code") == "parameter_missing")
+        }
+    }
+
     @Test func dropBeforeClosesTheConnectionWithNothingDone() async throws {
         try await withStripeSandbox { sandbox in
             let client = StripeTestClient(sandbox)

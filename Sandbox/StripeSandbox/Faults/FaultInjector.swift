@@ -1,10 +1,14 @@
 /// The fault decisions for one `/v1` request, drawn together so a seed replays them exactly.
 struct RequestFaults: Sendable {
+    var unauthorized = false
     var rateLimited = false
     var errorBefore = false
     var dropBefore = false
+    var errorAfterNoop = false
+    var refused: Set<FaultPlan.Operation> = []
     var errorAfter = false
     var dropAfter = false
+    var unreadable2xx = false
     var latency: Duration = .zero
 }
 
@@ -35,7 +39,6 @@ actor FaultInjector {
 
     func decideRequest() -> RequestFaults {
         var faults = RequestFaults()
-        faults.rateLimited = !admit(at: .now)
         // Draw every value every time, so the sequence does not depend on which faults are on.
         let draws = (0..<4).map { _ in Double.random(in: 0..<1, using: &random) }
         faults.errorBefore = draws[0] < plan.errorBefore
@@ -43,6 +46,13 @@ actor FaultInjector {
         faults.errorAfter = draws[2] < plan.errorAfter
         faults.dropAfter = draws[3] < plan.dropAfter
         faults.latency = .milliseconds(Int.random(in: plan.latencyMs[0]...plan.latencyMs[1], using: &random))
+        let more = (0..<6).map { _ in Double.random(in: 0..<1, using: &random) }
+        faults.errorAfterNoop = more[0] < plan.errorAfterNoop
+        faults.unauthorized = more[1] < plan.unauthorized
+        faults.unreadable2xx = more[2] < plan.unreadable2xx
+        faults.refused = Set(zip(FaultPlan.Operation.allCases, more[3...]).filter { $1 < plan.refuse[$0] }.map(\.0))
+        // A request refused by auth never reaches the rate limiter.
+        faults.rateLimited = !faults.unauthorized && !admit(at: .now)
         return faults
     }
 

@@ -90,6 +90,14 @@ extension StripeError {
         headers: [("Stripe-Should-Retry", "true")]
     )
 
+    /// The `refuse` fault's answer to a refund that would have succeeded: Stripe's refusal for want of
+    /// balance, which changes nothing.
+    static let refundRefused = StripeError(
+        status: 400, type: "invalid_request_error", code: "balance_insufficient",
+        message: "Insufficient funds in Stripe account. In test mode, you can add funds to your available balance (bypassing your pending balance) by creating a charge with 4000 0000 0000 0077 as the card number. You can use the /v1/balance endpoint to view your Stripe balance (for more details, see stripe.com/docs/api#balance).",
+        phase: .execution
+    )
+
     static func apiError(phase: Phase) -> StripeError {
         StripeError(
             status: 500, type: "api_error",

@@ -3,6 +3,8 @@ struct CreateRefundCommand: Sendable {
     var amount: Int?
     var reason: String?
     var metadata: [String: String]
+    /// The `refuse` fault: a refund that would succeed is refused instead (saved under the key).
+    var refused = false
 }
 
 extension SandboxState {
@@ -29,6 +31,7 @@ extension SandboxState {
                 code: "amount_too_large", param: "amount", phase: .execution
             )
         }
+        if command.refused { throw .refundRefused }
         let refund = Refund(
             id: StripeID.make("re"), amount: amount, charge: charge.id, paymentIntent: intent.id, currency: intent.currency,
             created: Self.now, reason: command.reason, metadata: command.metadata, status: .succeeded

@@ -61,6 +61,14 @@ struct StripeTestClient: Sendable {
         )
     }
 
+    /// A confirmed manual-capture intent: a hold (`requires_capture`).
+    func heldIntent(amount: Int = 1000) async throws -> String {
+        let id = try await createIntent(amount: amount, capture: "manual")
+        let reply = try await confirm(id)
+        guard reply.string("status") == "requires_capture" else { throw ReplyError(reply: reply) }
+        return id
+    }
+
     /// A captured (`succeeded`) intent paid with `paymentMethod`.
     func paidIntent(amount: Int = 1000, paymentMethod: String = "pm_card_visa") async throws -> String {
         let id = try await createIntent(amount: amount, capture: "automatic")
