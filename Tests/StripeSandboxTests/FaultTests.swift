@@ -21,7 +21,7 @@ struct FaultTests {
             #expect(Set(json.keys) == [
                 "error_before", "error_after", "error_after_noop", "drop_before", "drop_after", "latency_ms", "rate_limit_rps",
                 "search_lag_ms", "webhook_duplicate", "webhook_reorder", "webhook_delay_ms", "webhook_drop_first", "refuse",
-                "unauthorized", "unreadable_2xx", "seed",
+                "unauthorized", "unreadable_2xx", "seed", "injected",
             ])
             #expect(json["refuse"] as? [String: Double] == ["capture": 0, "cancel": 0, "refund": 0])
             let bad = try await http.send(HTTPRequest(method: "POST", url: url, body: Array(#"{"error_before":2}"#.utf8)))
@@ -38,6 +38,8 @@ struct FaultTests {
             #expect(try JSONDecoder().decode(FaultPlan.self, from: Data(read.text.utf8)) == FaultPlan(
                 errorAfterNoop: 0.1, refuse: .init(capture: 0.2, refund: 0.3), unauthorized: 0.4, unreadable2xx: 0.5
             ))
+            // `injected` is the sandbox's to count: a posted one is ignored.
+            #expect(try await client.injected()["error_before"] == 0)
             for bad in [
                 #"{"refuse":0.5}"#, #"{"refuse":{"void":0.5}}"#, #"{"refuse":{"capture":2}}"#, #"{"refuse":{"cancel":"x"}}"#,
                 #"{"error_after_noop":1.5}"#, #"{"unauthorized":-0.1}"#, #"{"unreadable_2xx":2}"#,
@@ -158,6 +160,23 @@ struct FaultTests {
         }
     }
 
+    @Test func refuseFiresOnlyWhereTheOperationWouldSucceed() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let unconfirmed = try await client.createIntent()
+            try await sandbox.setFaults(FaultPlan(refuse: .init(capture: 1, cancel: 1, refund: 1)))
+            #expect(try await client.post("/v1/payment_intents/pi_missing/capture").status == 404)
+            let wrongState = try await client.post("/v1/payment_intents/\(unconfirmed)/capture")
+            #expect(wrongState.status == 400)
+            #expect(wrongState.errorField("message")?.contains("status of requires_payment_method") == true)
+            let unknownParameter = try await client.post("/v1/refunds", [("payment_intent", unconfirmed), ("bogus", "1")])
+            #expect(unknownParameter.errorField("code") == "parameter_unknown")
+            #expect(try await client.injected()["refuse"] == 0)
+            #expect(try await client.post("/v1/payment_intents/\(unconfirmed)/cancel").status == 400)
+            #expect(try await client.injected()["refuse"] == 1)
+        }
+    }
+
     @Test func unauthorizedAnswersStripes401AndSavesNothing() async throws {
         try await withStripeSandbox { sandbox in
             let client = StripeTestClient(sandbox)
@@ -191,6 +210,47 @@ struct FaultTests {
             #expect(replayed.string("status") == "requires_payment_method")
             #expect(try await client.get("/v1/refunds").string("object") == "list")
             #expect(try await client.post("/v1/payment_intents", [("currency", "usd")]).errorField("code") == "parameter_missing")
+            #expect(try await client.injected()["unreadable_2xx"] == 1)
+        }
+    }
+
+    @Test func injectedCountsEachFaultThatFiredSinceThePlanWasReplaced() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let cases: [(String, FaultPlan)] = [
+                ("error_before", FaultPlan(errorBefore: 1)), ("error_after", FaultPlan(errorAfter: 1)),
+                ("error_after_noop", FaultPlan(errorAfterNoop: 1)), ("unauthorized", FaultPlan(unauthorized: 1)),
+                ("unreadable_2xx", FaultPlan(unreadable2xx: 1)),
+            ]
+            for (name, plan) in cases {
+                try await sandbox.setFaults(plan)
+                for index in 0..<3 {
+                    _ = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "\(name)-\(index)")
+                }
+                let injected = try await client.injected()
+                #expect(injected[name] == 3, "\(name): \(injected)")
+                #expect(injected.filter { $0.key != name }.values.allSatisfy { $0 == 0 }, "\(name): \(injected)")
+            }
+            try await sandbox.setFaults(FaultPlan())
+            let injected = try await client.injected()
+            #expect(Set(injected.keys) == [
+                "error_before", "error_after", "error_after_noop", "drop_before", "drop_after", "rate_limit_rps", "refuse",
+                "unauthorized", "unreadable_2xx", "webhook_duplicate", "webhook_drop_first",
+            ])
+            #expect(injected.values.allSatisfy { $0 == 0 })
+        }
+    }
+
+    @Test func injectedCountsThe429s() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(rateLimitRps: 1))
+            var limited = 0
+            for _ in 0..<4 {
+                if try await client.get("/v1/refunds").status == 429 { limited += 1 }
+            }
+            #expect(limited > 0)
+            #expect(try await client.injected()["rate_limit_rps"] == limited)
         }
     }
 

@@ -146,6 +146,19 @@ struct WebhookTests {
         }
     }
 
+    @Test func duplicatedAndSkippedDeliveriesAreCounted() async throws {
+        try await withReceiver(faults: FaultPlan(webhookDuplicate: 1, webhookDropFirst: 1)) { sandbox, receiver in
+            let client = StripeTestClient(sandbox)
+            _ = try await client.paidIntent()
+            // One event (payment_intent.succeeded): its duplicate at once, its first delivery skipped and retried.
+            let deliveries = await receiver.wait { $0.count >= 2 }
+            #expect(Set(deliveries.map(\.eventID)).count == 1)
+            let injected = try await client.injected()
+            #expect(injected["webhook_duplicate"] == 1)
+            #expect(injected["webhook_drop_first"] == 1)
+        }
+    }
+
     @Test func refundFailSendsRefundUpdatedAndFailed() async throws {
         try await withReceiver { sandbox, receiver in
             let client = StripeTestClient(sandbox)

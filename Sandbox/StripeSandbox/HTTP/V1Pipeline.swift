@@ -77,17 +77,32 @@ struct V1Pipeline: Sendable {
     private func rejectBeforeExecuting(
         _ faults: RequestFaults, apiKey: String, context: SandboxRequestContext
     ) async throws(StripeError) -> Response? {
-        if faults.unauthorized { throw .invalidAPIKey(apiKey) }
-        if faults.rateLimited { throw .rateLimited }
-        if faults.dropBefore { return await ConnectionDrop.close(context.channel) }
-        if faults.errorBefore { throw .apiError(phase: .validation) }
+        if faults.unauthorized {
+            await fired(.unauthorized, faults)
+            throw .invalidAPIKey(apiKey)
+        }
+        if faults.rateLimited {
+            await fired(.rateLimit, faults)
+            throw .rateLimited
+        }
+        if faults.dropBefore {
+            await fired(.dropBefore, faults)
+            return await ConnectionDrop.close(context.channel)
+        }
+        if faults.errorBefore {
+            await fired(.errorBefore, faults)
+            throw .apiError(phase: .validation)
+        }
         return nil
     }
 
     /// Runs the call; `.executed` when it began executing (only then is its answer saved).
     private func execute(_ call: APICall, _ faults: RequestFaults) async -> (StripeReply, Outcome) {
         try? await Task.sleep(for: faults.latency)
-        if faults.errorAfterNoop { return (StripeReply(.apiError(phase: .execution)), .executed) }
+        if faults.errorAfterNoop {
+            await fired(.errorAfterNoop, faults)
+            return (StripeReply(.apiError(phase: .execution)), .executed)
+        }
         var call = call
         call.refused = call.refusable.map(faults.refused.contains) ?? false
         var reply: StripeReply
@@ -97,19 +112,31 @@ struct V1Pipeline: Sendable {
         } catch {
             reply = StripeReply(error)
             outcome = error.phase == .execution ? .executed : .rejected
+            if let fault = error.fault { await fired(fault, faults) }
         }
-        if outcome == .executed && faults.errorAfter { reply = StripeReply(.apiError(phase: .execution)) }
+        if outcome == .executed && faults.errorAfter {
+            await fired(.errorAfter, faults)
+            reply = StripeReply(.apiError(phase: .execution))
+        }
         return (reply, outcome)
     }
 
     private func finish(
         _ reply: StripeReply, _ outcome: Outcome, faults: RequestFaults, requestID: String, context: SandboxRequestContext
     ) async -> Response {
-        if outcome != .rejected && faults.dropAfter { return await ConnectionDrop.close(context.channel) }
+        if outcome != .rejected && faults.dropAfter {
+            await fired(.dropAfter, faults)
+            return await ConnectionDrop.close(context.channel)
+        }
         if outcome == .executed && faults.unreadable2xx, let unreadable = reply.withoutStatus {
+            await fired(.unreadable2xx, faults)
             return unreadable.response(requestID: requestID)
         }
         return reply.response(requestID: requestID)
+    }
+
+    private func fired(_ fault: InjectedFault, _ faults: RequestFaults) async {
+        await self.faults.record(fault, generation: faults.generation)
     }
 
     private static func decode(_ request: Request) async throws -> APICall {

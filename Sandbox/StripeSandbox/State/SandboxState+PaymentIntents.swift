@@ -208,6 +208,8 @@ extension SandboxState {
     /// an executed answer, so the idempotency key saves and replays it, as Stripe does for every request
     /// that began executing.
     private func refusal(_ intent: PaymentIntent, _ message: String) -> StripeError {
-        unexpectedState(intent, message)
+        var error = unexpectedState(intent, message)
+        error.fault = .refuse
+        return error
     }
 }

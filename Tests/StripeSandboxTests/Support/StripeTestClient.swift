@@ -77,6 +77,12 @@ struct StripeTestClient: Sendable {
         return id
     }
 
+    /// `injected` in `GET /_sandbox/faults`: how many times each fault fired since the plan was replaced.
+    func injected() async throws -> [String: Int] {
+        let faults = try await get("/_sandbox/faults").json
+        return (faults["injected"] as? [String: Any] ?? [:]).compactMapValues { $0 as? Int }
+    }
+
     static func formEncode(_ params: [(String, String)]) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
