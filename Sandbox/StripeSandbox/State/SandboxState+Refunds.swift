@@ -74,10 +74,7 @@ extension SandboxState {
     func failRefund(_ id: String) throws(StripeError) -> JSONValue {
         guard var refund = refunds[id] else { throw .noSuch("refund", id: id) }
         guard refund.holdsMoney else {
-            throw .invalidRequest(
-                "Refund \(id) cannot fail: it has a status of \(refund.status.rawValue).", code: "refund_unexpected_state",
-                status: 409
-            )
+            throw .invalidRequest("Refund \(id) cannot fail: it has a status of \(refund.status.rawValue).", status: 409)
         }
         refund.status = .failed
         refund.failureReason = "expired_or_canceled_card"
