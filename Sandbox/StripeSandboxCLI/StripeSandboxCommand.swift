@@ -9,7 +9,7 @@ struct StripeSandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stripe-sandbox",
         abstract: "An offline emulator of Stripe's API in test mode (PaymentIntents, refunds, webhooks), with fault injection.",
-        discussion: "Besides /v1, it serves GET /_sandbox/ledger, GET|POST /_sandbox/faults and POST /_sandbox/reset (no auth)."
+        discussion: "Besides /v1, it serves GET /_sandbox/ledger, GET|POST /_sandbox/faults, POST /_sandbox/refunds/{id}/fail and POST /_sandbox/reset (no auth)."
     )
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -21,6 +21,7 @@ struct StripeSandboxCommand: AsyncParsableCommand {
 
     @Option(help: "Probability of a 500 before executing (nothing happens, nothing saved).") var errorBefore = 0.0
     @Option(help: "Probability of a 500 after executing (the idempotency key replays it).") var errorAfter = 0.0
+    @Option(help: "Probability of a 500 that the idempotency key saves, with nothing executed.") var errorAfterNoop = 0.0
     @Option(help: "Probability that the connection is closed before executing.") var dropBefore = 0.0
     @Option(help: "Probability that the connection is closed after executing.") var dropAfter = 0.0
     @Option(help: "Added latency in ms, uniform in MIN,MAX (default: 0,0).", transform: Self.range) var latencyMs = [0, 0]
@@ -30,6 +31,17 @@ struct StripeSandboxCommand: AsyncParsableCommand {
     @Flag(help: "Deliver queued events in shuffled order.") var webhookReorder = false
     @Option(help: "Added webhook delay in ms, uniform in MIN,MAX (default: 0,0).", transform: Self.range) var webhookDelayMs = [0, 0]
     @Option(help: "Probability that an event's first delivery is skipped (a retry brings it).") var webhookDropFirst = 0.0
+    @Option(
+        help: "Probabilities that a capture, cancel or refund that would succeed is refused (400, saved under the key): capture=P,cancel=P,refund=P (any of them; left out: 0).",
+        transform: Self.refusals
+    )
+    var refuse = FaultPlan.Refusals()
+    @Option(help: "Probability of Stripe's 401 for a valid key (nothing executed, nothing saved).") var unauthorized = 0.0
+    @Option(
+        name: .customLong("unreadable-2xx"),
+        help: "Probability that an executed 2xx answer is sent without its status (the key saves the true answer)."
+    )
+    var unreadable2xx = 0.0
     @Option(help: "Seed that makes the fault draws repeatable.") var seed: UInt64?
 
     static func range(_ text: String) throws -> [Int] {
@@ -40,6 +52,22 @@ struct StripeSandboxCommand: AsyncParsableCommand {
         return [min, max]
     }
 
+    static func refusals(_ text: String) throws -> FaultPlan.Refusals {
+        var refusals = FaultPlan.Refusals()
+        for part in text.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, let operation = FaultPlan.Operation(rawValue: pair[0]), let probability = Double(pair[1]) else {
+                throw ValidationError("expected capture=P,cancel=P,refund=P, got '\(text)'")
+            }
+            switch operation {
+            case .capture: refusals.capture = probability
+            case .cancel: refusals.cancel = probability
+            case .refund: refusals.refund = probability
+            }
+        }
+        return refusals
+    }
+
     func validate() throws {
         if let problem = faults.problem { throw ValidationError(problem) }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
@@ -48,10 +76,11 @@ struct StripeSandboxCommand: AsyncParsableCommand {
 
     var faults: FaultPlan {
         FaultPlan(
-            errorBefore: errorBefore, errorAfter: errorAfter, dropBefore: dropBefore, dropAfter: dropAfter,
-            latencyMs: latencyMs, rateLimitRps: rateLimitRps, searchLagMs: searchLagMs,
+            errorBefore: errorBefore, errorAfter: errorAfter, errorAfterNoop: errorAfterNoop, dropBefore: dropBefore,
+            dropAfter: dropAfter, latencyMs: latencyMs, rateLimitRps: rateLimitRps, searchLagMs: searchLagMs,
             webhookDuplicate: webhookDuplicate, webhookReorder: webhookReorder, webhookDelayMs: webhookDelayMs,
-            webhookDropFirst: webhookDropFirst, seed: seed
+            webhookDropFirst: webhookDropFirst, refuse: refuse, unauthorized: unauthorized, unreadable2xx: unreadable2xx,
+            seed: seed
         )
     }
 

@@ -3,7 +3,8 @@
 
 Starts its own PostgreSQL (Sandbox/scripts/postgres.sh on a free port, data under a fresh /tmp folder),
 the standalone `stripe-sandbox` with faults on (500s and dropped connections before and after executing,
-latency, a rate limit, duplicated, reordered, delayed and skipped webhooks) and TWO `payment-service`
+500s saved under the key with nothing done, refused captures, cancels and refunds, latency, a rate limit,
+duplicated, reordered, delayed and skipped webhooks) and TWO `payment-service`
 instances on one database (ROLE=all; the sandbox delivers its webhooks to the first). Concurrent clients
 send AuthorizePayment commands (a mix of test cards and both capture modes), then captures, voids and
 refunds on the results, each retried as a real client would: the same command (same body, same
@@ -22,7 +23,8 @@ It checks the database and `GET /_sandbox/ledger` and prints ONE summary line:
   disagree          payments whose status/amounts (or refunds) disagree with the ledger (contract.md)
   holds             VOIDED or FAILED payments with an intent that still holds or took money
   unanswered        commands never answered before the client's deadline
-and exits 1 if any of them is not 0.
+and exits 1 if any of them is not 0. It also shows `injected=`: how many times each fault fired
+(`GET /_sandbox/faults`, read before the faults go off).
 
     python3 Sandbox/chaos/chaos.py            # the full run (make chaos): 2,000 authorizations
     python3 Sandbox/chaos/chaos.py --short    # the CI run (make test): 300, a few kills, < 3 minutes
@@ -58,7 +60,8 @@ CARDS = [
 ]
 
 FAULTS = {
-    "error_before": 0.04, "error_after": 0.04, "drop_before": 0.03, "drop_after": 0.04,
+    "error_before": 0.04, "error_after": 0.04, "error_after_noop": 0.03, "drop_before": 0.03, "drop_after": 0.04,
+    "refuse": {"capture": 0.05, "cancel": 0.05, "refund": 0.03},
     "latency_ms": [0, 60], "rate_limit_rps": 90,
     "webhook_duplicate": 0.2, "webhook_reorder": True, "webhook_delay_ms": [0, 400], "webhook_drop_first": 0.2,
 }
@@ -351,6 +354,14 @@ class Run:
             time.sleep(1)
         return False
 
+    def injected(self):
+        """How many times each fault fired, as `name:count,…` (`?` when the sandbox does not answer)."""
+        try:
+            counts = request(self.sandbox_port, "GET", "/_sandbox/faults", timeout=10)[2]["injected"]
+        except (OSError, TypeError, KeyError):
+            return "?"
+        return ",".join(f"{name}:{count}" for name, count in sorted(counts.items()))
+
     def verify(self):
         ledger = request(self.sandbox_port, "GET", "/_sandbox/ledger", timeout=60)[2]
         intents = {}
@@ -452,6 +463,8 @@ class Run:
             self.ports = ports
             faults = dict(FAULTS, seed=self.args.seed)
             flags = ["--error-before", str(faults["error_before"]), "--error-after", str(faults["error_after"]),
+                     "--error-after-noop", str(faults["error_after_noop"]),
+                     "--refuse", ",".join(f"{op}={p}" for op, p in faults["refuse"].items()),
                      "--drop-before", str(faults["drop_before"]), "--drop-after", str(faults["drop_after"]),
                      "--latency-ms", ",".join(map(str, faults["latency_ms"])), "--rate-limit-rps", str(faults["rate_limit_rps"]),
                      "--webhook-duplicate", str(faults["webhook_duplicate"]), "--webhook-reorder",
@@ -495,6 +508,7 @@ class Run:
                 if instance.process.poll() is not None:
                     instance.start()
                 instance.wait_ready()
+            injected = self.injected()
             request(self.sandbox_port, "POST", "/_sandbox/faults", {}, timeout=10)
             log("faults off; waiting for convergence")
             converge_start = time.time()
@@ -508,7 +522,8 @@ class Run:
             summary = " ".join(f"{k}={v}" for k, v in counts.items())
             print(f"chaos {'PASS' if ok else 'FAIL'}: commands={self.args.commands} acknowledged={len(self.ack_payments)} "
                   f"captures={len(self.ack_captures)} voids={len(self.ack_voids)} refunds={len(self.ack_refunds)} "
-                  f"kills={self.kills} pg_restarts={self.pg_restarts} {summary} duration={time.time() - started:.0f}s",
+                  f"kills={self.kills} pg_restarts={self.pg_restarts} {summary} injected={injected} "
+                  f"duration={time.time() - started:.0f}s",
                   flush=True)
         finally:
             for instance in self.instances:

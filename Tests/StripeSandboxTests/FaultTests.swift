@@ -19,11 +19,35 @@ struct FaultTests {
             #expect(plan == FaultPlan(dropAfter: 0.25, seed: 7))
             let json = try #require(try JSONSerialization.jsonObject(with: Data(read.body)) as? [String: Any])
             #expect(Set(json.keys) == [
-                "error_before", "error_after", "drop_before", "drop_after", "latency_ms", "rate_limit_rps", "search_lag_ms",
-                "webhook_duplicate", "webhook_reorder", "webhook_delay_ms", "webhook_drop_first", "seed",
+                "error_before", "error_after", "error_after_noop", "drop_before", "drop_after", "latency_ms", "rate_limit_rps",
+                "search_lag_ms", "webhook_duplicate", "webhook_reorder", "webhook_delay_ms", "webhook_drop_first", "refuse",
+                "unauthorized", "unreadable_2xx", "seed", "injected",
             ])
+            #expect(json["refuse"] as? [String: Double] == ["capture": 0, "cancel": 0, "refund": 0])
             let bad = try await http.send(HTTPRequest(method: "POST", url: url, body: Array(#"{"error_before":2}"#.utf8)))
             #expect(bad.status == 400)
+        }
+    }
+
+    @Test func newFaultFieldsAreReadBackAndValidated() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox, apiKey: nil)
+            let plan = #"{"error_after_noop":0.1,"refuse":{"capture":0.2,"refund":0.3},"unauthorized":0.4,"unreadable_2xx":0.5,"injected":{"error_before":9}}"#
+            #expect(try await client.postJSON("/_sandbox/faults", plan).status == 200)
+            let read = try await client.get("/_sandbox/faults")
+            #expect(try JSONDecoder().decode(FaultPlan.self, from: Data(read.text.utf8)) == FaultPlan(
+                errorAfterNoop: 0.1, refuse: .init(capture: 0.2, refund: 0.3), unauthorized: 0.4, unreadable2xx: 0.5
+            ))
+            // `injected` is the sandbox's to count: a posted one is ignored.
+            #expect(try await client.injected()["error_before"] == 0)
+            for bad in [
+                #"{"refuse":0.5}"#, #"{"refuse":{"void":0.5}}"#, #"{"refuse":{"capture":2}}"#, #"{"refuse":{"cancel":"x"}}"#,
+                #"{"error_after_noop":1.5}"#, #"{"unauthorized":-0.1}"#, #"{"unreadable_2xx":2}"#,
+            ] {
+                let refused = try await client.postJSON("/_sandbox/faults", bad)
+                #expect(refused.status == 400, "\(bad)")
+                #expect(refused.errorField("type") == "invalid_request_error", "\(bad)")
+            }
         }
     }
 
@@ -55,6 +79,178 @@ struct FaultTests {
             #expect(replayed.status == 500)
             #expect(replayed.headers["idempotent-replayed"] == "true")
             #expect(try await sandbox.ledgerIntentCount() == 1)
+        }
+    }
+
+    @Test func errorAfterNoopSavesA500AndExecutesNothing() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(errorAfterNoop: 1))
+            let failed = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "ean")
+            #expect(failed.status == 500)
+            #expect(failed.errorField("type") == "api_error")
+            #expect(try await sandbox.ledgerIntentCount() == 0)
+            try await sandbox.setFaults(FaultPlan())
+            let replayed = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "ean")
+            #expect(replayed.status == 500)
+            #expect(replayed.errorField("type") == "api_error")
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(try await sandbox.ledgerIntentCount() == 0)
+        }
+    }
+
+    @Test func errorAfterNoopLeavesACaptureUndone() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.heldIntent()
+            try await sandbox.setFaults(FaultPlan(errorAfterNoop: 1))
+            #expect(try await client.post("/v1/payment_intents/\(id)/capture", idempotencyKey: "ean-capture").status == 500)
+            try await sandbox.setFaults(FaultPlan())
+            #expect(try await sandbox.ledgerIntent(id)?["status"] as? String == "requires_capture")
+            let replayed = try await client.post("/v1/payment_intents/\(id)/capture", idempotencyKey: "ean-capture")
+            #expect(replayed.status == 500)
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(try await sandbox.ledgerIntent(id)?["status"] as? String == "requires_capture")
+            // Only a new key can try again, and the intent is still capturable.
+            let captured = try await client.post("/v1/payment_intents/\(id)/capture", idempotencyKey: "ean-capture-2")
+            #expect(captured.string("status") == "succeeded")
+        }
+    }
+
+    @Test func refuseAnswers400LeavesTheIntentAndTheKeyReplaysIt() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.heldIntent()
+            try await sandbox.setFaults(FaultPlan(refuse: .init(capture: 1, cancel: 1)))
+            for (operation, key) in [("capture", "rc"), ("cancel", "rx")] {
+                let refused = try await client.post("/v1/payment_intents/\(id)/\(operation)", idempotencyKey: key)
+                #expect(refused.status == 400, "\(operation)")
+                #expect(refused.errorField("type") == "invalid_request_error")
+                #expect(refused.errorField("code") == "payment_intent_unexpected_state")
+                #expect((refused.error["payment_intent"] as? [String: Any])?["status"] as? String == "requires_capture")
+                #expect(try await sandbox.ledgerIntent(id)?["status"] as? String == "requires_capture")
+            }
+            try await sandbox.setFaults(FaultPlan())
+            let replayed = try await client.post("/v1/payment_intents/\(id)/capture", idempotencyKey: "rc")
+            #expect(replayed.status == 400)
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(try await sandbox.ledgerIntent(id)?["status"] as? String == "requires_capture")
+            #expect(try await client.post("/v1/payment_intents/\(id)/capture", idempotencyKey: "rc-2").string("status") == "succeeded")
+        }
+    }
+
+    @Test func refuseAnswersARefund400AndRefundsNothing() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.paidIntent()
+            try await sandbox.setFaults(FaultPlan(refuse: .init(refund: 1)))
+            let refused = try await client.post("/v1/refunds", [("payment_intent", id)], idempotencyKey: "rr")
+            #expect(refused.status == 400)
+            #expect(refused.errorField("type") == "invalid_request_error")
+            #expect(refused.errorField("code") == "balance_insufficient")
+            #expect((try await sandbox.ledger()["refunds"] as? [Any])?.isEmpty == true)
+            #expect(try await sandbox.ledgerIntent(id)?["amount_refunded"] as? Int == 0)
+            // Other operations are not refused.
+            #expect(try await client.paidIntent() != id)
+            try await sandbox.setFaults(FaultPlan())
+            let replayed = try await client.post("/v1/refunds", [("payment_intent", id)], idempotencyKey: "rr")
+            #expect(replayed.status == 400)
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(try await client.post("/v1/refunds", [("payment_intent", id)], idempotencyKey: "rr-2").status == 200)
+        }
+    }
+
+    @Test func refuseFiresOnlyWhereTheOperationWouldSucceed() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let unconfirmed = try await client.createIntent()
+            try await sandbox.setFaults(FaultPlan(refuse: .init(capture: 1, cancel: 1, refund: 1)))
+            #expect(try await client.post("/v1/payment_intents/pi_missing/capture").status == 404)
+            let wrongState = try await client.post("/v1/payment_intents/\(unconfirmed)/capture")
+            #expect(wrongState.status == 400)
+            #expect(wrongState.errorField("message")?.contains("status of requires_payment_method") == true)
+            let unknownParameter = try await client.post("/v1/refunds", [("payment_intent", unconfirmed), ("bogus", "1")])
+            #expect(unknownParameter.errorField("code") == "parameter_unknown")
+            #expect(try await client.injected()["refuse"] == 0)
+            #expect(try await client.post("/v1/payment_intents/\(unconfirmed)/cancel").status == 400)
+            #expect(try await client.injected()["refuse"] == 1)
+        }
+    }
+
+    @Test func unauthorizedAnswersStripes401AndSavesNothing() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(unauthorized: 1))
+            let refused = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "ua")
+            #expect(refused.status == 401)
+            #expect(refused.errorField("type") == "invalid_request_error")
+            #expect(refused.errorField("message")?.hasPrefix("Invalid API Key provided: sk_test_***") == true)
+            #expect(refused.errorField("message")?.contains(SandboxHarness.apiKey) == false)
+            #expect(try await sandbox.ledgerIntentCount() == 0)
+            try await sandbox.setFaults(FaultPlan())
+            let retried = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "ua")
+            #expect(retried.status == 200)
+            #expect(retried.headers["idempotent-replayed"] == nil)
+        }
+    }
+
+    @Test func unreadable2xxExecutesAndTheKeyReplaysTheTrueAnswer() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(unreadable2xx: 1))
+            let unreadable = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "u2")
+            #expect(unreadable.status == 200)
+            #expect(unreadable.json["status"] == nil)
+            let id = try #require(unreadable.string("id"))
+            #expect(try await sandbox.ledgerIntent(id)?["status"] as? String == "requires_payment_method")
+            // Replays are sent as saved, even with the fault on; answers without a status are left alone.
+            let replayed = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "u2")
+            #expect(replayed.headers["idempotent-replayed"] == "true")
+            #expect(replayed.string("id") == id)
+            #expect(replayed.string("status") == "requires_payment_method")
+            #expect(try await client.get("/v1/refunds").string("object") == "list")
+            #expect(try await client.post("/v1/payment_intents", [("currency", "usd")]).errorField("code") == "parameter_missing")
+            #expect(try await client.injected()["unreadable_2xx"] == 1)
+        }
+    }
+
+    @Test func injectedCountsEachFaultThatFiredSinceThePlanWasReplaced() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let cases: [(String, FaultPlan)] = [
+                ("error_before", FaultPlan(errorBefore: 1)), ("error_after", FaultPlan(errorAfter: 1)),
+                ("error_after_noop", FaultPlan(errorAfterNoop: 1)), ("unauthorized", FaultPlan(unauthorized: 1)),
+                ("unreadable_2xx", FaultPlan(unreadable2xx: 1)),
+            ]
+            for (name, plan) in cases {
+                try await sandbox.setFaults(plan)
+                for index in 0..<3 {
+                    _ = try await client.post("/v1/payment_intents", createParams, idempotencyKey: "\(name)-\(index)")
+                }
+                let injected = try await client.injected()
+                #expect(injected[name] == 3, "\(name): \(injected)")
+                #expect(injected.filter { $0.key != name }.values.allSatisfy { $0 == 0 }, "\(name): \(injected)")
+            }
+            try await sandbox.setFaults(FaultPlan())
+            let injected = try await client.injected()
+            #expect(Set(injected.keys) == [
+                "error_before", "error_after", "error_after_noop", "drop_before", "drop_after", "rate_limit_rps", "refuse",
+                "unauthorized", "unreadable_2xx", "webhook_duplicate", "webhook_drop_first",
+            ])
+            #expect(injected.values.allSatisfy { $0 == 0 })
+        }
+    }
+
+    @Test func injectedCountsThe429s() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            try await sandbox.setFaults(FaultPlan(rateLimitRps: 1))
+            var limited = 0
+            for _ in 0..<4 {
+                if try await client.get("/v1/refunds").status == 429 { limited += 1 }
+            }
+            #expect(limited > 0)
+            #expect(try await client.injected()["rate_limit_rps"] == limited)
         }
     }
 

@@ -81,6 +81,48 @@ struct RefundTests {
         }
     }
 
+    @Test func sandboxRouteFailsARefundNow() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let admin = StripeTestClient(sandbox, apiKey: nil)
+            let id = try await client.paidIntent(amount: 1000)
+            let refundID = try #require(try await client.post("/v1/refunds", [("payment_intent", id), ("amount", "400")]).string("id"))
+
+            let failed = try await admin.post("/_sandbox/refunds/\(refundID)/fail")
+            #expect(failed.status == 200)
+            #expect(failed.string("object") == "refund")
+            #expect(failed.string("id") == refundID)
+            #expect(failed.string("status") == "failed")
+            #expect(failed.string("failure_reason") != nil)
+            #expect(try await client.get("/v1/refunds/\(refundID)").string("status") == "failed")
+            #expect(try await sandbox.ledgerIntent(id)?["amount_refunded"] as? Int == 0)
+            let ledgerRefund = (try await sandbox.ledger()["refunds"] as? [[String: Any]])?.first
+            #expect(ledgerRefund?["status"] as? String == "failed")
+
+            let again = try await admin.post("/_sandbox/refunds/\(refundID)/fail")
+            #expect(again.status == 409)
+            #expect(again.errorField("type") == "invalid_request_error")
+            #expect(try await admin.post("/_sandbox/refunds/re_missing/fail").status == 404)
+            // The money is back on the charge: all of it can be refunded.
+            #expect(try await client.post("/v1/refunds", [("payment_intent", id)]).int("amount") == 1000)
+        }
+    }
+
+    @Test func aRefundFailedByTheRouteIsNotFailedAgainLater() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.paidIntent(amount: 1000, paymentMethod: "pm_card_refundFail")
+            let refundID = try #require(try await client.post("/v1/refunds", [("payment_intent", id), ("amount", "600")]).string("id"))
+            #expect(try await StripeTestClient(sandbox, apiKey: nil).post("/_sandbox/refunds/\(refundID)/fail").status == 200)
+            _ = try await client.post("/v1/refunds", [("payment_intent", id), ("amount", "300")])
+            try await Task.sleep(for: .milliseconds(2500))
+            // The delayed failure of the first refund changed nothing more (the second failed on its own).
+            #expect(try await client.get("/v1/refunds/\(refundID)").string("status") == "failed")
+            #expect(try await sandbox.ledgerIntent(id)?["amount_refunded"] as? Int == 0)
+            #expect(try await client.post("/v1/refunds", [("payment_intent", id)]).int("amount") == 1000)
+        }
+    }
+
     @Test func refundFailTurnsFailedTwoSecondsLater() async throws {
         try await withStripeSandbox { sandbox in
             let client = StripeTestClient(sandbox)

@@ -130,6 +130,35 @@ struct WebhookTests {
         }
     }
 
+    @Test func theSandboxFailRouteSendsRefundUpdatedAndFailed() async throws {
+        try await withReceiver { sandbox, receiver in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.paidIntent()
+            let refund = try #require(try await client.post("/v1/refunds", [("payment_intent", id)]).string("id"))
+            #expect(try await StripeTestClient(sandbox, apiKey: nil).post("/_sandbox/refunds/\(refund)/fail").status == 200)
+            let deliveries = await receiver.wait { Set($0.map(\.type)).isSuperset(of: ["refund.updated", "refund.failed"]) }
+            for type in ["refund.updated", "refund.failed"] {
+                let event = try #require(deliveries.first { $0.type == type })
+                let object = (event.json["data"] as? [String: Any])?["object"] as? [String: Any]
+                #expect(object?["id"] as? String == refund)
+                #expect(object?["status"] as? String == "failed")
+            }
+        }
+    }
+
+    @Test func duplicatedAndSkippedDeliveriesAreCounted() async throws {
+        try await withReceiver(faults: FaultPlan(webhookDuplicate: 1, webhookDropFirst: 1)) { sandbox, receiver in
+            let client = StripeTestClient(sandbox)
+            _ = try await client.paidIntent()
+            // One event (payment_intent.succeeded): its duplicate at once, its first delivery skipped and retried.
+            let deliveries = await receiver.wait { $0.count >= 2 }
+            #expect(Set(deliveries.map(\.eventID)).count == 1)
+            let injected = try await client.injected()
+            #expect(injected["webhook_duplicate"] == 1)
+            #expect(injected["webhook_drop_first"] == 1)
+        }
+    }
+
     @Test func refundFailSendsRefundUpdatedAndFailed() async throws {
         try await withReceiver { sandbox, receiver in
             let client = StripeTestClient(sandbox)

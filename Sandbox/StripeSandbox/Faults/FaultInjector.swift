@@ -1,11 +1,32 @@
 /// The fault decisions for one `/v1` request, drawn together so a seed replays them exactly.
 struct RequestFaults: Sendable {
+    var unauthorized = false
     var rateLimited = false
     var errorBefore = false
     var dropBefore = false
+    var errorAfterNoop = false
+    var refused: Set<FaultPlan.Operation> = []
     var errorAfter = false
     var dropAfter = false
+    var unreadable2xx = false
     var latency: Duration = .zero
+    /// The plan these were drawn under: a fault fired after the plan was replaced is not counted.
+    var generation = 0
+}
+
+/// The faults `GET /_sandbox/faults` counts under `injected`, named as in the plan.
+enum InjectedFault: String, CaseIterable, Sendable {
+    case errorBefore = "error_before"
+    case errorAfter = "error_after"
+    case errorAfterNoop = "error_after_noop"
+    case dropBefore = "drop_before"
+    case dropAfter = "drop_after"
+    case rateLimit = "rate_limit_rps"
+    case refuse
+    case unauthorized
+    case unreadable2xx = "unreadable_2xx"
+    case webhookDuplicate = "webhook_duplicate"
+    case webhookDropFirst = "webhook_drop_first"
 }
 
 /// The decisions for one webhook event.
@@ -15,10 +36,27 @@ struct WebhookFaults: Sendable {
     var delay: Duration = .zero
 }
 
-/// Holds the fault plan, its random source and the rate limiter's window.
+/// `GET /_sandbox/faults`: the plan's fields, and `injected` beside them.
+struct FaultReport: Encodable, Sendable {
+    let plan: FaultPlan
+    let injected: [String: Int]
+
+    private enum CodingKeys: String, CodingKey { case injected }
+
+    func encode(to encoder: any Encoder) throws {
+        try plan.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(injected, forKey: .injected)
+    }
+}
+
+/// Holds the fault plan, its random source, the rate limiter's window and the counts of the faults
+/// that fired under the plan.
 actor FaultInjector {
     private(set) var plan: FaultPlan
     private var random: SeededGenerator
+    private var generation = 0
+    private var counts: [InjectedFault: Int] = [:]
     /// Arrival times of the requests admitted in the last second.
     private var recent: [ContinuousClock.Instant] = []
 
@@ -31,11 +69,12 @@ actor FaultInjector {
         self.plan = plan
         random = Self.generator(for: plan)
         recent = []
+        generation += 1
+        counts = [:]
     }
 
     func decideRequest() -> RequestFaults {
-        var faults = RequestFaults()
-        faults.rateLimited = !admit(at: .now)
+        var faults = RequestFaults(generation: generation)
         // Draw every value every time, so the sequence does not depend on which faults are on.
         let draws = (0..<4).map { _ in Double.random(in: 0..<1, using: &random) }
         faults.errorBefore = draws[0] < plan.errorBefore
@@ -43,7 +82,26 @@ actor FaultInjector {
         faults.errorAfter = draws[2] < plan.errorAfter
         faults.dropAfter = draws[3] < plan.dropAfter
         faults.latency = .milliseconds(Int.random(in: plan.latencyMs[0]...plan.latencyMs[1], using: &random))
+        let more = (0..<6).map { _ in Double.random(in: 0..<1, using: &random) }
+        faults.errorAfterNoop = more[0] < plan.errorAfterNoop
+        faults.unauthorized = more[1] < plan.unauthorized
+        faults.unreadable2xx = more[2] < plan.unreadable2xx
+        faults.refused = Set(zip(FaultPlan.Operation.allCases, more[3...]).filter { $1 < plan.refuse[$0] }.map(\.0))
+        // A request refused by auth never reaches the rate limiter.
+        faults.rateLimited = !faults.unauthorized && !admit(at: .now)
         return faults
+    }
+
+    /// Counts a fault that took effect on a request drawn under `generation`.
+    func record(_ fault: InjectedFault, generation: Int) {
+        guard generation == self.generation else { return }
+        counts[fault, default: 0] += 1
+    }
+
+    /// The plan with how many times each countable fault fired under it (0 when it never did).
+    var report: FaultReport {
+        let injected = InjectedFault.allCases.map { ($0.rawValue, counts[$0] ?? 0) }
+        return FaultReport(plan: plan, injected: Dictionary(uniqueKeysWithValues: injected))
     }
 
     func decideWebhook() -> WebhookFaults {
@@ -55,6 +113,8 @@ actor FaultInjector {
         let jitter = Int.random(in: 0...500, using: &random)
         if plan.webhookReorder { delay += jitter }
         faults.delay = .milliseconds(delay)
+        if faults.duplicate { counts[.webhookDuplicate, default: 0] += 1 }
+        if faults.dropFirst { counts[.webhookDropFirst, default: 0] += 1 }
         return faults
     }
 

@@ -15,6 +15,8 @@ struct StripeError: Error, Sendable {
     var paymentMethod: String?
     var phase: Phase = .validation
     var headers: [(name: String, value: String)] = []
+    /// The fault that made this error (a `refuse` refusal), for the `injected` counts.
+    var fault: InjectedFault?
 
     var docURL: String? { code.map { "https://stripe.com/docs/error-codes/\($0.replacingOccurrences(of: "_", with: "-"))" } }
 
@@ -88,6 +90,14 @@ extension StripeError {
         status: 429, type: "invalid_request_error", code: "rate_limit",
         message: "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
         headers: [("Stripe-Should-Retry", "true")]
+    )
+
+    /// The `refuse` fault's answer to a refund that would have succeeded: Stripe's refusal for want of
+    /// balance, which changes nothing.
+    static let refundRefused = StripeError(
+        status: 400, type: "invalid_request_error", code: "balance_insufficient",
+        message: "Insufficient funds in Stripe account. In test mode, you can add funds to your available balance (bypassing your pending balance) by creating a charge with 4000 0000 0000 0077 as the card number. You can use the /v1/balance endpoint to view your Stripe balance (for more details, see stripe.com/docs/api#balance).",
+        phase: .execution, fault: .refuse
     )
 
     static func apiError(phase: Phase) -> StripeError {

@@ -7,11 +7,14 @@ struct StripeReply: Sendable {
     var status: Int
     var body: String
     var headers: [(name: String, value: String)] = []
+    /// What `body` serialises; nil for a replayed answer, which is kept only as text.
+    private(set) var json: JSONValue?
 
     init(status: Int = 200, json: JSONValue, headers: [(name: String, value: String)] = []) {
         self.status = status
         self.body = json.serialized
         self.headers = headers
+        self.json = json
     }
 
     init(_ error: StripeError) {
@@ -22,6 +25,14 @@ struct StripeReply: Sendable {
         status = saved.status
         body = saved.body
         headers = [("Idempotent-Replayed", "true"), ("Original-Request", saved.requestID)]
+    }
+
+    /// The `unreadable_2xx` fault: this 2xx answer with its object's `status` left out, or nil when
+    /// the answer is not an object that has one.
+    var withoutStatus: StripeReply? {
+        guard (200..<300).contains(status), case .object(let fields)? = json, fields.contains(where: { $0.key == "status" })
+        else { return nil }
+        return StripeReply(status: status, json: .object(fields.filter { $0.key != "status" }), headers: headers)
     }
 
     func response(requestID: String) -> Response {

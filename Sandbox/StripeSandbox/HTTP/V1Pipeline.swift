@@ -2,17 +2,26 @@ import Hummingbird
 import NIOCore
 
 /// Every `/v1` request goes through these steps, in this order:
-/// 1. auth (401) and rate limit (429): rejected before executing, nothing saved;
+/// 1. auth (401, also the `unauthorized` fault) and rate limit (429): rejected before executing,
+///    nothing saved;
 /// 2. `drop_before` / `error_before` faults: nothing executed, nothing saved;
 /// 3. parameters decoded; a POST with `Idempotency-Key` claims its key (replay, 400 on different
 ///    parameters, 409 while the first is in flight);
-/// 4. added latency, then the resource route (validation errors release the key, unsaved);
+/// 4. added latency; then either `error_after_noop` (a 500 the key saves, with nothing executed) or
+///    the resource route (validation errors release the key, unsaved; a `refuse` refusal is an
+///    executed answer, saved);
 /// 5. `error_after` turns an executed answer into a 500, which is what the key saves;
-/// 6. `drop_after` closes the connection once the true answer is saved.
+/// 6. `drop_after` closes the connection once the answer is saved; `unreadable_2xx` sends an
+///    executed 2xx answer without its `status` (the key has saved the true one; replays are sent as
+///    saved).
 struct V1Pipeline: Sendable {
     let routes: APIRoutes
     let faults: FaultInjector
     let idempotency: IdempotencyStore
+
+    /// How an answer came about: only an executed one is saved under the key, and the faults of step 6
+    /// depend on it.
+    enum Outcome: Sendable { case executed, rejected, replayed }
 
     static let maxBodySize = 1 << 20
 
@@ -21,14 +30,12 @@ struct V1Pipeline: Sendable {
         do {
             let apiKey = try Authenticator.apiKey(from: request.headers)
             let faults = await self.faults.decideRequest()
-            if faults.rateLimited { throw StripeError.rateLimited }
-            if faults.dropBefore { return await ConnectionDrop.close(context.channel) }
-            if faults.errorBefore { throw StripeError.apiError(phase: .validation) }
+            if let dropped = try await rejectBeforeExecuting(faults, apiKey: apiKey, context: context) { return dropped }
             let call = try await Self.decode(request)
 
             guard call.method == .post, let key = request.headers[.idempotencyKey] else {
-                let (reply, executed) = await execute(call, faults)
-                return await finish(reply, executed: executed, faults: faults, requestID: requestID, context: context)
+                let (reply, outcome) = await execute(call, faults)
+                return await finish(reply, outcome, faults: faults, requestID: requestID, context: context)
             }
             guard !key.isEmpty, key.count <= 255 else {
                 throw StripeError.invalidRequest(
@@ -39,7 +46,7 @@ struct V1Pipeline: Sendable {
             switch await idempotency.claim(scope, fingerprint: call.fingerprint) {
             case .replay(let saved):
                 try? await Task.sleep(for: faults.latency)
-                return await finish(StripeReply(replaying: saved), executed: true, faults: faults, requestID: requestID, context: context)
+                return await finish(StripeReply(replaying: saved), .replayed, faults: faults, requestID: requestID, context: context)
             case .differentParameters:
                 throw StripeError(
                     status: 400, type: "idempotency_error",
@@ -52,39 +59,84 @@ struct V1Pipeline: Sendable {
                     headers: [("Stripe-Should-Retry", "true")]
                 )
             case .execute:
-                let (reply, executed) = await execute(call, faults)
-                if executed {
+                let (reply, outcome) = await execute(call, faults)
+                if outcome == .executed {
                     await idempotency.finish(scope, with: SavedResponse(status: reply.status, body: reply.body, requestID: requestID))
                 } else {
                     await idempotency.release(scope)
                 }
-                return await finish(reply, executed: executed, faults: faults, requestID: requestID, context: context)
+                return await finish(reply, outcome, faults: faults, requestID: requestID, context: context)
             }
         } catch let error as StripeError {
             return StripeReply(error).response(requestID: requestID)
         }
     }
 
-    /// Runs the call; `executed` tells whether it got past validation (only then is it saved).
-    private func execute(_ call: APICall, _ faults: RequestFaults) async -> (StripeReply, executed: Bool) {
+    /// Steps 1 and 2: a fault that rejects the request (thrown) or drops its connection (the
+    /// placeholder returned); nil lets it go on.
+    private func rejectBeforeExecuting(
+        _ faults: RequestFaults, apiKey: String, context: SandboxRequestContext
+    ) async throws(StripeError) -> Response? {
+        if faults.unauthorized {
+            await fired(.unauthorized, faults)
+            throw .invalidAPIKey(apiKey)
+        }
+        if faults.rateLimited {
+            await fired(.rateLimit, faults)
+            throw .rateLimited
+        }
+        if faults.dropBefore {
+            await fired(.dropBefore, faults)
+            return await ConnectionDrop.close(context.channel)
+        }
+        if faults.errorBefore {
+            await fired(.errorBefore, faults)
+            throw .apiError(phase: .validation)
+        }
+        return nil
+    }
+
+    /// Runs the call; `.executed` when it began executing (only then is its answer saved).
+    private func execute(_ call: APICall, _ faults: RequestFaults) async -> (StripeReply, Outcome) {
         try? await Task.sleep(for: faults.latency)
+        if faults.errorAfterNoop {
+            await fired(.errorAfterNoop, faults)
+            return (StripeReply(.apiError(phase: .execution)), .executed)
+        }
+        var call = call
+        call.refused = call.refusable.map(faults.refused.contains) ?? false
         var reply: StripeReply
-        var executed = true
+        var outcome = Outcome.executed
         do {
             reply = StripeReply(json: try await routes.respond(to: call))
         } catch {
             reply = StripeReply(error)
-            executed = error.phase == .execution
+            outcome = error.phase == .execution ? .executed : .rejected
+            if let fault = error.fault { await fired(fault, faults) }
         }
-        if executed && faults.errorAfter { reply = StripeReply(.apiError(phase: .execution)) }
-        return (reply, executed)
+        if outcome == .executed && faults.errorAfter {
+            await fired(.errorAfter, faults)
+            reply = StripeReply(.apiError(phase: .execution))
+        }
+        return (reply, outcome)
     }
 
     private func finish(
-        _ reply: StripeReply, executed: Bool, faults: RequestFaults, requestID: String, context: SandboxRequestContext
+        _ reply: StripeReply, _ outcome: Outcome, faults: RequestFaults, requestID: String, context: SandboxRequestContext
     ) async -> Response {
-        if executed && faults.dropAfter { return await ConnectionDrop.close(context.channel) }
+        if outcome != .rejected && faults.dropAfter {
+            await fired(.dropAfter, faults)
+            return await ConnectionDrop.close(context.channel)
+        }
+        if outcome == .executed && faults.unreadable2xx, let unreadable = reply.withoutStatus {
+            await fired(.unreadable2xx, faults)
+            return unreadable.response(requestID: requestID)
+        }
         return reply.response(requestID: requestID)
+    }
+
+    private func fired(_ fault: InjectedFault, _ faults: RequestFaults) async {
+        await self.faults.record(fault, generation: faults.generation)
     }
 
     private static func decode(_ request: Request) async throws -> APICall {

@@ -6,6 +6,18 @@ struct APICall: Sendable {
     /// Path segments after `/v1`: `["payment_intents", "pi_…", "confirm"]`.
     var path: [String]
     var params: FormParams
+    /// The `refuse` fault drawn for this call: if the operation would succeed, it is refused instead.
+    var refused = false
+
+    /// The operation the `refuse` fault applies to, when this call is one.
+    var refusable: FaultPlan.Operation? {
+        switch (method, path.first, path.count) {
+        case (.post, "payment_intents", 3) where path[2] == "capture": .capture
+        case (.post, "payment_intents", 3) where path[2] == "cancel": .cancel
+        case (.post, "refunds", 1): .refund
+        default: nil
+        }
+    }
 
     var fingerprint: String { "\(method.rawValue) /v1/\(path.joined(separator: "/")) \(params.fingerprint)" }
 }
@@ -25,11 +37,11 @@ struct APIRoutes: Sendable {
         case (.post, "payment_intents", 3):
             switch call.path[2] {
             case "confirm": return try await intents.confirm(call.path[1], call.params)
-            case "capture": return try await intents.capture(call.path[1], call.params)
-            case "cancel": return try await intents.cancel(call.path[1], call.params)
+            case "capture": return try await intents.capture(call.path[1], call.params, refused: call.refused)
+            case "cancel": return try await intents.cancel(call.path[1], call.params, refused: call.refused)
             default: break
             }
-        case (.post, "refunds", 1): return try await refunds.create(call.params)
+        case (.post, "refunds", 1): return try await refunds.create(call.params, refused: call.refused)
         case (.get, "refunds", 1): return try await refunds.list(call.params)
         case (.get, "refunds", 2): return try await refunds.retrieve(call.path[1], call.params)
         default: break

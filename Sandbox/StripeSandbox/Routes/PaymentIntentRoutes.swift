@@ -63,7 +63,7 @@ struct PaymentIntentRoutes: Sendable {
         return try await state.retrievePaymentIntent(id)
     }
 
-    func capture(_ id: String, _ params: FormParams) async throws(StripeError) -> JSONValue {
+    func capture(_ id: String, _ params: FormParams, refused: Bool) async throws(StripeError) -> JSONValue {
         try params.rejectUnknown(allowed: [
             "amount_to_capture", "metadata", "expand", "final_capture", "statement_descriptor",
             "statement_descriptor_suffix", "application_fee_amount",
@@ -72,15 +72,15 @@ struct PaymentIntentRoutes: Sendable {
         if let amount, amount < 1 {
             throw .invalidRequest("This value must be greater than or equal to 1.", param: "amount_to_capture")
         }
-        return try await state.capturePaymentIntent(id, amountToCapture: amount)
+        return try await state.capturePaymentIntent(id, amountToCapture: amount, refused: refused)
     }
 
-    func cancel(_ id: String, _ params: FormParams) async throws(StripeError) -> JSONValue {
+    func cancel(_ id: String, _ params: FormParams, refused: Bool) async throws(StripeError) -> JSONValue {
         try params.rejectUnknown(allowed: ["cancellation_reason", "expand"])
         let reason = try params.enumValue(
             "cancellation_reason", among: ["duplicate", "fraudulent", "requested_by_customer", "abandoned"]
         )
-        return try await state.cancelPaymentIntent(id, reason: reason)
+        return try await state.cancelPaymentIntent(id, reason: reason, refused: refused)
     }
 
     func search(_ params: FormParams) async throws(StripeError) -> JSONValue {

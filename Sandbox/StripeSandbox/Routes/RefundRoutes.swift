@@ -2,7 +2,7 @@
 struct RefundRoutes: Sendable {
     let state: SandboxState
 
-    func create(_ params: FormParams) async throws(StripeError) -> JSONValue {
+    func create(_ params: FormParams, refused: Bool) async throws(StripeError) -> JSONValue {
         try params.rejectUnknown(allowed: [
             "payment_intent", "charge", "amount", "reason", "metadata", "expand", "instructions_email", "origin",
             "refund_application_fee", "reverse_transfer",
@@ -21,7 +21,7 @@ struct RefundRoutes: Sendable {
         }
         let command = CreateRefundCommand(
             paymentIntent: intent, amount: amount, reason: try params.enumValue("reason", among: Refund.reasons),
-            metadata: try params.metadata()
+            metadata: try params.metadata(), refused: refused
         )
         return try await state.createRefund(command)
     }

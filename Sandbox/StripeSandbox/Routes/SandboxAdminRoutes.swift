@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// `/_sandbox/*`: no auth, no faults. The ledger, the fault plan, and reset.
+/// `/_sandbox/*`: no auth, no faults. The ledger, the fault plan and its counts, failing a refund, and reset.
 struct SandboxAdminRoutes: Sendable {
     let state: SandboxState
     let faults: FaultInjector
@@ -21,7 +21,7 @@ struct SandboxAdminRoutes: Sendable {
             return StripeReply(json: ["reset": true]).response(requestID: StripeID.request())
         }
         router.get("/_sandbox/faults") { _, _ in
-            try Self.planResponse(await faults.plan)
+            try Self.planResponse(await faults.report)
         }
         router.post("/_sandbox/faults") { request, _ in
             var request = request
@@ -34,14 +34,18 @@ struct SandboxAdminRoutes: Sendable {
             }
             if let problem = plan.problem { throw StripeError.invalidRequest("Invalid fault plan: \(problem)") }
             await faults.replace(plan)
-            return try Self.planResponse(plan)
+            return try Self.planResponse(await faults.report)
+        }
+        router.post("/_sandbox/refunds/:id/fail") { _, context in
+            let id = try context.parameters.require("id")
+            return StripeReply(json: try await state.failRefund(id)).response(requestID: StripeID.request())
         }
     }
 
-    private static func planResponse(_ plan: FaultPlan) throws -> Response {
+    private static func planResponse(_ report: FaultReport) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(plan)
+        let data = try encoder.encode(report)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

@@ -49,7 +49,8 @@ extension SandboxState {
         try intent(id).json
     }
 
-    func capturePaymentIntent(_ id: String, amountToCapture: Int?) throws(StripeError) -> JSONValue {
+    /// `refused`: the `refuse` fault, which answers a capture that would succeed with a refusal.
+    func capturePaymentIntent(_ id: String, amountToCapture: Int?, refused: Bool = false) throws(StripeError) -> JSONValue {
         var intent = try intent(id)
         guard intent.status == .requiresCapture else {
             throw unexpectedState(
@@ -64,6 +65,9 @@ extension SandboxState {
                 code: "amount_too_large", param: "amount_to_capture"
             )
         }
+        if refused {
+            throw refusal(intent, "This PaymentIntent could not be captured because its charge could not be captured at this time.")
+        }
         intent.status = .succeeded
         intent.amountReceived = amount
         intent.amountCapturable = 0
@@ -76,13 +80,17 @@ extension SandboxState {
         return intent.json
     }
 
-    func cancelPaymentIntent(_ id: String, reason: String?) throws(StripeError) -> JSONValue {
+    /// `refused`: the `refuse` fault, which answers a cancel that would succeed with a refusal.
+    func cancelPaymentIntent(_ id: String, reason: String?, refused: Bool = false) throws(StripeError) -> JSONValue {
         var intent = try intent(id)
         guard intent.status != .succeeded, intent.status != .canceled else {
             throw unexpectedState(
                 intent,
                 "You cannot cancel this PaymentIntent because it has a status of \(intent.status.rawValue). Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing."
             )
+        }
+        if refused {
+            throw refusal(intent, "This PaymentIntent could not be canceled because its authorization could not be released at this time.")
         }
         intent.status = .canceled
         intent.amountCapturable = 0
@@ -193,6 +201,15 @@ extension SandboxState {
     func unexpectedState(_ intent: PaymentIntent, _ message: String) -> StripeError {
         var error = StripeError.invalidRequest(message, code: "payment_intent_unexpected_state", phase: .execution)
         error.paymentIntent = intent.json
+        return error
+    }
+
+    /// The `refuse` fault's answer: Stripe's unexpected-state error carrying the unchanged intent. It is
+    /// an executed answer, so the idempotency key saves and replays it, as Stripe does for every request
+    /// that began executing.
+    private func refusal(_ intent: PaymentIntent, _ message: String) -> StripeError {
+        var error = unexpectedState(intent, message)
+        error.fault = .refuse
         return error
     }
 }

@@ -3,6 +3,8 @@ struct CreateRefundCommand: Sendable {
     var amount: Int?
     var reason: String?
     var metadata: [String: String]
+    /// The `refuse` fault: a refund that would succeed is refused instead (saved under the key).
+    var refused = false
 }
 
 extension SandboxState {
@@ -29,6 +31,7 @@ extension SandboxState {
                 code: "amount_too_large", param: "amount", phase: .execution
             )
         }
+        if command.refused { throw .refundRefused }
         let refund = Refund(
             id: StripeID.make("re"), amount: amount, charge: charge.id, paymentIntent: intent.id, currency: intent.currency,
             created: Self.now, reason: command.reason, metadata: command.metadata, status: .succeeded
@@ -40,7 +43,7 @@ extension SandboxState {
         events.publish("charge.refunded", charge.json)
 
         if TestPaymentMethod.lookup(charge.paymentMethod) == .refundFails {
-            background.schedule(after: refundFailureDelay) { [self] in await self.failRefund(refund.id) }
+            background.schedule(after: refundFailureDelay) { [self] in _ = try? await self.failRefund(refund.id) }
         }
         return refund.json
     }
@@ -66,15 +69,20 @@ extension SandboxState {
         return listed.prefix(limit).map(\.json)
     }
 
-    /// A `pm_card_refundFail` refund: the money goes back to the charge.
-    func failRefund(_ id: String) {
-        guard var refund = refunds[id], refund.status == .succeeded else { return }
+    /// A `pm_card_refundFail` refund, or `POST /_sandbox/refunds/{id}/fail`: the money goes back to the
+    /// charge. Only a refund that still holds money can fail (409 otherwise).
+    func failRefund(_ id: String) throws(StripeError) -> JSONValue {
+        guard var refund = refunds[id] else { throw .noSuch("refund", id: id) }
+        guard refund.holdsMoney else {
+            throw .invalidRequest("Refund \(id) cannot fail: it has a status of \(refund.status.rawValue).", status: 409)
+        }
         refund.status = .failed
         refund.failureReason = "expired_or_canceled_card"
         refunds[id] = refund
         charges[refund.charge]?.amountRefunded -= refund.amount
         events.publish("refund.updated", refund.json)
         events.publish("refund.failed", refund.json)
+        return refund.json
     }
 }
 

@@ -27,6 +27,14 @@ struct StripeTestClient: Sendable {
         return Reply(try await http.send(request))
     }
 
+    /// A JSON body, as `/_sandbox/faults` takes.
+    func postJSON(_ path: String, _ json: String) async throws(HTTPTransportError) -> Reply {
+        let request = HTTPRequest(
+            method: "POST", url: baseURL + path, headers: [("Content-Type", "application/json")], body: Array(json.utf8)
+        )
+        return Reply(try await http.send(request))
+    }
+
     func get(_ path: String, _ params: [(String, String)] = [], headers extra: [(String, String)] = []) async throws(HTTPTransportError) -> Reply {
         var headers = extra
         if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
@@ -53,12 +61,26 @@ struct StripeTestClient: Sendable {
         )
     }
 
+    /// A confirmed manual-capture intent: a hold (`requires_capture`).
+    func heldIntent(amount: Int = 1000) async throws -> String {
+        let id = try await createIntent(amount: amount, capture: "manual")
+        let reply = try await confirm(id)
+        guard reply.string("status") == "requires_capture" else { throw ReplyError(reply: reply) }
+        return id
+    }
+
     /// A captured (`succeeded`) intent paid with `paymentMethod`.
     func paidIntent(amount: Int = 1000, paymentMethod: String = "pm_card_visa") async throws -> String {
         let id = try await createIntent(amount: amount, capture: "automatic")
         let reply = try await confirm(id, paymentMethod: paymentMethod)
         guard reply.string("status") == "succeeded" else { throw ReplyError(reply: reply) }
         return id
+    }
+
+    /// `injected` in `GET /_sandbox/faults`: how many times each fault fired since the plan was replaced.
+    func injected() async throws -> [String: Int] {
+        let faults = try await get("/_sandbox/faults").json
+        return (faults["injected"] as? [String: Any] ?? [:]).compactMapValues { $0 as? Int }
     }
 
     static func formEncode(_ params: [(String, String)]) -> String {
