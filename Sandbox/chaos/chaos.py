@@ -59,10 +59,14 @@ CARDS = [
     ("pm_card_doesNotExist", 3), ("pm_card_refundFail", 10),
 ]
 
+WORKER_LEASE = 1
 FAULTS = {
     "error_before": 0.04, "error_after": 0.04, "error_after_noop": 0.03, "drop_before": 0.03, "drop_after": 0.04,
     "refuse": {"capture": 0.05, "cancel": 0.05, "refund": 0.03},
-    "latency_ms": [0, 60], "rate_limit_rps": 90,
+    "unreadable_2xx": 0.02,
+    # Stalls past the lease: the instances run with WORKER_LEASE=1, so every call slower than a second outlives
+    # its lease unless the heartbeat extends it; a PostgreSQL restart stops the heartbeats and lets leases expire.
+    "latency_ms": [0, 1200], "rate_limit_rps": 90,
     "webhook_duplicate": 0.2, "webhook_reorder": True, "webhook_delay_ms": [0, 400], "webhook_drop_first": 0.2,
 }
 
@@ -345,7 +349,9 @@ class Run:
         deadline = time.time() + timeout
         while time.time() < deadline:
             try:
-                requested = int(self.pg.query("SELECT count(*) FROM payments WHERE status = 'REQUESTED'")[0][0])
+                requested = int(self.pg.query(
+                    "SELECT count(*) FROM payments p WHERE status = 'REQUESTED' AND NOT EXISTS "
+                    "(SELECT 1 FROM operations o WHERE o.payment_id = p.id AND o.status = 'parked')")[0][0])
                 queued = int(self.pg.query("SELECT count(*) FROM operations WHERE status = 'queued'")[0][0])
             except subprocess.CalledProcessError:
                 requested = queued = -1
@@ -371,13 +377,14 @@ class Run:
 
         payments = {}
         for row in self.pg.query("SELECT id, status, amount_captured, amount_refunded, coalesce(processor_reference, ''), "
-                                 "last_error IS NOT NULL FROM payments"):
+                                 "coalesce(last_error->>'operation', '') FROM payments"):
             payments[row[0]] = {"status": row[1], "captured": int(row[2]), "refunded": int(row[3]), "ref": row[4],
-                                "last_error": row[5] == "t"}
+                                "last_error": row[5]}
         refunds = {}
         for row in self.pg.query("SELECT id, payment_id, status, coalesce(processor_reference, ''), amount FROM refunds"):
             refunds[row[0]] = {"payment": row[1], "status": row[2], "ref": row[3], "amount": int(row[4])}
         queued = {row[0] for row in self.pg.query("SELECT DISTINCT payment_id FROM operations WHERE status = 'queued'")}
+        parked_ids = {row[0] for row in self.pg.query("SELECT DISTINCT payment_id FROM operations WHERE status = 'parked'")}
 
         problems = []
         missing = 0
@@ -385,14 +392,21 @@ class Run:
             if pid not in payments:
                 missing += 1
                 problems.append(f"missing payment {pid}")
+        # A capture or void answered 202 and then refused by the processor is no loss when the record shows the
+        # refusal (lastError) and the payment is still AUTHORIZED; the ledger check below holds it to the truth.
+        refused = 0
         for pid, amount in self.ack_captures.items():
             p = payments.get(pid)
-            if not p or p["status"] != "CAPTURED" or p["captured"] != amount:
+            if p and p["status"] == "AUTHORIZED" and p["last_error"] == "capture":
+                refused += 1
+            elif not p or p["status"] != "CAPTURED" or p["captured"] != amount:
                 missing += 1
                 problems.append(f"capture of {amount} acknowledged, payment is {p}: {pid}")
         for pid in self.ack_voids:
             p = payments.get(pid)
-            if not p or p["status"] != "VOIDED":
+            if p and p["status"] == "AUTHORIZED" and p["last_error"] == "void":
+                refused += 1
+            elif not p or p["status"] != "VOIDED":
                 missing += 1
                 problems.append(f"void acknowledged, payment is {p}: {pid}")
         for rid, pid in self.ack_refunds.items():
@@ -407,9 +421,13 @@ class Run:
                 double += 1
                 problems.append(f"payment {pid} confirmed {[i['confirmations'] for i in its]} times: {[i['id'] for i in its]}")
 
+        # A parked authorization (its create keys ran out, or its answers stayed unreadable) is settled for this
+        # check only if it holds no money at the processor (the ledger check below); it is counted apart.
         unsettled = 0
         for pid, p in payments.items():
-            if p["status"] == "REQUESTED" or pid in queued:
+            if pid in parked_ids and p["status"] == "REQUESTED" and pid not in queued:
+                problems.append(f"parked {pid}: lastError {p['last_error']}")
+            elif p["status"] == "REQUESTED" or pid in queued:
                 unsettled += 1
                 problems.append(f"unsettled {pid}: {p['status']}, queued={pid in queued}")
 
@@ -427,7 +445,7 @@ class Run:
             elif p["status"] == "CAPTURED":
                 ok = (len(live) == 1 and live[0]["status"] == "succeeded" and live[0]["id"] == p["ref"]
                       and live[0]["amount_received"] == p["captured"] and live[0]["amount_refunded"] == p["refunded"])
-            elif p["status"] in ("VOIDED", "FAILED"):
+            elif p["status"] in ("VOIDED", "FAILED") or pid in parked_ids and p["status"] == "REQUESTED":
                 if live:
                     holds += 1
                     problems.append(f"{p['status']} payment {pid} has {[(i['id'], i['status']) for i in live]}")
@@ -443,7 +461,8 @@ class Run:
             if r["status"] == "FAILED" and found and found["status"] == "succeeded":
                 disagree += 1
                 problems.append(f"refund {rid} FAILED, ledger has {found}")
-        return dict(missing=missing, double_confirmed=double, unsettled=unsettled, disagree=disagree, holds=holds), problems
+        counts = dict(missing=missing, double_confirmed=double, unsettled=unsettled, disagree=disagree, holds=holds)
+        return counts, dict(refused=refused, parked=len(parked_ids)), problems
 
     # -- the whole run --------------------------------------------------------------------------------
 
@@ -463,7 +482,7 @@ class Run:
             self.ports = ports
             faults = dict(FAULTS, seed=self.args.seed)
             flags = ["--error-before", str(faults["error_before"]), "--error-after", str(faults["error_after"]),
-                     "--error-after-noop", str(faults["error_after_noop"]),
+                     "--error-after-noop", str(faults["error_after_noop"]), "--unreadable-2xx", str(faults["unreadable_2xx"]),
                      "--refuse", ",".join(f"{op}={p}" for op, p in faults["refuse"].items()),
                      "--drop-before", str(faults["drop_before"]), "--drop-after", str(faults["drop_after"]),
                      "--latency-ms", ",".join(map(str, faults["latency_ms"])), "--rate-limit-rps", str(faults["rate_limit_rps"]),
@@ -484,7 +503,7 @@ class Run:
             env = dict(os.environ, DATABASE_URL=self.pg.url, STRIPE_API_BASE=f"http://127.0.0.1:{self.sandbox_port}",
                        STRIPE_SECRET_KEY="sk_test_chaos", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, PAYMENT_API_TOKENS=TOKEN,
                        ROLE="all", LOG_FORMAT="json", LOG_LEVEL="notice", HOST="127.0.0.1", DB_POOL_SIZE="8",
-                       WORKER_CONCURRENCY="16", STRIPE_MAX_RPS=str(self.args.max_rps))
+                       WORKER_CONCURRENCY="16", STRIPE_MAX_RPS=str(self.args.max_rps), WORKER_LEASE=str(WORKER_LEASE))
             for n, port in enumerate(ports):
                 instance = Instance(f"service-{'ab'[n]}", port, dict(env, PORT=str(port)), run_dir)
                 instance.start()
@@ -514,7 +533,7 @@ class Run:
             converge_start = time.time()
             converged = self.converge(self.args.converge_timeout)
             log(f"converged={converged} after {time.time() - converge_start:.0f}s")
-            counts, problems = self.verify()
+            counts, outcomes, problems = self.verify()
             for problem in problems[:30]:
                 log(problem)
             counts["unanswered"] = self.unanswered
@@ -522,7 +541,8 @@ class Run:
             summary = " ".join(f"{k}={v}" for k, v in counts.items())
             print(f"chaos {'PASS' if ok else 'FAIL'}: commands={self.args.commands} acknowledged={len(self.ack_payments)} "
                   f"captures={len(self.ack_captures)} voids={len(self.ack_voids)} refunds={len(self.ack_refunds)} "
-                  f"kills={self.kills} pg_restarts={self.pg_restarts} {summary} injected={injected} "
+                  f"kills={self.kills} pg_restarts={self.pg_restarts} {summary} "
+                  f"refused={outcomes['refused']} parked={outcomes['parked']} lease={WORKER_LEASE}s injected={injected} "
                   f"duration={time.time() - started:.0f}s",
                   flush=True)
         finally:

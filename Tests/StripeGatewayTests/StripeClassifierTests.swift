@@ -102,6 +102,18 @@ import Testing
         #expect(error.code == "parameter_invalid_integer")
     }
 
+    @Test("an intent without the amounts no decision needs is readable; one without status is a protocol fault naming it")
+    func decodesOnlyWhatDecisionsNeed() {
+        let lean = #"{"id":"pi_lean","object":"payment_intent","status":"requires_payment_method","amount":1000,"currency":"usd"}"#
+        guard case .success(let intent) = classify(200, lean) else { Issue.record("not readable"); return }
+        #expect(intent.id == "pi_lean")
+        #expect(intent.amountCapturable == nil)
+        #expect(intent.amountReceived == nil)
+        guard case .unknown(let failure) = classify(200, #"{"id":"pi_x","amount":1000}"#) else { Issue.record("not unknown"); return }
+        #expect(failure.isProtocolFault)
+        #expect(failure.message.contains("`status`"), "\(failure.message)")
+    }
+
     @Test("401 and 403 are credentials_refused, never a decline; a replayed 500 is marked replayed")
     func credentialsAndReplays() {
         guard case .retryable(let refused) = classify(401, StripeJSON.error(type: "invalid_request_error")) else {

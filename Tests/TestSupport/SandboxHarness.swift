@@ -78,6 +78,19 @@ public final class SandboxHarness: Sendable {
         }
     }
 
+    /// How many times each fault fired since the plan was last replaced (`GET /_sandbox/faults`, `injected`).
+    public func injected() async throws -> [String: Int] {
+        let response = try await http.send(HTTPRequest(method: "GET", url: baseURL + "/_sandbox/faults"))
+        let plan = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        return plan?["injected"] as? [String: Int] ?? [:]
+    }
+
+    /// Fails a refund now, with its webhooks (`POST /_sandbox/refunds/{id}/fail`).
+    public func failRefund(_ id: String) async throws {
+        let response = try await http.send(HTTPRequest(method: "POST", url: baseURL + "/_sandbox/refunds/\(id)/fail"))
+        guard response.status == 200 else { throw HarnessError(message: "refund fail refused: \(String(decoding: response.body, as: UTF8.self))") }
+    }
+
     /// Forgets every object and idempotency key (`POST /_sandbox/reset`).
     public func reset() async throws {
         _ = try await http.send(HTTPRequest(method: "POST", url: baseURL + "/_sandbox/reset"))

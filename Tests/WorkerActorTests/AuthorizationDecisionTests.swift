@@ -18,6 +18,7 @@ import Testing
         case readBackReplayed
         case nextConfirmKey
         case protocolFault
+        case findCreated
 
         init(_ decision: AuthorizationDecision) {
             switch decision {
@@ -28,6 +29,7 @@ import Testing
             case .readBackReplayed: self = .readBackReplayed
             case .nextConfirmKey: self = .nextConfirmKey
             case .protocolFault: self = .protocolFault
+            case .findCreated: self = .findCreated
             }
         }
 
@@ -40,6 +42,7 @@ import Testing
             case .readBackReplayed: "readBackReplayed"
             case .nextConfirmKey: "nextConfirmKey"
             case .protocolFault: "protocolFault"
+            case .findCreated: "findCreated"
             }
         }
     }
@@ -57,8 +60,11 @@ import Testing
             expected: .confirm("pi_new")),
         Row(testDescription: "retryable: same key", result: .retryable(F.notSent), expected: .retry(freshCreateKey: false)),
         Row(testDescription: "retryable 429: same key", result: .retryable(F.rateLimited), expected: .retry(freshCreateKey: false)),
-        Row(testDescription: "unknown 500: fresh create key", result: .unknown(F.serverError), expected: .retry(freshCreateKey: true)),
-        Row(testDescription: "unknown time-out: fresh create key", result: .unknown(F.timedOut), expected: .retry(freshCreateKey: true)),
+        // The same key replays a dropped answer's truth, and a first 500 comes back marked replayed.
+        Row(testDescription: "unknown 500: same key", result: .unknown(F.serverError), expected: .retry(freshCreateKey: false)),
+        Row(testDescription: "unknown time-out: same key", result: .unknown(F.timedOut), expected: .retry(freshCreateKey: false)),
+        Row(testDescription: "replayed 500: search for the intent", result: .unknown(F.replayedServerError), expected: .findCreated),
+        Row(testDescription: "unreadable 2xx: search for the intent", result: .unknown(F.unreadable), expected: .findCreated),
         Row(testDescription: "rejected amount_too_small", result: .rejected(status: 400, F.requestError("amount_too_small", param: "amount")),
             expected: .finish(.failed(.processingError, declineCode: "amount_too_small", reference: nil))),
         Row(testDescription: "rejected resource_missing", result: .rejected(status: 400, F.requestError("resource_missing")),
@@ -179,9 +185,10 @@ import Testing
         }
     }
 
-    @Test func anUnknownCreateMovesToAFreshKeyButAnUnknownConfirmIsReadBack() {
-        // A create that got a 500 replays it forever under its key; its intent, if any, is unconfirmed and harmless.
-        #expect(Shape(AuthorizationDecision.afterCreate(.unknown(F.serverError))) == .retry(freshCreateKey: true))
+    @Test func aReplayedCreateSearchesButAnUnknownConfirmIsReadBack() {
+        // A create whose key replays a saved 500 can no longer tell: search for the intent it made.
+        #expect(Shape(AuthorizationDecision.afterCreate(.unknown(F.replayedServerError))) == .findCreated)
+        #expect(Shape(AuthorizationDecision.afterSearch([], paymentId: "p", reason: "saved")) == .retry(freshCreateKey: true))
         // A confirm may have moved money: only the intent can tell.
         #expect(Shape(AuthorizationDecision.afterConfirm(.unknown(F.serverError), intentId: F.intentId)) == .readBack)
     }

@@ -30,6 +30,9 @@ enum UnitFixtures {
     static let notSent = StripeCallFailure(httpStatus: nil, code: "couldnt_connect", message: "connection refused")
     static let rateLimited = StripeCallFailure(httpStatus: 429, code: "rate_limit", message: "too many requests", requestId: "req_1")
     static let serverError = StripeCallFailure(httpStatus: 500, code: "api_error", message: "internal error", requestId: "req_2")
+    static let replayedServerError = StripeCallFailure(
+        httpStatus: 500, code: "api_error", message: "internal error", requestId: "req_2", replayed: true)
+    static let unreadable = StripeCallFailure(httpStatus: 200, code: StripeCallFailure.unreadable, message: "it lacks `status`")
     static let timedOut = StripeCallFailure(httpStatus: nil, code: "operation_timedout", message: "no answer")
 
     static func operation(amount: Int = 4999, currency: String = "EUR", capture: CaptureMode = .manual) -> ClaimedOperation {
