@@ -3,9 +3,10 @@
 
 Starts its own PostgreSQL (Sandbox/scripts/postgres.sh on a free port, data under a fresh /tmp folder),
 the standalone `stripe-sandbox` with faults on (500s and dropped connections before and after executing,
-500s saved under the key with nothing done, refused captures, cancels and refunds, latency, a rate limit,
-duplicated, reordered, delayed and skipped webhooks) and TWO `payment-service`
-instances on one database (ROLE=all; the sandbox delivers its webhooks to the first). Concurrent clients
+500s saved under the key with nothing done, refused captures, cancels and refunds, answers lacking `status`,
+latency up to 1.2 s, a rate limit, duplicated, reordered, delayed and skipped webhooks) and TWO `payment-service`
+instances on one database (ROLE=all, WORKER_LEASE=1, so a slow call outlives its lease unless the heartbeat
+extends it; the sandbox delivers its webhooks to the first). Concurrent clients
 send AuthorizePayment commands (a mix of test cards and both capture modes), then captures, voids and
 refunds on the results, each retried as a real client would: the same command (same body, same
 Idempotency-Key) until it is answered; a 5xx or a connection error is retried. Meanwhile an instance is
@@ -23,8 +24,10 @@ It checks the database and `GET /_sandbox/ledger` and prints ONE summary line:
   disagree          payments whose status/amounts (or refunds) disagree with the ledger (contract.md)
   holds             VOIDED or FAILED payments with an intent that still holds or took money
   unanswered        commands never answered before the client's deadline
-and exits 1 if any of them is not 0. It also shows `injected=`: how many times each fault fired
-(`GET /_sandbox/faults`, read before the faults go off).
+and exits 1 if any of them is not 0. It also shows `refused=` (captures and voids answered 202, then refused by
+the processor, with the refusal in `lastError` and the payment AUTHORIZED as the ledger says), `parked=` (operations
+parked, each holding no money) and `injected=`: how many times each fault fired (`GET /_sandbox/faults`, read
+before the faults go off).
 
     python3 Sandbox/chaos/chaos.py            # the full run (make chaos): 2,000 authorizations
     python3 Sandbox/chaos/chaos.py --short    # the CI run (make test): 300, a few kills, < 3 minutes
@@ -60,6 +63,8 @@ CARDS = [
 ]
 
 WORKER_LEASE = 1
+# `lastError.code` of an operation the service parked (contract: it never creates again and again).
+PARKED_CODES = ("create_keys_exhausted", "processor_protocol_fault")
 FAULTS = {
     "error_before": 0.04, "error_after": 0.04, "error_after_noop": 0.03, "drop_before": 0.03, "drop_after": 0.04,
     "refuse": {"capture": 0.05, "cancel": 0.05, "refund": 0.03},
@@ -273,6 +278,8 @@ class Run:
         """Polls until the authorization has an outcome (the answer may have come before it)."""
         deadline = time.time() + 120
         while payment.get("status") == "REQUESTED" and time.time() < deadline:
+            if (payment.get("lastError") or {}).get("code") in PARKED_CODES:
+                return None
             time.sleep(0.5)
             status, body = client.call("GET", f"/payments/{pid}")
             if status == 200 and body:
@@ -285,6 +292,8 @@ class Run:
             status, body = client.call("GET", f"/payments/{pid}")
             if status == 200 and body and body["status"] == wanted:
                 return body
+            if status == 200 and body and body["status"] == "AUTHORIZED" and (body.get("lastError") or {}).get("operation") == "capture":
+                return None  # refused: the record shows it, and the verdict checks it against the ledger
             time.sleep(0.5)
         return None
 

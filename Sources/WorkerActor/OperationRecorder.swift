@@ -9,16 +9,20 @@ struct OperationRecorder: Sendable {
     let backoff: Backoff
     let logger: Logger
 
-    /// A protocol fault (an answer lacking a field a decision needs) is retried this many claims, then parked.
+    /// Protocol faults (answers lacking a field a decision needs) an operation may meet; the last one parks it.
     static let protocolFaultAttempts = 5
 
     /// Back in the queue after the usual backoff, with `reason` on record.
-    func retry(_ op: ClaimedOperation, reason: String, newCreateAttempt: Int? = nil, newKeyAttempt: Int? = nil) async throws(StoreError) {
+    func retry(
+        _ op: ClaimedOperation, reason: String, newCreateAttempt: Int? = nil, newKeyAttempt: Int? = nil, protocolFault: Bool = false
+    ) async throws(StoreError) {
         let delay = backoff.delay(afterAttempt: op.attempts)
         logger.notice("\(op.kind.rawValue) will be retried", metadata: [
             "attempt": "\(op.attempts)", "reason": "\(reason)", "delay": "\(delay)",
         ])
-        try await database.reschedule(op.lease, after: delay, error: reason, newCreateAttempt: newCreateAttempt, newKeyAttempt: newKeyAttempt)
+        try await database.reschedule(
+            op.lease, after: delay, error: reason, newCreateAttempt: newCreateAttempt, newKeyAttempt: newKeyAttempt,
+            protocolFault: protocolFault)
     }
 
     /// Settled elsewhere meanwhile (a webhook, another operation): nothing to send or record.
@@ -26,9 +30,11 @@ struct OperationRecorder: Sendable {
         try await database.finishOperation(op.lease, paymentId: op.paymentId, change: PaymentChange(), events: [], resolution: .done)
     }
 
-    /// Retried while the claims are few, then parked: the processor's answers stay unreadable.
+    /// Retried while the unreadable answers are few, then parked: the processor's answers stay unreadable.
     func protocolFault(_ op: ClaimedOperation, reason: String) async throws(StoreError) {
-        guard op.attempts >= Self.protocolFaultAttempts else { return try await retry(op, reason: "protocol fault: \(reason)") }
+        guard op.protocolFaults + 1 >= Self.protocolFaultAttempts else {
+            return try await retry(op, reason: "protocol fault: \(reason)", protocolFault: true)
+        }
         try await park(op, code: "processor_protocol_fault", reason: reason)
     }
 

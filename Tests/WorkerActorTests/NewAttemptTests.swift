@@ -163,4 +163,17 @@ struct NewAttemptTests {
         #expect(stored.lastError?.code == "processor_protocol_fault")
         #expect(stored.lastError?.message.contains("amount_received") == true)
     }
+
+    @Test("only unreadable answers count towards parking: other retries before one do not park the operation")
+    func otherRetriesDoNotCount() async throws {
+        let (db, payment) = try await setUp()
+        let stripe = FakeStripe()
+        let busy = Result.retryable(StripeCallFailure(httpStatus: 429, code: "rate_limited", message: "slow down"))
+        var lacking = FakeStripe.intent("pi_lacking", .succeeded)
+        lacking.amountReceived = nil
+        await stripe.script(confirm: Array(repeating: busy, count: 5) + [.success(lacking)], retrieve: [.success(lacking)])
+        for _ in 0..<7 { try await turn(db, stripe) }
+        #expect(try await db.scalar("SELECT status || ' ' || protocol_faults FROM operations") == "queued 2")
+        #expect(try await db.database.payment(id: payment.paymentId)?.status == .requested)
+    }
 }

@@ -28,6 +28,8 @@ public struct ClaimedOperation: Sendable, Equatable {
     public var createAttempt: Int
     /// The number in the keys of this operation's calls other than a create (0: the key without a number).
     public var keyAttempt: Int
+    /// Unreadable answers so far (a bounded number, then the operation is parked).
+    public var protocolFaults: Int
     public var dispatched: Bool
     public var payment: PaymentContext
     /// The refund a `refund` operation drives.
@@ -35,7 +37,7 @@ public struct ClaimedOperation: Sendable, Equatable {
 
     public init(
         id: Int, generation: Int = 1, kind: OperationKind, paymentId: String, refundId: String? = nil, amount: Int? = nil,
-        idempotencyKey: String, attempts: Int, createAttempt: Int = 0, keyAttempt: Int = 0, dispatched: Bool = false,
+        idempotencyKey: String, attempts: Int, createAttempt: Int = 0, keyAttempt: Int = 0, protocolFaults: Int = 0, dispatched: Bool = false,
         payment: PaymentContext, refund: RefundContext? = nil
     ) {
         self.id = id
@@ -48,6 +50,7 @@ public struct ClaimedOperation: Sendable, Equatable {
         self.attempts = attempts
         self.createAttempt = createAttempt
         self.keyAttempt = keyAttempt
+        self.protocolFaults = protocolFaults
         self.dispatched = dispatched
         self.payment = payment
         self.refund = refund

@@ -27,7 +27,7 @@ extension Database {
                        c.create_attempt, c.dispatched_at IS NOT NULL,
                        p.status, p.order_id, p.customer_id, p.amount, p.currency, p.capture_mode, p.payment_method,
                        p.processor_reference, p.metadata::text,
-                       r.status, r.amount, r.reason, r.processor_reference, c.lease_generation, c.key_attempt
+                       r.status, r.amount, r.reason, r.processor_reference, c.lease_generation, c.key_attempt, c.protocol_faults
                 FROM claimed c JOIN payments p ON p.id = c.payment_id LEFT JOIN refunds r ON r.id = c.refund_id
                 ORDER BY c.id
                 """,
@@ -60,10 +60,11 @@ extension Database {
 
     /// Puts the operation back in the queue for a later attempt. `newCreateAttempt` moves an authorization
     /// to a fresh create key (only after a create whose answer was unknown: the old intent is unconfirmed);
-    /// `newKeyAttempt` moves the operation's other calls to the next numbered key (a saved 500 proved harmless).
-    /// Fenced: a lease taken over meanwhile makes it write nothing (`leaseLost`).
+    /// `newKeyAttempt` moves the operation's other calls to the next numbered key (a saved 500 proved harmless);
+    /// `protocolFault` counts an unreadable answer. Fenced: a lease taken over meanwhile writes nothing (`leaseLost`).
     public func reschedule(
-        _ lease: OperationLease, after delay: Duration, error: String?, newCreateAttempt: Int? = nil, newKeyAttempt: Int? = nil
+        _ lease: OperationLease, after delay: Duration, error: String?, newCreateAttempt: Int? = nil, newKeyAttempt: Int? = nil,
+        protocolFault: Bool = false
     ) async throws(StoreError) {
         let moved = try await withConnection { tx throws(StoreError) in
             try tx.execute(
@@ -72,11 +73,12 @@ extension Database {
                 UPDATE operations
                 SET next_attempt_at = clock_timestamp() + make_interval(secs => $3), lease_owner = NULL, lease_until = NULL,
                     last_error = coalesce($4, last_error), create_attempt = coalesce($5::int, create_attempt),
-                    key_attempt = coalesce($6::int, key_attempt), updated_at = clock_timestamp()
+                    key_attempt = coalesce($6::int, key_attempt), protocol_faults = protocol_faults + $7::int,
+                    updated_at = clock_timestamp()
                 WHERE id = $1 AND lease_generation = $2 AND status = 'queued'
                 """,
                 [String(lease.operationId), String(lease.generation), String(delay.seconds),
-                 error, newCreateAttempt.map(String.init), newKeyAttempt.map(String.init)]
+                 error, newCreateAttempt.map(String.init), newKeyAttempt.map(String.init), protocolFault ? "1" : "0"]
             ).affectedRows
         }
         if moved == 0 { throw StoreError.leaseLost(lease) }
@@ -111,7 +113,8 @@ extension Database {
         return ClaimedOperation(
             id: try row.requiredInt(0), generation: try row.requiredInt(22), kind: kind, paymentId: try row.requiredString(2), refundId: row.string(3),
             amount: row.int(4), idempotencyKey: try row.requiredString(5), attempts: try row.requiredInt(6),
-            createAttempt: try row.requiredInt(7), keyAttempt: try row.requiredInt(23), dispatched: row.bool(8),
+            createAttempt: try row.requiredInt(7), keyAttempt: try row.requiredInt(23), protocolFaults: try row.requiredInt(24),
+            dispatched: row.bool(8),
             payment: PaymentContext(
                 status: status, orderId: try row.requiredString(10), customerId: row.string(11),
                 amount: try row.requiredInt(12), currency: try row.requiredString(13), capture: capture,

@@ -5,12 +5,14 @@ extension Migration {
     /// - `key_attempt` numbers the processor keys of an operation's calls (`…:capture:<n>` for n ≥ 1): a capture
     ///   or void refused for good ends `failed`, and asking again adds a row with the next number; a saved 500
     ///   that a read-back proved harmless moves the same row to the next number;
-    /// - `parked`: the processor's answers cannot be read (a field a decision needs is missing), or fresh create
-    ///   keys ran out; nothing is sent until a webhook's read-back or an operator releases it;
+    /// - `parked`: the processor's answers cannot be read (a field a decision needs is missing, `protocol_faults`
+    ///   counts them), or fresh create keys ran out; nothing is sent until a webhook's read-back or an operator
+    ///   releases it;
     /// - only live captures and voids (queued or parked) are unique per payment: a failed one blocks nothing.
     static let v6FencedLeases = Migration(version: 6, name: "fenced leases and new attempts", sql: """
         ALTER TABLE operations ADD COLUMN lease_generation bigint NOT NULL DEFAULT 0;
         ALTER TABLE operations ADD COLUMN key_attempt integer NOT NULL DEFAULT 0;
+        ALTER TABLE operations ADD COLUMN protocol_faults integer NOT NULL DEFAULT 0;
         ALTER TABLE operations DROP CONSTRAINT operations_status_check;
         ALTER TABLE operations ADD CONSTRAINT operations_status_check
           CHECK (status IN ('queued', 'done', 'failed', 'cancelled', 'parked'));

@@ -36,16 +36,7 @@ public enum StripeClassifier {
         status: Int, headers: [String: String], body: [UInt8], as type: Value.Type = Value.self
     ) -> StripeResult<Value> {
         let requestId = headers["request-id"]
-        if (200..<300).contains(status) {
-            do {
-                return .success(try JSONDecoder().decode(Value.self, from: Data(body)))
-            } catch {
-                return .unknown(StripeCallFailure(
-                    httpStatus: status, code: StripeCallFailure.unreadable,
-                    message: "a \(status) answer whose body is not a \(Value.self): \(Self.describe(error))", requestId: requestId
-                ))
-            }
-        }
+        if (200..<300).contains(status) { return decode(status: status, body: body, requestId: requestId) }
 
         let error = StripeErrorDecoding.error(from: body)
         func failure(_ fallbackCode: String) -> StripeCallFailure {
@@ -67,12 +58,8 @@ public enum StripeClassifier {
             return shouldRetry == false ? .unknown(failure(code)) : .retryable(failure(code))
         case 424:
             return .unknown(failure("external_dependency_failed"))
-        case 401, 403:
-            return .retryable(StripeCallFailure(
-                httpStatus: status, code: "credentials_refused", message: error?.message ?? "HTTP \(status)", requestId: requestId))
-        case 400 where error?.type == "idempotency_error":
-            return .unknown(failure("idempotency_error"))
         case 400..<500:
+            if let keyFault: StripeResult<Value> = keyFault(status: status, error: error, requestId: requestId) { return keyFault }
             return .rejected(status: status, error ?? StripeErrorBody(
                 type: "invalid_request_error", code: "http_\(status)",
                 message: "HTTP \(status) without a Stripe error body"
@@ -86,6 +73,29 @@ public enum StripeClassifier {
 }
 
 extension StripeClassifier {
+    /// A refused secret key (401, 403) or one of our idempotency keys used for another request: neither is a
+    /// refusal of the request itself.
+    static func keyFault<Value: Sendable>(status: Int, error: StripeErrorBody?, requestId: String?) -> StripeResult<Value>? {
+        let message = error?.message ?? "HTTP \(status)"
+        if status == 401 || status == 403 {
+            return .retryable(StripeCallFailure(httpStatus: status, code: "credentials_refused", message: message, requestId: requestId))
+        }
+        guard status == 400, error?.type == "idempotency_error" else { return nil }
+        return .unknown(StripeCallFailure(httpStatus: status, code: "idempotency_error", message: message, requestId: requestId))
+    }
+
+    /// A 2xx: the object, or a protocol fault when the body cannot be read (it executed; what it did is unread).
+    static func decode<Value: Decodable & Sendable>(status: Int, body: [UInt8], requestId: String?) -> StripeResult<Value> {
+        do {
+            return .success(try JSONDecoder().decode(Value.self, from: Data(body)))
+        } catch {
+            return .unknown(StripeCallFailure(
+                httpStatus: status, code: StripeCallFailure.unreadable,
+                message: "a \(status) answer whose body is not a \(Value.self): \(describe(error))", requestId: requestId
+            ))
+        }
+    }
+
     /// Names the field a decoding failure is about, for the log line and `lastError` of a protocol fault.
     static func describe(_ error: any Error) -> String {
         switch error as? DecodingError {

@@ -22,8 +22,13 @@ struct AuthorizationRunner {
                 amount: op.payment.amount, currency: op.payment.currency, requestedAt: Timestamp.now())
             guard try await database.recordDispatch(of: op, event: requested) else { return }
         }
-        var (decision, knownIntent) = try await start(op)
-        // At most: confirm, read back, confirm again (the read-back said it never ran), read back.
+        let (decision, knownIntent) = try await start(op)
+        try await drive(op, from: decision, knownIntent: knownIntent)
+    }
+
+    /// At most: confirm, read back, confirm again (the read-back said it never ran), read back.
+    private func drive(_ op: ClaimedOperation, from first: AuthorizationDecision, knownIntent: String?) async throws(StoreError) {
+        var decision = first
         for _ in 0..<4 {
             switch decision {
             case .confirm(let intentId):

@@ -65,12 +65,7 @@ struct IntentOperationRunner {
             // Refused, and the intent is still where it was (or cannot be read): the payment keeps its state.
             try await finish(op, change: PaymentChange(lastError: lastError), events: [], resolution: .failed)
         case .settled(let outcome):
-            var (change, events) = outcome.record(for: op, at: Timestamp.now())
-            change.lastError = lastError
-            if lastError == nil { change.succeeded = op.kind.rawValue }
-            // `payment-succeeded` was written with the authorization; only the new fact is published.
-            events.removeAll { $0.type == "payment-succeeded" }
-            try await finish(op, change: change, events: events, resolution: lastError == nil ? .done : .failed)
+            try await settle(op, outcome, lastError: lastError)
         case .retry(let reason):
             try await recorder.retry(op, reason: reason)
         case .nextKey(let reason):
@@ -80,6 +75,15 @@ struct IntentOperationRunner {
         case .protocolFault(let reason):
             try await recorder.protocolFault(op, reason: reason)
         }
+    }
+
+    private func settle(_ op: ClaimedOperation, _ outcome: AuthorizationOutcome, lastError: PaymentError?) async throws(StoreError) {
+        var (change, events) = outcome.record(for: op, at: Timestamp.now())
+        change.lastError = lastError
+        if lastError == nil { change.succeeded = op.kind.rawValue }
+        // `payment-succeeded` was written with the authorization; only the new fact is published.
+        events.removeAll { $0.type == "payment-succeeded" }
+        try await finish(op, change: change, events: events, resolution: lastError == nil ? .done : .failed)
     }
 
     /// What reading the intent back decides. `.readBack` comes back only for a refusal whose intent is still
