@@ -36,6 +36,9 @@ struct Options: ParsableArguments {
     @Option(help: "Processor operations in flight at once (env WORKER_CONCURRENCY; default 16)")
     var workerConcurrency: String?
 
+    @Option(help: "Seconds the processor's search may lag behind a create (env STRIPE_SEARCH_LAG; default 60 for api.stripe.com, else 1)")
+    var stripeSearchLag: String?
+
     @Option(help: "Seconds a worker's claim on an operation lasts without its heartbeat (env WORKER_LEASE; default 15)")
     var workerLease: String?
 

@@ -46,7 +46,7 @@ struct Serve: AsyncParsableCommand {
                 database: database, stripe: stripe,
                 configuration: WorkerConfiguration(
                     concurrency: settings.workerConcurrency, lease: .seconds(settings.workerLease), owner: WorkerIdentity.make(),
-                    credentials: credentials),
+                    credentials: credentials, searchLag: .seconds(settings.stripeSearchLag)),
                 wakeups: wakeups, logger: Logger(label: "payment-worker")))
             services.append(RetentionSweeper(database: database, logger: Logger(label: "retention")))
         }

@@ -32,6 +32,8 @@ struct Settings: Sendable {
     var workerConcurrency: Int
     /// `WORKER_LEASE`, in seconds.
     var workerLease: Int
+    /// `STRIPE_SEARCH_LAG`, in seconds.
+    var stripeSearchLag: Int
     var stripeMaxRPS: Int?
     var dbPoolSize: Int
     var logLevel: Logger.Level
@@ -101,6 +103,9 @@ struct Settings: Sendable {
         workerConcurrency = try Self.integer(value(options.workerConcurrency, "WORKER_CONCURRENCY"), "WORKER_CONCURRENCY", default: 16, range: 1...1024)
         workerLease = try Self.integer(value(options.workerLease, "WORKER_LEASE"), "WORKER_LEASE", default: 15, range: 1...3600)
         let defaultRPS = stripeAPIBase.contains("api.stripe.com") ? 25 : 0
+        stripeSearchLag = try Self.integer(
+            value(options.stripeSearchLag, "STRIPE_SEARCH_LAG"), "STRIPE_SEARCH_LAG",
+            default: stripeAPIBase.contains("api.stripe.com") ? 60 : 1, range: 0...3600)
         let rps = try Self.integer(value(options.stripeMaxRps, "STRIPE_MAX_RPS"), "STRIPE_MAX_RPS", default: defaultRPS, range: 0...100_000)
         stripeMaxRPS = rps == 0 ? nil : rps
         dbPoolSize = try Self.integer(value(options.dbPoolSize, "DB_POOL_SIZE"), "DB_POOL_SIZE", default: 16, range: 1...500)

@@ -13,6 +13,7 @@ struct OperationRunner: Sendable {
     let stripe: any StripeAPI
     let lease: Duration
     let backoff: Backoff
+    var searchLag: Duration = .seconds(60)
     let logger: Logger
 
     func run(_ op: ClaimedOperation) async {
@@ -33,7 +34,7 @@ struct OperationRunner: Sendable {
         do {
             switch op.kind {
             case .authorize:
-                try await AuthorizationRunner(database: database, stripe: stripe, recorder: recorder, logger: logger).run(op)
+                try await AuthorizationRunner(database: database, stripe: stripe, recorder: recorder, searchLag: searchLag, logger: logger).run(op)
             case .capture, .void:
                 try await IntentOperationRunner(database: database, stripe: stripe, recorder: recorder, logger: logger).run(op)
             case .refund:

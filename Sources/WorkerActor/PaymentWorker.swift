@@ -25,7 +25,8 @@ public actor PaymentWorker: Service {
         self.configuration = configuration
         self.wakeups = wakeups
         self.logger = logger
-        runner = OperationRunner(database: database, stripe: stripe, lease: configuration.lease, backoff: backoff, logger: logger)
+        runner = OperationRunner(
+            database: database, stripe: stripe, lease: configuration.lease, backoff: backoff, searchLag: configuration.searchLag, logger: logger)
     }
 
     public func run() async throws {

@@ -15,12 +15,16 @@ public struct WorkerConfiguration: Sendable {
     public var drainTimeout: Duration
     /// Whether the processor accepts the key: while it refuses, only one probe is claimed per backoff period.
     public var credentials: CredentialStatus
+    /// How long the processor's search may lag behind a create (`STRIPE_SEARCH_LAG`): a create whose key
+    /// replays a saved 500 moves to the next key only once the search has found nothing for this long.
+    public var searchLag: Duration
 
     public init(
         concurrency: Int = 16, lease: Duration = .seconds(15), pollInterval: Duration = .milliseconds(500), owner: String,
-        drainTimeout: Duration = .seconds(10), credentials: CredentialStatus = CredentialStatus()
+        drainTimeout: Duration = .seconds(10), credentials: CredentialStatus = CredentialStatus(), searchLag: Duration = .seconds(60)
     ) {
         self.credentials = credentials
+        self.searchLag = searchLag
         self.concurrency = concurrency
         self.lease = lease
         self.pollInterval = pollInterval

@@ -64,7 +64,7 @@ import Testing
         Row(testDescription: "unknown 500: same key", result: .unknown(F.serverError), expected: .retry(freshCreateKey: false)),
         Row(testDescription: "unknown time-out: same key", result: .unknown(F.timedOut), expected: .retry(freshCreateKey: false)),
         Row(testDescription: "replayed 500: search for the intent", result: .unknown(F.replayedServerError), expected: .findCreated),
-        Row(testDescription: "unreadable 2xx: search for the intent", result: .unknown(F.unreadable), expected: .findCreated),
+        Row(testDescription: "unreadable 2xx: a protocol fault, same key", result: .unknown(F.unreadable), expected: .protocolFault),
         Row(testDescription: "rejected amount_too_small", result: .rejected(status: 400, F.requestError("amount_too_small", param: "amount")),
             expected: .finish(.failed(.processingError, declineCode: "amount_too_small", reference: nil))),
         Row(testDescription: "rejected resource_missing", result: .rejected(status: 400, F.requestError("resource_missing")),
@@ -188,7 +188,11 @@ import Testing
     @Test func aReplayedCreateSearchesButAnUnknownConfirmIsReadBack() {
         // A create whose key replays a saved 500 can no longer tell: search for the intent it made.
         #expect(Shape(AuthorizationDecision.afterCreate(.unknown(F.replayedServerError))) == .findCreated)
-        #expect(Shape(AuthorizationDecision.afterSearch([], paymentId: "p", reason: "saved")) == .retry(freshCreateKey: true))
+        // Nothing found: the next key only once the search has had its lag to catch up.
+        #expect(Shape(AuthorizationDecision.afterSearch([], paymentId: "p", sinceDispatch: .seconds(61), searchLag: .seconds(60), reason: "saved"))
+            == .retry(freshCreateKey: true))
+        #expect(Shape(AuthorizationDecision.afterSearch([], paymentId: "p", sinceDispatch: .seconds(5), searchLag: .seconds(60), reason: "saved"))
+            == .retry(freshCreateKey: false))
         // A confirm may have moved money: only the intent can tell.
         #expect(Shape(AuthorizationDecision.afterConfirm(.unknown(F.serverError), intentId: F.intentId)) == .readBack)
     }

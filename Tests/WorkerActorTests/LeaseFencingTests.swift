@@ -142,13 +142,20 @@ struct CredentialStatusTests {
         status.note(status: 403, at: start + .seconds(2))
         #expect(status.claimable(16, at: start + .seconds(3)) == 0)
         #expect(status.claimable(16, at: start + .seconds(4)) == 1)
-        for second in stride(from: 10, to: 400, by: 10) { status.note(status: 401, at: start + .seconds(second * 2)) }
-        // Capped at 60 s.
-        status.note(status: 401, at: start + .seconds(2000))
-        #expect(status.claimable(16, at: start + .seconds(2059)) == 0)
-        #expect(status.claimable(16, at: start + .seconds(2060)) == 1)
-        status.note(status: 402, at: start + .seconds(2061))
+        // Each refused probe doubles the pause before the next, up to 60 s.
+        var now = start + .seconds(4)
+        var pauses: [Int] = []
+        status.note(status: 401, at: now)
+        for _ in 0..<8 {
+            var probeAt = now
+            while status.claimable(16, at: probeAt) == 0 { probeAt += .seconds(1) }
+            pauses.append(Int((probeAt - now).components.seconds))
+            now = probeAt + .milliseconds(100)
+            status.note(status: 401, at: now)
+        }
+        #expect(pauses == [4, 8, 16, 32, 60, 60, 60, 60], "\(pauses)")
+        status.note(status: 402, at: now)
         #expect(!status.isRefused)
-        #expect(status.claimable(16, at: start + .seconds(2061)) == 16)
+        #expect(status.claimable(16, at: now) == 16)
     }
 }

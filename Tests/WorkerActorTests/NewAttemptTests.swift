@@ -24,7 +24,8 @@ struct NewAttemptTests {
     }
 
     func turn(_ db: TestDatabase, _ stripe: FakeStripe) async throws {
-        let runner = OperationRunner(database: db.database, stripe: stripe, lease: .seconds(30), backoff: Backoff(base: .zero, cap: .zero), logger: logger)
+        let runner = OperationRunner(
+            database: db.database, stripe: stripe, lease: .seconds(30), backoff: Backoff(base: .zero, cap: .zero), searchLag: .zero, logger: logger)
         for op in try await db.database.claimOperations(owner: "worker", limit: 10, lease: .seconds(30)) { await runner.run(op) }
         try await Task.sleep(for: .milliseconds(10))
     }
@@ -131,12 +132,13 @@ struct NewAttemptTests {
         #expect(await stripe.calls.filter { if case .create = $0 { true } else { false } }.count == 1)
     }
 
-    @Test("creates with unknown outcomes use at most 3 keys; then the authorization is parked, shown in lastError")
+    @Test("creates whose keys replay saved 500s, with no intent found, use at most 3 keys; then the authorization is parked")
     func createKeysAreBounded() async throws {
         let (db, payment) = try await setUp()
         let stripe = FakeStripe()
-        let unreadable = Result.unknown(StripeCallFailure(httpStatus: 200, code: StripeCallFailure.unreadable, message: "it lacks `status`"))
-        await stripe.script(create: Array(repeating: unreadable, count: 6))
+        var saved = StripeCallFailure(httpStatus: 500, code: "api_error", message: "saved 500")
+        saved.replayed = true
+        await stripe.script(create: Array(repeating: .unknown(saved), count: 6))
         for _ in 0..<5 { try await turn(db, stripe) }
         let creates = await stripe.calls.compactMap { if case .create(let key) = $0 { key } else { nil } }
         #expect(creates == (0..<3).map { "\(payment.paymentId):authorize:create:\($0)" })
@@ -145,6 +147,23 @@ struct NewAttemptTests {
         #expect(stored.status == .requested)
         #expect(stored.lastError?.operation == "authorize")
         #expect(stored.lastError?.code == "create_keys_exhausted")
+        // Parked before any intent was recorded: the payment can be voided at once, freeing its cart.
+        guard case .done(let voided) = try await db.database.requestVoid(paymentId: payment.paymentId) else {
+            Issue.record("not voided at once"); return
+        }
+        #expect(voided.status == .voided)
+    }
+
+    @Test("an unreadable answer to a create never creates again: the same key is asked until it reads, bounded")
+    func unreadableCreateKeepsItsKey() async throws {
+        let (db, payment) = try await setUp()
+        let stripe = FakeStripe()
+        let unreadable = Result.unknown(StripeCallFailure(httpStatus: 200, code: StripeCallFailure.unreadable, message: "it lacks `status`"))
+        await stripe.script(create: [unreadable, unreadable])
+        for _ in 0..<3 { try await turn(db, stripe) }
+        let creates = await stripe.calls.compactMap { if case .create(let key) = $0 { key } else { nil } }
+        #expect(Set(creates) == ["\(payment.paymentId):authorize:create:0"])
+        #expect(try await db.database.payment(id: payment.paymentId)?.status == .authorized)
     }
 
     @Test("an intent read back without a field the decision needs is retried a bounded number of times, then parked")

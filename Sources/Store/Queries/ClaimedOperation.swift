@@ -31,6 +31,8 @@ public struct ClaimedOperation: Sendable, Equatable {
     /// Unreadable answers so far (a bounded number, then the operation is parked).
     public var protocolFaults: Int
     public var dispatched: Bool
+    /// How long ago its first processor call was recorded (nil: never).
+    public var sinceDispatch: Duration?
     public var payment: PaymentContext
     /// The refund a `refund` operation drives.
     public var refund: RefundContext?
@@ -38,6 +40,7 @@ public struct ClaimedOperation: Sendable, Equatable {
     public init(
         id: Int, generation: Int = 1, kind: OperationKind, paymentId: String, refundId: String? = nil, amount: Int? = nil,
         idempotencyKey: String, attempts: Int, createAttempt: Int = 0, keyAttempt: Int = 0, protocolFaults: Int = 0, dispatched: Bool = false,
+        sinceDispatch: Duration? = nil,
         payment: PaymentContext, refund: RefundContext? = nil
     ) {
         self.id = id
@@ -52,6 +55,7 @@ public struct ClaimedOperation: Sendable, Equatable {
         self.keyAttempt = keyAttempt
         self.protocolFaults = protocolFaults
         self.dispatched = dispatched
+        self.sinceDispatch = sinceDispatch
         self.payment = payment
         self.refund = refund
     }

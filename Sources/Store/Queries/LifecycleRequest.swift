@@ -76,7 +76,7 @@ extension Database {
                 if live.contains(where: { $0.kind == .void }) { return .conflict("a void of this payment is queued") }
                 if let capture = live.first(where: { $0.kind == .capture }) {
                     guard capture.amount == wanted else { return .conflict("a capture of \(capture.amount ?? 0) is already queued") }
-                    return .queued(payment, operationId: capture.id)
+                    return .queued(payment, operationId: try tx.release(capture))
                 }
                 guard wanted <= payment.amount else {
                     return .conflict("cannot capture \(wanted): only \(payment.amount) is authorized")
@@ -94,7 +94,7 @@ extension Database {
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return (.notFound, false) }
             let ops = try tx.operations(of: paymentId)
             let live = ops.filter(\.isLive)
-            if let void = live.first(where: { $0.kind == .void }) { return (.queued(payment, operationId: void.id), false) }
+            if let void = live.first(where: { $0.kind == .void }) { return (.queued(payment, operationId: try tx.release(void)), false) }
             switch payment.status {
             case .voided:
                 return (.done(payment), false)
@@ -125,11 +125,27 @@ extension Database {
 }
 
 extension Transaction {
-    /// Voids a payment whose authorization is still queued and was never sent: the authorization is
-    /// cancelled, no processor call is made. Nil when the authorization was sent (or is not queued).
+    /// Asking again for a parked capture or void is the retry that releases it (its unreadable answers counted
+    /// afresh); a queued one is left as it is. Returns its id.
+    fileprivate func release(_ op: OperationSummary) throws(StoreError) -> Int {
+        if op.status == .parked {
+            try execute(
+                """
+                UPDATE operations SET status = 'queued', next_attempt_at = clock_timestamp(), protocol_faults = 0,
+                    updated_at = clock_timestamp()
+                WHERE id = $1 AND status = 'parked'
+                """, [String(op.id)])
+        }
+        return op.id
+    }
+
+    /// Voids a payment whose authorization is still queued and was never sent, or parked before any intent was
+    /// recorded (only the recorded intent is ever confirmed, so none holds money): the authorization is
+    /// cancelled, no processor call is made. Nil otherwise.
     fileprivate func voidUnsent(_ payment: Payment, ops: [OperationSummary]) throws(StoreError) -> Payment? {
-        guard let authorization = ops.first(where: { $0.kind == .authorize }), authorization.status == .queued,
-            !authorization.dispatched
+        guard let authorization = ops.first(where: { $0.kind == .authorize }),
+            (authorization.status == .queued && !authorization.dispatched)
+                || (authorization.status == .parked && payment.processorReference == nil)
         else { return nil }
         try execute(
             "UPDATE operations SET status = 'cancelled', lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp() WHERE id = $1",

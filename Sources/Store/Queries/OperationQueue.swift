@@ -27,7 +27,8 @@ extension Database {
                        c.create_attempt, c.dispatched_at IS NOT NULL,
                        p.status, p.order_id, p.customer_id, p.amount, p.currency, p.capture_mode, p.payment_method,
                        p.processor_reference, p.metadata::text,
-                       r.status, r.amount, r.reason, r.processor_reference, c.lease_generation, c.key_attempt, c.protocol_faults
+                       r.status, r.amount, r.reason, r.processor_reference, c.lease_generation, c.key_attempt, c.protocol_faults,
+                       extract(epoch FROM clock_timestamp() - c.dispatched_at)
                 FROM claimed c JOIN payments p ON p.id = c.payment_id LEFT JOIN refunds r ON r.id = c.refund_id
                 ORDER BY c.id
                 """,
@@ -45,14 +46,15 @@ extension Database {
         }
     }
 
-    /// Extends a lease while its runner works (the heartbeat); false when a later claim took it over.
+    /// Extends a lease while its runner works (the heartbeat); false when a later claim took it over, or when
+    /// the runner already gave it back (a late beat must not hold a rescheduled operation).
     public func renewLease(_ lease: OperationLease, for duration: Duration) async throws(StoreError) -> Bool {
         try await withConnection { tx throws(StoreError) in
             try tx.execute(
                 prepared: "renew_lease",
                 """
                 UPDATE operations SET lease_until = clock_timestamp() + make_interval(secs => $3)
-                WHERE id = $1 AND lease_generation = $2 AND status = 'queued'
+                WHERE id = $1 AND lease_generation = $2 AND status = 'queued' AND lease_until IS NOT NULL
                 """, [String(lease.operationId), String(lease.generation), String(duration.seconds)]
             ).affectedRows == 1
         }
@@ -114,7 +116,7 @@ extension Database {
             id: try row.requiredInt(0), generation: try row.requiredInt(22), kind: kind, paymentId: try row.requiredString(2), refundId: row.string(3),
             amount: row.int(4), idempotencyKey: try row.requiredString(5), attempts: try row.requiredInt(6),
             createAttempt: try row.requiredInt(7), keyAttempt: try row.requiredInt(23), protocolFaults: try row.requiredInt(24),
-            dispatched: row.bool(8),
+            dispatched: row.bool(8), sinceDispatch: row.string(25).flatMap(Double.init).map { .milliseconds(Int($0 * 1000)) },
             payment: PaymentContext(
                 status: status, orderId: try row.requiredString(10), customerId: row.string(11),
                 amount: try row.requiredInt(12), currency: try row.requiredString(13), capture: capture,

@@ -56,7 +56,8 @@ extension Database {
             // Operations parked on unreadable answers are released: this read-back may read them.
             try tx.execute(
                 """
-                UPDATE operations SET status = 'queued', next_attempt_at = clock_timestamp(), updated_at = clock_timestamp()
+                UPDATE operations SET status = 'queued', next_attempt_at = clock_timestamp(), protocol_faults = 0,
+                    updated_at = clock_timestamp()
                 WHERE payment_id = $1 AND status = 'parked'
                 """, [payment.paymentId])
             let expedited = try tx.execute(
@@ -64,7 +65,12 @@ extension Database {
                 UPDATE operations SET next_attempt_at = clock_timestamp()
                 WHERE payment_id = $1 AND status = 'queued' AND next_attempt_at > clock_timestamp()
                 """, [payment.paymentId])
-            let waiting = try tx.execute("SELECT 1 FROM operations WHERE payment_id = $1 AND status = 'queued'", [payment.paymentId])
+            // Waiting means not running yet: a runner holding its lease may have read the processor already.
+            let waiting = try tx.execute(
+                """
+                SELECT 1 FROM operations WHERE payment_id = $1 AND status = 'queued'
+                  AND (lease_until IS NULL OR lease_until < clock_timestamp())
+                """, [payment.paymentId])
             // An event about a refund always gets a sync, which reads back every refund of the payment: the
             // queued operation of another refund reads back only its own, and would absorb this event.
             if refundBehind || (expedited.affectedRows == 0 && waiting.isEmpty) {

@@ -9,6 +9,8 @@ public final class CredentialStatus: Sendable {
         var refused = false
         var backoff: Duration = .zero
         var nextProbe = ContinuousClock.now
+        /// A probe was handed out and its answer is awaited: its refusal doubles the backoff.
+        var probing = false
     }
 
     public static let maxBackoff: Duration = .seconds(60)
@@ -26,11 +28,14 @@ public final class CredentialStatus: Sendable {
                 state = State()
                 return
             }
-            // Calls already in flight when the key was first refused answer together: one doubling per period.
-            guard !state.refused || now >= state.nextProbe else { return }
-            state.backoff = state.refused ? min(state.backoff * 2, Self.maxBackoff) : .seconds(1)
-            state.refused = true
-            state.nextProbe = now + state.backoff
+            if !state.refused {
+                state = State(refused: true, backoff: .seconds(1), nextProbe: now + .seconds(1))
+            } else if state.probing {
+                state.backoff = min(state.backoff * 2, Self.maxBackoff)
+                state.nextProbe = now + state.backoff
+                state.probing = false
+            }
+            // Otherwise a call that was in flight when the key was first refused: it changes nothing.
         }
     }
 
@@ -40,7 +45,9 @@ public final class CredentialStatus: Sendable {
         state.withLock { state in
             guard state.refused else { return free }
             guard free > 0, now >= state.nextProbe else { return 0 }
+            // Until the probe answers; a probe that never does is followed by another one period later.
             state.nextProbe = now + state.backoff
+            state.probing = true
             return 1
         }
     }

@@ -23,13 +23,15 @@ public enum AuthorizationDecision: Sendable, Equatable {
     case protocolFault(reason: String)
 
     /// A create's answer. An unknown outcome is retried under the same key first: a dropped answer or a
-    /// time-out replays the true one. Only a 500 the key replays (saved once execution began), or a 2xx that
-    /// cannot be read, means this key will never tell: then the payment's intents are searched for.
+    /// time-out replays the true one. Only a 500 the key replays (saved once execution began) means this key
+    /// will never tell: then the payment's intents are searched for.
     public static func afterCreate(_ result: StripeResult<StripePaymentIntent>) -> AuthorizationDecision {
         switch result {
         case .success(let intent): .confirm(intentId: intent.id)
         case .retryable(let failure): .retry(reason: failure.description, freshCreateKey: false)
-        case .unknown(let failure) where failure.replayed || failure.isProtocolFault: .findCreated(reason: failure.description)
+        // An answer that cannot be read is never a reason to create again: the key replays the true one.
+        case .unknown(let failure) where failure.isProtocolFault: .protocolFault(reason: failure.message)
+        case .unknown(let failure) where failure.replayed: .findCreated(reason: failure.description)
         case .unknown(let failure): .retry(reason: failure.description, freshCreateKey: false)
         case .declined(let error, _): .finish(failed(error, reference: nil))
         case .rejected(_, let error): .finish(.failed(.processingError, declineCode: error.code ?? error.type, reference: nil))
@@ -37,11 +39,15 @@ public enum AuthorizationDecision: Sendable, Equatable {
     }
 
     /// After a create whose key can no longer tell: the intent it made, if the processor's search finds one
-    /// for the payment (`metadata.payment_id`), else the next create key (none was made, or search lags).
-    public static func afterSearch(_ found: [StripePaymentIntent], paymentId: String, reason: String) -> AuthorizationDecision {
+    /// for the payment (`metadata.payment_id`). Search lags behind writes, so only once it has been empty for
+    /// longer than `searchLag` since the first create (`sinceDispatch`) does the payment move to the next key.
+    public static func afterSearch(
+        _ found: [StripePaymentIntent], paymentId: String, sinceDispatch: Duration?, searchLag: Duration, reason: String
+    ) -> AuthorizationDecision {
         let ours = found.filter { $0.metadata["payment_id"] == paymentId && $0.status != .canceled }
         guard let intent = ours.first(where: { IntentVerdict($0) != .notConfirmed }) ?? ours.first else {
-            return .retry(reason: "no intent found after: \(reason)", freshCreateKey: true)
+            let waited = (sinceDispatch ?? .zero) >= searchLag
+            return .retry(reason: "no intent found\(waited ? "" : " yet (search lags)") after: \(reason)", freshCreateKey: waited)
         }
         return .confirm(intentId: intent.id)
     }

@@ -9,6 +9,14 @@ public enum AuthorizationOutcome: Sendable, Equatable {
     /// The intent was cancelled at the processor (a void that raced the authorization).
     case voided(reference: String?)
 
+    /// Whether this is what `kind` asked for: a capture that captured, a void that voided.
+    public func isOutcome(of kind: OperationKind) -> Bool {
+        switch (self, kind) {
+        case (.captured, .capture), (.voided, .void): true
+        default: false
+        }
+    }
+
     public func record(for payment: ClaimedOperation, at time: String) -> (PaymentChange, [DomainEvent]) {
         let p = payment.payment
         let id = payment.paymentId

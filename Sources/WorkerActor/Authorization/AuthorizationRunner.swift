@@ -9,6 +9,8 @@ struct AuthorizationRunner {
     let database: Database
     let stripe: any StripeAPI
     let recorder: OperationRecorder
+    /// How long the processor's search may lag behind a create (`STRIPE_SEARCH_LAG`).
+    let searchLag: Duration
     let logger: Logger
 
     /// Create keys per payment (a key moves on only when it replays a saved 500 and no intent is found): then parked.
@@ -75,7 +77,8 @@ struct AuthorizationRunner {
         guard case .success(let found) = await stripe.searchPaymentIntents(metadataKey: "payment_id", value: op.paymentId) else {
             return .retry(reason: "search failed after: \(reason)", freshCreateKey: false)
         }
-        return AuthorizationDecision.afterSearch(found, paymentId: op.paymentId, reason: reason)
+        return AuthorizationDecision.afterSearch(
+            found, paymentId: op.paymentId, sinceDispatch: op.sinceDispatch, searchLag: searchLag, reason: reason)
     }
 
     /// Records a created intent and returns the one on record. Only the recorded intent is ever confirmed, and

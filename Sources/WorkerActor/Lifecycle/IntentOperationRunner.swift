@@ -16,8 +16,9 @@ struct IntentOperationRunner {
     func run(_ op: ClaimedOperation) async throws(StoreError) {
         switch op.payment.status {
         case .requested where op.kind == .void:
-            // The authorization is still in flight: cancel once its intent is known.
-            return try await database.reschedule(op.lease, after: .milliseconds(250), error: nil)
+            // The authorization is still in flight: cancel once its intent is known (backing off, since the
+            // authorization may wait long: retried, or parked).
+            return try await database.reschedule(op.lease, after: recorder.backoff.delay(afterAttempt: op.attempts), error: nil)
         case .authorized:
             break
         default:
@@ -80,7 +81,7 @@ struct IntentOperationRunner {
     private func settle(_ op: ClaimedOperation, _ outcome: AuthorizationOutcome, lastError: PaymentError?) async throws(StoreError) {
         var (change, events) = outcome.record(for: op, at: Timestamp.now())
         change.lastError = lastError
-        if lastError == nil { change.succeeded = op.kind.rawValue }
+        if lastError == nil, outcome.isOutcome(of: op.kind) { change.succeeded = op.kind.rawValue }
         // `payment-succeeded` was written with the authorization; only the new fact is published.
         events.removeAll { $0.type == "payment-succeeded" }
         try await finish(op, change: change, events: events, resolution: lastError == nil ? .done : .failed)
