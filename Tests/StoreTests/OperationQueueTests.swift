@@ -130,4 +130,24 @@ struct OperationQueueTests {
         }
         #expect(try await db.database.recordDispatch(of: op, event: nil) == false)
     }
+
+    @Test("an event arriving while the payment's sync runs queues another sync: the running one may have read already")
+    func syncRunningDoesNotSwallowAnEvent() async throws {
+        let db = try await TestDatabase.create()
+        let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        try await settle(db, payment, as: .authorized)
+        _ = try await db.column("UPDATE payments SET processor_reference = 'pi_sync' WHERE id = $1 RETURNING id", [payment.paymentId])
+        func notice(_ id: String) -> WebhookNotice {
+            WebhookNotice(eventId: id, type: "payment_intent.succeeded", intentId: "pi_sync", paymentId: payment.paymentId,
+                          refundId: nil, paymentStatus: .captured, refundStatus: nil)
+        }
+        _ = try await db.database.receiveWebhook(notice("evt_1"))
+        let running = try await db.database.claimOperations(owner: "w", limit: 1, lease: .seconds(30))
+        #expect(running.first?.kind == .sync)
+        _ = try await db.database.receiveWebhook(notice("evt_2"))
+        #expect(try await db.scalar("SELECT count(*) FROM operations WHERE kind = 'sync' AND status = 'queued'") == "2")
+        // While one waits, a third event adds nothing.
+        _ = try await db.database.receiveWebhook(notice("evt_3"))
+        #expect(try await db.scalar("SELECT count(*) FROM operations WHERE kind = 'sync' AND status = 'queued'") == "2")
+    }
 }

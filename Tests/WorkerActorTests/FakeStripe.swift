@@ -106,11 +106,27 @@ actor FakeStripe: StripeAPI {
         if !cancelAnswers.isEmpty { return cancelAnswers.removeFirst() }
         return .success(Self.intent(id, .canceled))
     }
+    var refundAnswers: [StripeResult<StripeRefund>] = []
+    var listAnswers: [StripeResult<[StripeRefund]>] = []
+    private(set) var refundKeys: [String] = []
+
+    func scriptRefunds(create: [StripeResult<StripeRefund>], list: [StripeResult<[StripeRefund]>]) {
+        refundAnswers = create
+        listAnswers = list
+    }
+
     func createRefund(_ params: CreateRefundParams, idempotencyKey: String) async -> StripeResult<StripeRefund> {
-        .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
+        refundKeys.append(idempotencyKey)
+        if !refundAnswers.isEmpty { return refundAnswers.removeFirst() }
+        return .success(StripeRefund(
+            id: "re_\(refundKeys.count)", paymentIntent: params.paymentIntent, amount: params.amount ?? 0, currency: "usd",
+            status: .succeeded, metadata: params.metadata))
     }
     func retrieveRefund(id: String) async -> StripeResult<StripeRefund> {
         .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
     }
-    func listRefunds(paymentIntent: String) async -> StripeResult<[StripeRefund]> { .success([]) }
+    func listRefunds(paymentIntent: String) async -> StripeResult<[StripeRefund]> {
+        if !listAnswers.isEmpty { return listAnswers.removeFirst() }
+        return .success([])
+    }
 }

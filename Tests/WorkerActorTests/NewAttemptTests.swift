@@ -195,4 +195,27 @@ struct NewAttemptTests {
         #expect(try await db.scalar("SELECT status || ' ' || protocol_faults FROM operations") == "queued 2")
         #expect(try await db.database.payment(id: payment.paymentId)?.status == .requested)
     }
+
+    @Test("a refund's saved 500 moves to a new key only when its list was read and lacks it; a failed list keeps the key")
+    func refundNeverDoubledAfterAFailedList() async throws {
+        let (db, payment) = try await setUp()
+        let stripe = FakeStripe()
+        await stripe.setDefaultStatus(.succeeded)
+        try await turn(db, stripe)
+        #expect(try await db.database.payment(id: payment.paymentId)?.status == .captured)
+        _ = try await db.database.requestRefund(
+            paymentId: payment.paymentId, amount: 400, reason: nil, newRefundId: UUID().uuidString.lowercased(), idempotencyKey: nil)
+        var saved = StripeCallFailure(httpStatus: 500, code: "api_error", message: "saved 500")
+        saved.replayed = true
+        let listFailed = StripeResult<[StripeRefund]>.unknown(StripeCallFailure(httpStatus: 503, code: "api_error", message: "down"))
+        await stripe.scriptRefunds(create: [.unknown(saved), .unknown(saved)], list: [listFailed, .success([])])
+        try await turn(db, stripe)
+        #expect(try await db.scalar("SELECT key_attempt FROM operations WHERE kind = 'refund'") == "0")
+        try await turn(db, stripe)
+        #expect(try await db.scalar("SELECT key_attempt FROM operations WHERE kind = 'refund'") == "1")
+        try await turn(db, stripe)
+        let base = try #require(try await db.scalar("SELECT idempotency_key FROM operations WHERE kind = 'refund'"))
+        #expect(await stripe.refundKeys == ["\(base):refund", "\(base):refund", "\(base):refund:1"])
+        #expect(try await db.database.payment(id: payment.paymentId)?.amountRefunded == 400)
+    }
 }
