@@ -13,14 +13,7 @@ import TestSupport
 struct LeaseFencingTests {
     let logger = Logger(label: "fencing-test")
 
-    func setUp() async throws -> (TestDatabase, Payment) {
-        let db = try await TestDatabase.create()
-        let command = AuthorizeCommand(
-            cartId: UUID().uuidString, customerId: nil, amount: 1000, currency: "USD", paymentMethod: "pm_card_visa")
-        guard case .created(let payment) = try await db.database.authorize(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
-        else { throw HarnessError(message: "not created") }
-        return (db, payment)
-    }
+    func setUp() async throws -> (TestDatabase, Payment) { try await requestedPayment() }
 
     /// A runner whose heartbeat is too slow to save it: the claim's lease in the database is `claimLease`.
     func staleRun(_ db: TestDatabase, _ stripe: FakeStripe, claimLease: Duration) async throws -> Task<Void, Never> {

@@ -14,14 +14,7 @@ struct NewAttemptTests {
     let logger = Logger(label: "attempt-test")
     typealias Result = StripeResult<StripePaymentIntent>
 
-    func setUp() async throws -> (TestDatabase, Payment) {
-        let db = try await TestDatabase.create()
-        let command = AuthorizeCommand(
-            cartId: UUID().uuidString, customerId: nil, amount: 1000, currency: "USD", paymentMethod: "pm_card_visa")
-        guard case .created(let payment) = try await db.database.authorize(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
-        else { throw HarnessError(message: "not created") }
-        return (db, payment)
-    }
+    func setUp() async throws -> (TestDatabase, Payment) { try await requestedPayment() }
 
     func turn(_ db: TestDatabase, _ stripe: FakeStripe) async throws {
         let runner = OperationRunner(

@@ -14,14 +14,7 @@ struct PaymentWorkerTests {
     let logger = Logger(label: "worker-test")
     static let noDelay = Backoff(base: .milliseconds(1), cap: .milliseconds(1))
 
-    func setUp() async throws -> (TestDatabase, Payment) {
-        let db = try await TestDatabase.create()
-        let command = AuthorizeCommand(
-            cartId: UUID().uuidString, customerId: nil, amount: 1000, currency: "USD", paymentMethod: "pm_card_visa")
-        let outcome = try await db.database.authorize(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
-        guard case .created(let payment) = outcome else { throw HarnessError(message: "not created") }
-        return (db, payment)
-    }
+    func setUp() async throws -> (TestDatabase, Payment) { try await requestedPayment() }
 
     /// Claims and runs whatever is due once, as one worker turn.
     func turn(_ db: TestDatabase, _ stripe: FakeStripe) async throws {
