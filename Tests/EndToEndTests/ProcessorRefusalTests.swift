@@ -206,12 +206,13 @@ struct ProcessorAnswerTests {
 }
 
 /// One operation, one runner, with calls far longer than the lease: `WORKER_LEASE=2`, a sandbox answering
-/// after 3 s, and a client rate limit that keeps calls waiting for tens of seconds.
+/// after 3 s and dropping a third of the connections after executing, and a client rate limit that keeps
+/// calls waiting for tens of seconds (the reported run: a slow processor, a tight limit, many runners).
 @Suite("Stalls past the lease")
 struct LeaseStallTests {
     @Test("calls and waits past WORKER_LEASE: one intent and one confirmation per payment, no own key refused")
     func stallsPastTheLease() async throws {
-        let faults = FaultPlan(latencyMs: [3000, 3000], seed: 23)
+        let faults = FaultPlan(dropAfter: 0.3, latencyMs: [3000, 3000], seed: 23)
         let extra = ["WORKER_LEASE": "2", "STRIPE_MAX_RPS": "1", "WORKER_CONCURRENCY": "32"]
         try await Stack.withService(sandbox: SandboxConfiguration(port: 0, faults: faults), extra: extra) { stack, service in
             let api = stack.client(service)
@@ -230,8 +231,8 @@ struct LeaseStallTests {
             }
             let log = service.log()
             #expect(!log.contains("idempotency_error"))
+            // Claims beyond the first come only from retries after dropped answers, never from a lease lost mid-call.
             #expect(!log.contains("lease taken over"))
-            #expect(try await stack.database.scalar("SELECT max(lease_generation) FROM operations") == "1")
         }
     }
 }

@@ -258,7 +258,13 @@ public enum OpenAPIDocument {
       "Health": {
         "type": "object",
         "required": ["status"],
-        "properties": {"status": {"type": "string", "enum": ["live", "ready"]}}
+        "properties": {
+          "status": {"type": "string", "enum": ["live", "ready"]},
+          "processor": {
+            "type": "string", "enum": ["ok", "credentials_refused"],
+            "description": "On /health/ready: whether the processor accepts the secret key (readiness itself is about the database)."
+          }
+        }
       },
       "StreamEvent": {
         "type": "object",
