@@ -125,6 +125,10 @@ import Testing
         else { Issue.record("500 not unknown"); return }
         #expect(replayed.replayed)
         #expect(!fresh.replayed)
+        guard case .unknown(let dependency) = classify(424, StripeJSON.error(type: "api_error"), headers: ["idempotent-replayed": "true"]) else {
+            Issue.record("424 not unknown"); return
+        }
+        #expect(dependency.replayed)
     }
 
     @Test func rejectionWithoutAStripeBodyGetsASyntheticError() {

@@ -16,8 +16,8 @@ import Foundation
 /// 8. 400 `idempotency_error` → unknown: every key is derived by the service, so the key was used for another
 ///    request; what happened is only known by reading back.
 /// 9. Other 4xx (400, 404, a 402 that is not a card error) → rejected.
-/// 10. 5xx, and anything else → unknown; a 500 replayed under its key (`Idempotent-Replayed: true`) is marked
-///    `replayed`, since repeating the same key can only get it again.
+/// 10. 5xx, and anything else → unknown; a 5xx (or 424) replayed under its key (`Idempotent-Replayed: true`) is
+///    marked `replayed`, since repeating the same key can only get it again.
 public enum StripeClassifier {
     public static func classify<Value: Decodable & Sendable>(
         _ outcome: Result<HTTPResponse, HTTPTransportError>, as type: Value.Type = Value.self
@@ -57,7 +57,9 @@ public enum StripeClassifier {
             let code = status == 409 ? "conflict" : "rate_limited"
             return shouldRetry == false ? .unknown(failure(code)) : .retryable(failure(code))
         case 424:
-            return .unknown(failure("external_dependency_failed"))
+            var unknown = failure("external_dependency_failed")
+            unknown.replayed = headers["idempotent-replayed"]?.lowercased() == "true"
+            return .unknown(unknown)
         case 400..<500:
             if let keyFault: StripeResult<Value> = keyFault(status: status, error: error, requestId: requestId) { return keyFault }
             return .rejected(status: status, error ?? StripeErrorBody(
