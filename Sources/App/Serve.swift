@@ -62,7 +62,7 @@ struct Serve: AsyncParsableCommand {
                 configuration: APIConfiguration(
                     host: settings.host, port: settings.port, tokens: settings.apiTokens,
                     defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets,
-                    metrics: metrics.render, processorStatus: { credentials.isRefused ? "credentials_refused" : "ok" }),
+                    metrics: metrics.render, processorStatus: { credentials.processorStatus }),
                 database: database, intake: PaymentIntake(database: database, batcher: batcher, wakeups: wake), logger: logger, events: events,
                 onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
             // After the API, so it stops before it: closing the signal ends the open event streams.
@@ -70,7 +70,7 @@ struct Serve: AsyncParsableCommand {
         } else {
             services.append(PaymentAPI.makeOperationsApplication(
                 host: settings.host, port: settings.port, database: database, metrics: metrics.render,
-                processorStatus: { credentials.isRefused ? "credentials_refused" : "ok" },
+                processorStatus: { credentials.processorStatus },
                 logger: logger, onServerRunning: { port in logger.info("listening (health and metrics only)", metadata: ["port": "\(port)"]) }))
         }
         let group = ServiceGroup(

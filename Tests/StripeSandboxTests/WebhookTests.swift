@@ -137,12 +137,7 @@ struct WebhookTests {
             let refund = try #require(try await client.post("/v1/refunds", [("payment_intent", id)]).string("id"))
             #expect(try await StripeTestClient(sandbox, apiKey: nil).post("/_sandbox/refunds/\(refund)/fail").status == 200)
             let deliveries = await receiver.wait { Set($0.map(\.type)).isSuperset(of: ["refund.updated", "refund.failed"]) }
-            for type in ["refund.updated", "refund.failed"] {
-                let event = try #require(deliveries.first { $0.type == type })
-                let object = (event.json["data"] as? [String: Any])?["object"] as? [String: Any]
-                #expect(object?["id"] as? String == refund)
-                #expect(object?["status"] as? String == "failed")
-            }
+            try expectRefundFailed(refund, in: deliveries)
         }
     }
 
@@ -165,12 +160,17 @@ struct WebhookTests {
             let id = try await client.paidIntent(paymentMethod: "pm_card_refundFail")
             let refund = try await client.post("/v1/refunds", [("payment_intent", id)]).string("id")
             let deliveries = await receiver.wait { Set($0.map(\.type)).isSuperset(of: ["refund.updated", "refund.failed"]) }
-            for type in ["refund.updated", "refund.failed"] {
-                let event = try #require(deliveries.first { $0.type == type })
-                let object = (event.json["data"] as? [String: Any])?["object"] as? [String: Any]
-                #expect(object?["id"] as? String == refund)
-                #expect(object?["status"] as? String == "failed")
-            }
+            try expectRefundFailed(refund, in: deliveries)
+        }
+    }
+
+    /// Both events a failed refund sends arrived, each carrying the refund as failed.
+    private func expectRefundFailed(_ refund: String?, in deliveries: [WebhookReceiver.Delivery]) throws {
+        for type in ["refund.updated", "refund.failed"] {
+            let event = try #require(deliveries.first { $0.type == type })
+            let object = (event.json["data"] as? [String: Any])?["object"] as? [String: Any]
+            #expect(object?["id"] as? String == refund)
+            #expect(object?["status"] as? String == "failed")
         }
     }
 }

@@ -20,6 +20,9 @@ public final class CredentialStatus: Sendable {
 
     public var isRefused: Bool { state.withLock { $0.refused } }
 
+    /// `/health/ready`'s `processor` field.
+    public var processorStatus: String { isRefused ? "credentials_refused" : "ok" }
+
     /// Notes what one answer said about the key: `status` is the HTTP status (nil: no answer came).
     public func note(status: Int?, at now: ContinuousClock.Instant = .now) {
         guard let status else { return }

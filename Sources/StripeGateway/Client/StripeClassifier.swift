@@ -39,10 +39,11 @@ public enum StripeClassifier {
         if (200..<300).contains(status) { return decode(status: status, body: body, requestId: requestId) }
 
         let error = StripeErrorDecoding.error(from: body)
+        let replayed = headers["idempotent-replayed"]?.lowercased() == "true"
         func failure(_ fallbackCode: String) -> StripeCallFailure {
             StripeCallFailure(
                 httpStatus: status, code: error?.code ?? error?.type ?? fallbackCode,
-                message: error?.message ?? "HTTP \(status)", requestId: requestId
+                message: error?.message ?? "HTTP \(status)", requestId: requestId, replayed: replayed
             )
         }
 
@@ -57,9 +58,7 @@ public enum StripeClassifier {
             let code = status == 409 ? "conflict" : "rate_limited"
             return shouldRetry == false ? .unknown(failure(code)) : .retryable(failure(code))
         case 424:
-            var unknown = failure("external_dependency_failed")
-            unknown.replayed = headers["idempotent-replayed"]?.lowercased() == "true"
-            return .unknown(unknown)
+            return .unknown(failure("external_dependency_failed"))
         case 400..<500:
             if let keyFault: StripeResult<Value> = keyFault(status: status, error: error, requestId: requestId) { return keyFault }
             return .rejected(status: status, error ?? StripeErrorBody(
@@ -67,9 +66,7 @@ public enum StripeClassifier {
                 message: "HTTP \(status) without a Stripe error body"
             ))
         default:
-            var unknown = failure("http_\(status)")
-            unknown.replayed = headers["idempotent-replayed"]?.lowercased() == "true"
-            return .unknown(unknown)
+            return .unknown(failure("http_\(status)"))
         }
     }
 }

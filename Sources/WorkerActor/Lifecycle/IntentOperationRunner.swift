@@ -36,13 +36,7 @@ struct IntentOperationRunner {
             ? await stripe.capturePaymentIntent(
                 id: intentId, amountToCapture: op.amount, idempotencyKey: StripeKeys.capture(op.idempotencyKey, attempt: op.keyAttempt))
             : await stripe.cancelPaymentIntent(id: intentId, idempotencyKey: StripeKeys.cancel(op.idempotencyKey, attempt: op.keyAttempt))
-        var decision = IntentOperationDecision.afterCall(result)
-        var lastError: PaymentError?
-        if case .refused(let code, let message) = decision {
-            lastError = PaymentError(operation: op.kind.rawValue, code: code, message: message, at: Timestamp.now())
-            decision = .readBack(reason: "\(op.kind.rawValue) refused: \(code)")
-        }
-        try await record(decision, op: op, intentId: intentId, lastError: lastError)
+        try await record(IntentOperationDecision.afterCall(result), op: op, intentId: intentId, lastError: nil)
     }
 
     /// A new attempt, or a retry, first asks where the intent stands (status, `amount_capturable`): settled
@@ -71,8 +65,10 @@ struct IntentOperationRunner {
             try await recorder.retry(op, reason: reason)
         case .nextKey(let reason):
             try await recorder.retry(op, reason: "saved 500, intent unchanged: \(reason)", newKeyAttempt: op.keyAttempt + 1)
-        case .refused(let code, _):
-            try await recorder.retry(op, reason: "refused: \(code)")
+        case .refused(let code, let message):
+            // Kept in `lastError`; the intent read back says where the payment stands.
+            let refusal = PaymentError(operation: op.kind.rawValue, code: code, message: message, at: Timestamp.now())
+            try await record(.readBack(reason: "\(op.kind.rawValue) refused: \(code)"), op: op, intentId: intentId, lastError: refusal)
         case .protocolFault(let reason):
             try await recorder.protocolFault(op, reason: reason)
         }
