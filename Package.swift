@@ -26,7 +26,9 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        .target(name: "Payments", swiftSettings: strict),
+        // Stripe's objects and a call's classified result: plain values, shared by the domain and the gateway.
+        .target(name: "StripeModels", swiftSettings: strict),
+        .target(name: "Payments", dependencies: ["StripeModels"], swiftSettings: strict),
         .target(
             name: "Store",
             dependencies: [
@@ -38,7 +40,7 @@ let package = Package(
         .target(
             name: "StripeGateway",
             dependencies: [
-                "CCurl", .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
+                "CCurl", "StripeModels", .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),

@@ -1,4 +1,5 @@
 import Logging
+import Payments
 import ServiceLifecycle
 import Store
 import StripeGateway
@@ -8,7 +9,7 @@ import StripeGateway
 /// swept every `pollInterval` for new, retried and abandoned (lease expired) work.
 public actor PaymentWorker: Service {
     private let database: Database
-    private let runner: OperationRunner
+    private let executor: OperationExecutor
     private let configuration: WorkerConfiguration
     private let wakeups: AsyncStream<String>
     private let logger: Logger
@@ -25,8 +26,8 @@ public actor PaymentWorker: Service {
         self.configuration = configuration
         self.wakeups = wakeups
         self.logger = logger
-        runner = OperationRunner(
-            database: database, stripe: stripe, lease: configuration.lease, backoff: backoff, searchLag: configuration.searchLag, logger: logger)
+        executor = OperationExecutor(
+            store: database, processor: stripe, lease: configuration.lease, backoff: backoff, searchLag: configuration.searchLag, logger: logger)
     }
 
     public func run() async throws {
@@ -48,8 +49,8 @@ public actor PaymentWorker: Service {
                 for await _ in kicks.cancelOnGracefulShutdown() {
                     let claimed = await claim()
                     for op in claimed {
-                        runners.addTask { [runner] in
-                            await runner.run(op)
+                        runners.addTask { [executor] in
+                            await executor.run(op)
                             await self.finished()
                             kick.yield()
                         }

@@ -1,3 +1,4 @@
+import Payments
 import Foundation
 import StripeGateway
 

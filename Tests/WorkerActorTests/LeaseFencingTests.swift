@@ -18,12 +18,12 @@ struct LeaseFencingTests {
     /// A runner whose heartbeat is too slow to save it: the claim's lease in the database is `claimLease`.
     func staleRun(_ db: TestDatabase, _ stripe: FakeStripe, claimLease: Duration) async throws -> Task<Void, Never> {
         let op = try #require(try await db.database.claimOperations(owner: "worker", limit: 1, lease: claimLease).first)
-        let runner = OperationRunner(database: db.database, stripe: stripe, lease: .seconds(60), backoff: Backoff(base: .zero, cap: .zero), logger: logger)
+        let runner = OperationExecutor(store: db.database, processor: stripe, lease: .seconds(60), backoff: Backoff(base: .zero, cap: .zero), logger: logger)
         return Task { await runner.run(op) }
     }
 
     func liveTurn(_ db: TestDatabase, _ stripe: FakeStripe) async throws {
-        let runner = OperationRunner(database: db.database, stripe: stripe, lease: .seconds(30), backoff: Backoff(base: .zero, cap: .zero), logger: logger)
+        let runner = OperationExecutor(store: db.database, processor: stripe, lease: .seconds(30), backoff: Backoff(base: .zero, cap: .zero), logger: logger)
         // The same owner name: two runners of one process are told apart by their generation.
         for op in try await db.database.claimOperations(owner: "worker", limit: 1, lease: .seconds(30)) { await runner.run(op) }
     }
@@ -75,7 +75,7 @@ struct LeaseFencingTests {
         let stripe = FakeStripe()
         await stripe.setConfirmDelay(.seconds(3))
         let op = try #require(try await db.database.claimOperations(owner: "worker", limit: 1, lease: .seconds(1)).first)
-        let runner = OperationRunner(database: db.database, stripe: stripe, lease: .seconds(1), backoff: Backoff(), logger: logger)
+        let runner = OperationExecutor(store: db.database, processor: stripe, lease: .seconds(1), backoff: Backoff(), logger: logger)
         let running = Task { await runner.run(op) }
         var stolen = 0
         for _ in 0..<14 {

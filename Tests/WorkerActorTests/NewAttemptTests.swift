@@ -17,8 +17,8 @@ struct NewAttemptTests {
     func setUp() async throws -> (TestDatabase, Payment) { try await requestedPayment() }
 
     func turn(_ db: TestDatabase, _ stripe: FakeStripe) async throws {
-        let runner = OperationRunner(
-            database: db.database, stripe: stripe, lease: .seconds(30), backoff: Backoff(base: .zero, cap: .zero), searchLag: .zero, logger: logger)
+        let runner = OperationExecutor(
+            store: db.database, processor: stripe, lease: .seconds(30), backoff: Backoff(base: .zero, cap: .zero), searchLag: .zero, logger: logger)
         for op in try await db.database.claimOperations(owner: "worker", limit: 10, lease: .seconds(30)) { await runner.run(op) }
         try await Task.sleep(for: .milliseconds(10))
     }
@@ -167,7 +167,7 @@ struct NewAttemptTests {
         lacking.amountReceived = nil
         await stripe.setDefaultStatus(.succeeded)
         await stripe.script(confirm: [.success(lacking)], retrieve: Array(repeating: .success(lacking), count: 8))
-        for _ in 0..<(OperationRecorder.protocolFaultAttempts + 2) { try await turn(db, stripe) }
+        for _ in 0..<(ClaimedOperation.protocolFaultAttempts + 2) { try await turn(db, stripe) }
         #expect(try await db.scalar("SELECT status FROM operations") == "parked")
         let stored = try #require(try await db.database.payment(id: payment.paymentId))
         #expect(stored.status == .requested)

@@ -18,8 +18,8 @@ struct PaymentWorkerTests {
 
     /// Claims and runs whatever is due once, as one worker turn.
     func turn(_ db: TestDatabase, _ stripe: FakeStripe) async throws {
-        let runner = OperationRunner(
-            database: db.database, stripe: stripe, lease: .seconds(30), backoff: Self.noDelay, searchLag: .zero, logger: logger)
+        let runner = OperationExecutor(
+            store: db.database, processor: stripe, lease: .seconds(30), backoff: Self.noDelay, searchLag: .zero, logger: logger)
         for op in try await db.database.claimOperations(owner: "test", limit: 10, lease: .seconds(30)) {
             await runner.run(op)
         }

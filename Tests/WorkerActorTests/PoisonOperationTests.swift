@@ -22,8 +22,8 @@ struct PoisonOperationTests {
     /// One worker turn: claims what is due (backoff zero, so a retry would be due again at once) and runs it.
     @discardableResult
     func turn(_ db: TestDatabase, _ stripe: FakeStripe) async throws -> Int {
-        let runner = OperationRunner(
-            database: db.database, stripe: stripe, lease: .seconds(30), backoff: Backoff(base: .zero, cap: .zero), logger: logger)
+        let runner = OperationExecutor(
+            store: db.database, processor: stripe, lease: .seconds(30), backoff: Backoff(base: .zero, cap: .zero), logger: logger)
         let claimed = try await db.database.claimOperations(owner: "test", limit: 10, lease: .seconds(30))
         for op in claimed { await runner.run(op) }
         return claimed.count

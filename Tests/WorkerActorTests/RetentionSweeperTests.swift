@@ -1,3 +1,4 @@
+import Payments
 import Logging
 import ServiceLifecycle
 import Store

@@ -1,5 +1,4 @@
-import Payments
-import StripeGateway
+import StripeModels
 
 /// The pure rules for a refund's processor answers.
 public enum RefundDecision: Sendable, Equatable {

@@ -1,5 +1,4 @@
-import Payments
-import StripeGateway
+import StripeModels
 
 /// What an intent read from the processor says about an authorization.
 public enum IntentVerdict: Sendable, Equatable {

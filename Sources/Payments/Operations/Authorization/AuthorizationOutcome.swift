@@ -1,6 +1,3 @@
-import Payments
-import Store
-
 /// The final word on an authorization, and what it writes: the payment's change and its events.
 public enum AuthorizationOutcome: Sendable, Equatable {
     case authorized(reference: String)
@@ -17,22 +14,20 @@ public enum AuthorizationOutcome: Sendable, Equatable {
         }
     }
 
-    public func record(for payment: ClaimedOperation, at time: String) -> (PaymentChange, [DomainEvent]) {
-        let p = payment.payment
-        let id = payment.paymentId
+    /// The payment's change and its events. `announcingSuccess` is false where `payment-succeeded` was written
+    /// already (a capture or void settles a payment the authorization announced).
+    public func record(for op: ClaimedOperation, at time: String, announcingSuccess: Bool = true) -> (PaymentChange, [DomainEvent]) {
+        let p = op.payment
+        let id = op.paymentId
         switch self {
         case .authorized(let reference):
-            return (
-                PaymentChange(status: .authorized, processorReference: reference),
-                [.paymentSucceeded(paymentId: id, orderId: p.orderId, amount: p.amount, currency: p.currency,
-                                   processorReference: reference, succeededAt: time)])
+            return (PaymentChange(status: .authorized, processorReference: reference), succeeded(op, reference, time, announcingSuccess))
         case .captured(let reference, let amount):
             return (
                 PaymentChange(status: .captured, amountCaptured: amount, processorReference: reference),
-                [.paymentSucceeded(paymentId: id, orderId: p.orderId, amount: p.amount, currency: p.currency,
-                                   processorReference: reference, succeededAt: time),
-                 .paymentCaptured(paymentId: id, orderId: p.orderId, amount: amount, currency: p.currency,
-                                  processorReference: reference, capturedAt: time)])
+                succeeded(op, reference, time, announcingSuccess)
+                    + [.paymentCaptured(paymentId: id, orderId: p.orderId, amount: amount, currency: p.currency,
+                                        processorReference: reference, capturedAt: time)])
         case .failed(let reason, let declineCode, let reference):
             return (
                 PaymentChange(status: .failed, failureReason: reason, declineCode: declineCode, processorReference: reference),
@@ -42,5 +37,12 @@ public enum AuthorizationOutcome: Sendable, Equatable {
                 PaymentChange(status: .voided, processorReference: reference),
                 [.paymentVoided(paymentId: id, orderId: p.orderId, processorReference: reference, voidedAt: time)])
         }
+    }
+
+    private func succeeded(_ op: ClaimedOperation, _ reference: String, _ time: String, _ announcing: Bool) -> [DomainEvent] {
+        guard announcing else { return [] }
+        let p = op.payment
+        return [.paymentSucceeded(paymentId: op.paymentId, orderId: p.orderId, amount: p.amount, currency: p.currency,
+                                  processorReference: reference, succeededAt: time)]
     }
 }

@@ -1,5 +1,4 @@
-import Payments
-import StripeGateway
+import StripeModels
 
 /// The pure rules for an authorization's processor answers (`architecture.md`, step 4: classify).
 public enum AuthorizationDecision: Sendable, Equatable {

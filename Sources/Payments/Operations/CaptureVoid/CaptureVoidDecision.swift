@@ -1,8 +1,7 @@
-import Payments
-import StripeGateway
+import StripeModels
 
 /// The pure rules for a capture or a void: what the processor's answer, or the intent read back, means.
-public enum IntentOperationDecision: Sendable, Equatable {
+public enum CaptureVoidDecision: Sendable, Equatable {
     /// The processor holds the intent in this final state: record it.
     case settled(AuthorizationOutcome)
     /// The processor refused for good: record `lastError`, then read the intent back for its real state.
@@ -18,7 +17,7 @@ public enum IntentOperationDecision: Sendable, Equatable {
     /// The answer lacks a field the decision needs: bounded attempts, then parked.
     case protocolFault(reason: String)
 
-    public static func afterCall(_ result: StripeResult<StripePaymentIntent>) -> IntentOperationDecision {
+    public static func afterCall(_ result: StripeResult<StripePaymentIntent>) -> CaptureVoidDecision {
         switch result {
         case .success(let intent):
             afterReadBack(intent) ?? .readBack(reason: "intent \(intent.id) is \(intent.status.rawValue)")
@@ -32,7 +31,7 @@ public enum IntentOperationDecision: Sendable, Equatable {
 
     /// What an intent read back says: settled in a final state, unreadable, or nil while the operation is
     /// still to do (`requires_capture`).
-    public static func afterReadBack(_ intent: StripePaymentIntent) -> IntentOperationDecision? {
+    public static func afterReadBack(_ intent: StripePaymentIntent) -> CaptureVoidDecision? {
         switch intent.status {
         case .succeeded:
             guard let received = intent.amountReceived else {

@@ -1,0 +1,219 @@
+import StripeModels
+
+/// One claim of an authorization: record the dispatch, create the intent unconfirmed and record its id,
+/// confirm it by id, and record the outcome, settling any unknown answer by reading the intent back
+/// (`architecture.md`, steps 3 to 5). Only the recorded intent is ever confirmed, and a reference is never
+/// replaced: a created intent that is not the recorded one is cancelled (it is unconfirmed and holds no money).
+public struct AuthorizationStateMachine: OperationStateMachine {
+    private enum State: Sendable, Equatable {
+        case initial
+        case dispatching
+        case creating(key: String)
+        case searching(key: String, reason: String)
+        case recording(created: String, key: String)
+        /// The recorded intent is another: the created one is being cancelled, then `recorded` is read back.
+        case cancellingOrphan(recorded: String)
+        /// The lease was lost while recording `created`: which intent did the later claim record?
+        case readingRecorded(created: String, key: String)
+        case cancellingOrphanAfterLeaseLost
+        case confirming(intentId: String, stepsLeft: Int)
+        case readingBack(after: AuthorizationDecision, reason: String, stepsLeft: Int)
+        case ended
+    }
+
+    /// Create keys per payment (a key moves on only when it replays a saved 500 and no intent is found): then parked.
+    public static let createKeys = 3
+    /// Decisions one claim makes at most: confirm, read back, confirm again (the read-back said it never ran), read back.
+    static let steps = 4
+
+    private let op: ClaimedOperation
+    /// How long the processor's search may lag behind a create (`STRIPE_SEARCH_LAG`).
+    private let searchLag: Duration
+    private let now: @Sendable () -> String
+    private var state = State.initial
+    /// The intent this claim works on: the recorded one, or the one it just created and recorded.
+    private var intentId: String?
+
+    public init(_ op: ClaimedOperation, searchLag: Duration, now: @escaping @Sendable () -> String) {
+        self.op = op
+        self.searchLag = searchLag
+        self.now = now
+        intentId = op.payment.processorReference
+    }
+
+    public mutating func start() -> OperationAction {
+        guard op.payment.status == .requested else { return ended(op.nothingToDo) }
+        guard op.dispatched else {
+            state = .dispatching
+            let payment = op.payment
+            return .recordDispatch(.paymentRequested(
+                paymentId: op.paymentId, orderId: payment.orderId, customerId: payment.customerId, amount: payment.amount,
+                currency: payment.currency, requestedAt: now()))
+        }
+        return begin()
+    }
+
+    public mutating func dispatchRecorded(stillWanted: Bool) -> OperationAction {
+        guard state == .dispatching else { return .unexpected("dispatchRecorded") }
+        return stillWanted ? begin() : ended(.end(reason: "the authorization is no longer wanted"))
+    }
+
+    public mutating func answered(_ answer: ProcessorAnswer) -> OperationAction {
+        switch (state, answer) {
+        case (.creating, .intent(let result)): created(result)
+        case (.searching, .intents(let result)): searched(result)
+        case (.confirming, .intent(let result)): confirmed(result)
+        case (.readingBack, .intent(let result)): readBack(result)
+        case (.cancellingOrphan, .intent), (.cancellingOrphanAfterLeaseLost, .intent): orphanCancelled()
+        default: .unexpected("answer")
+        }
+    }
+
+    /// A create's answer: an intent to record, a search for the one a replayed 500 hides, or a decision.
+    public mutating func created(_ result: StripeResult<StripePaymentIntent>) -> OperationAction {
+        guard case .creating(let key) = state else { return .unexpected("created") }
+        let decision = AuthorizationDecision.afterCreate(result)
+        if case .findCreated(let reason) = decision {
+            state = .searching(key: key, reason: reason)
+            return .call(.searchIntents(paymentId: op.paymentId))
+        }
+        return record(decision, createKey: key)
+    }
+
+    public mutating func searched(_ result: StripeResult<[StripePaymentIntent]>) -> OperationAction {
+        guard case .searching(let key, let reason) = state else { return .unexpected("searched") }
+        guard case .success(let found) = result else {
+            return decide(.retry(reason: "search failed after: \(reason)", freshCreateKey: false))
+        }
+        let decision = AuthorizationDecision.afterSearch(
+            found, paymentId: op.paymentId, sinceDispatch: op.sinceDispatch, searchLag: searchLag, reason: reason)
+        return record(decision, createKey: key)
+    }
+
+    public mutating func referenceRecorded(_ recorded: String) -> OperationAction {
+        guard case .recording(let created, let key) = state else { return .unexpected("referenceRecorded") }
+        intentId = recorded
+        guard recorded == created else {
+            state = .cancellingOrphan(recorded: recorded)
+            return .call(.cancelIntent(id: created, idempotencyKey: StripeKeys.cancelOrphan(key)))
+        }
+        return decide(.confirm(intentId: created))
+    }
+
+    /// A runner whose lease was taken over cancels its created intent only when a different one is on record:
+    /// otherwise the claim that took over may use the same create key, and so this very intent.
+    public mutating func leaseLost() -> OperationAction {
+        guard case .recording(let created, let key) = state else { return ended(.end(reason: OperationAction.leaseTakenOver)) }
+        state = .readingRecorded(created: created, key: key)
+        return .readRecordedReference
+    }
+
+    public mutating func recordedReferenceRead(_ recorded: String?) -> OperationAction {
+        guard case .readingRecorded(let created, let key) = state else { return .unexpected("recordedReferenceRead") }
+        guard let recorded, recorded != created else {
+            // Left unconfirmed, and found by its `metadata.payment_id`.
+            return ended(.end(reason: "lease taken over after a create: intent \(created) left unconfirmed"))
+        }
+        state = .cancellingOrphanAfterLeaseLost
+        return .call(.cancelIntent(id: created, idempotencyKey: StripeKeys.cancelOrphan(key)))
+    }
+
+    public mutating func confirmed(_ result: StripeResult<StripePaymentIntent>) -> OperationAction {
+        guard case .confirming(let intentId, _) = state else { return .unexpected("confirmed") }
+        return decide(AuthorizationDecision.afterConfirm(result, intentId: intentId))
+    }
+
+    /// What the intent read back by id decides. A saved 500 whose intent is still unconfirmed means nothing
+    /// happened, and the key can only replay the 500: the next claim confirms under the next key.
+    public mutating func readBack(_ result: StripeResult<StripePaymentIntent>) -> OperationAction {
+        guard case .readingBack(let after, let reason, _) = state else { return .unexpected("readBack") }
+        switch result {
+        case .success(let intent):
+            let next = AuthorizationDecision.afterReadBack(intent)
+            if case .readBackReplayed = after, case .confirm = next { return decide(.nextConfirmKey(reason: reason)) }
+            return decide(next)
+        case .rejected(404, let error):
+            // The processor has no such intent: it holds no money. Retrying would never heal.
+            return decide(.finish(.failed(.processingError, declineCode: error.code ?? "resource_missing", reference: intentId)))
+        case .unknown(let failure) where failure.isProtocolFault:
+            return decide(.protocolFault(reason: failure.message))
+        default:
+            return decide(.retry(reason: "read-back failed after: \(reason)", freshCreateKey: false))
+        }
+    }
+
+    private mutating func orphanCancelled() -> OperationAction {
+        guard case .cancellingOrphan(let recorded) = state else {
+            return ended(.end(reason: "lease taken over after a create: the created intent was cancelled"))
+        }
+        return decide(.readBack(reason: "intent \(recorded) was recorded first"))
+    }
+
+    /// A recorded intent is confirmed (a retry asks where it stands first: a confirm under the same key would
+    /// only replay the saved answer); without one, the intent is created under this create attempt's key.
+    private mutating func begin() -> OperationAction {
+        if let known = intentId {
+            return decide(op.attempts > 1 ? .readBack(reason: "retrying attempt \(op.attempts)") : .confirm(intentId: known))
+        }
+        let key = StripeKeys.create(op.idempotencyKey, attempt: op.createAttempt)
+        state = .creating(key: key)
+        let payment = op.payment
+        let params = CreatePaymentIntentParams(
+            amount: payment.amount, currency: payment.currency, captureMethod: payment.capture.rawValue,
+            metadata: payment.metadata.merging(["payment_id": op.paymentId, "order_id": payment.orderId]) { _, new in new })
+        return .call(.createIntent(params, idempotencyKey: key))
+    }
+
+    /// A created (or found) intent is recorded before anything confirms it.
+    private mutating func record(_ decision: AuthorizationDecision, createKey: String) -> OperationAction {
+        guard case .confirm(let created) = decision else { return decide(decision) }
+        state = .recording(created: created, key: createKey)
+        return .recordReference(created)
+    }
+
+    private mutating func decide(_ decision: AuthorizationDecision) -> OperationAction {
+        let stepsLeft = stepsLeft
+        guard stepsLeft > 0 else { return retry("no decision after several calls", freshCreateKey: false) }
+        switch decision {
+        case .confirm(let intentId):
+            state = .confirming(intentId: intentId, stepsLeft: stepsLeft - 1)
+            return .call(.confirmIntent(
+                id: intentId, paymentMethod: op.payment.paymentMethod,
+                idempotencyKey: StripeKeys.confirm(op.idempotencyKey, attempt: op.keyAttempt)))
+        case .readBack(let reason), .readBackReplayed(let reason), .findCreated(let reason):
+            guard let intentId else { return retry(reason, freshCreateKey: false) }
+            state = .readingBack(after: decision, reason: reason, stepsLeft: stepsLeft - 1)
+            return .call(.retrieveIntent(id: intentId))
+        case .retry(let reason, let fresh):
+            return retry(reason, freshCreateKey: fresh)
+        case .nextConfirmKey(let reason):
+            return ended(op.reschedule("saved 500, intent unconfirmed: \(reason)", newKeyAttempt: op.keyAttempt + 1))
+        case .protocolFault(let reason):
+            return ended(op.protocolFault(reason, at: now()))
+        case .finish(let outcome):
+            let (change, events) = outcome.record(for: op, at: now())
+            return ended(.finish(change, events: events, resolution: .done))
+        }
+    }
+
+    private var stepsLeft: Int {
+        switch state {
+        case .confirming(_, let left), .readingBack(_, _, let left): left
+        default: Self.steps
+        }
+    }
+
+    /// `freshCreateKey` moves the create to its next key, while keys are left; then the payment is parked.
+    private mutating func retry(_ reason: String, freshCreateKey: Bool) -> OperationAction {
+        guard freshCreateKey else { return ended(op.reschedule(reason)) }
+        guard op.createAttempt + 1 < Self.createKeys else {
+            return ended(op.park(code: "create_keys_exhausted", reason: "\(Self.createKeys) create keys used; last: \(reason)", at: now()))
+        }
+        return ended(op.reschedule(reason, newCreateAttempt: op.createAttempt + 1))
+    }
+
+    private mutating func ended(_ action: OperationAction) -> OperationAction {
+        state = .ended
+        return action
+    }
+}

@@ -1,0 +1,95 @@
+import StripeModels
+
+/// What an operation's state machine asks its executor to do next. The executor performs it and feeds the
+/// result back as the machine's next event; the actions under "ends the run" are the last of a claim.
+public enum OperationAction: Sendable, Equatable {
+    /// A processor call; its answer comes back through `answered(_:)`.
+    case call(ProcessorCall)
+    /// Record the operation's first processor call before making it, with its `*-requested` event; the
+    /// answer (`dispatchRecorded`) says whether the operation is still wanted and still this claim's.
+    case recordDispatch(DomainEvent?)
+    /// Remember a created intent's `pi_…`; the answer (`referenceRecorded`) is the reference now on record.
+    case recordReference(String)
+    /// Read the reference on record after the lease was lost (`recordedReferenceRead`).
+    case readRecordedReference
+    /// Look up the local refund a processor refund names (`refundFound`).
+    case findRefund(id: String)
+    /// Record where a refund a sync read back stands (`refundRecorded`).
+    case recordRefund(RefundWrite)
+
+    // Ends the run:
+    /// Record where the refund's own operation leaves it: ended, or watched again after `watchAgainAfter`.
+    case settleRefund(RefundWrite)
+    /// The operation's outcome: the payment's change, its events, and how the operation ends.
+    case finish(PaymentChange, events: [DomainEvent], resolution: OperationStatus)
+    /// Back in the queue after the backoff.
+    case reschedule(Reschedule)
+    /// Nothing more to write: the operation is no longer this claim's, or is no longer wanted.
+    case end(reason: String)
+}
+
+/// One call to the processor, with its idempotency key where the call can move money.
+public enum ProcessorCall: Sendable, Equatable {
+    case createIntent(CreatePaymentIntentParams, idempotencyKey: String)
+    case confirmIntent(id: String, paymentMethod: String, idempotencyKey: String)
+    case retrieveIntent(id: String)
+    /// The intents whose `metadata.payment_id` is this payment's (the processor's search lags behind writes).
+    case searchIntents(paymentId: String)
+    case captureIntent(id: String, amount: Int?, idempotencyKey: String)
+    case cancelIntent(id: String, idempotencyKey: String)
+    case createRefund(CreateRefundParams, idempotencyKey: String)
+    case retrieveRefund(id: String)
+    case listRefunds(intentId: String)
+}
+
+/// A processor call's classified answer, by the kind of object it carries.
+public enum ProcessorAnswer: Sendable {
+    case intent(StripeResult<StripePaymentIntent>)
+    case intents(StripeResult<[StripePaymentIntent]>)
+    case refund(StripeResult<StripeRefund>)
+    case refunds(StripeResult<[StripeRefund]>)
+}
+
+/// Another attempt later, after the usual backoff, with `reason` in the operation's `last_error` (nil: a
+/// plain wait, such as a void waiting for its authorization).
+public struct Reschedule: Sendable, Equatable {
+    public var reason: String?
+    /// A create whose key replays a saved 500 moves to this create key number.
+    public var newCreateAttempt: Int?
+    /// A call whose key replays a saved 500 (proved harmless) moves to this key number.
+    public var newKeyAttempt: Int?
+    /// The reason is an unreadable answer: it counts towards parking the operation.
+    public var protocolFault: Bool
+
+    public init(reason: String?, newCreateAttempt: Int? = nil, newKeyAttempt: Int? = nil, protocolFault: Bool = false) {
+        self.reason = reason
+        self.newCreateAttempt = newCreateAttempt
+        self.newKeyAttempt = newKeyAttempt
+        self.protocolFault = protocolFault
+    }
+}
+
+/// Where a refund stands at the processor, as one write: the refund's status (moved only forward), its
+/// events, and for the refund's own operation whether it is watched again after a pause.
+public struct RefundWrite: Sendable, Equatable {
+    public var refundId: String
+    public var status: RefundStatus
+    public var processorReference: String?
+    public var failureReason: String?
+    public var events: [DomainEvent]
+    public var lastError: PaymentError?
+    public var watchAgainAfter: Duration?
+
+    public init(
+        refundId: String, status: RefundStatus, processorReference: String?, failureReason: String? = nil,
+        events: [DomainEvent] = [], lastError: PaymentError? = nil, watchAgainAfter: Duration? = nil
+    ) {
+        self.refundId = refundId
+        self.status = status
+        self.processorReference = processorReference
+        self.failureReason = failureReason
+        self.events = events
+        self.lastError = lastError
+        self.watchAgainAfter = watchAgainAfter
+    }
+}

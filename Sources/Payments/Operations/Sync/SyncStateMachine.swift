@@ -1,0 +1,104 @@
+import StripeModels
+
+/// After a webhook said the processor moved on: reads the intent and its refunds back by id and records what
+/// they say, through the same compare-and-set transitions as every other outcome. The refunds are recorded
+/// first: ending the operation ends its lease, and the refunds are written under it.
+public struct SyncStateMachine: OperationStateMachine {
+    private enum State: Sendable, Equatable {
+        case initial
+        case reading
+        case listing
+        /// Looking up the local refund `current` names; `rest` follow.
+        case finding(current: StripeRefund, rest: [StripeRefund])
+        case recording(rest: [StripeRefund])
+        case ended
+    }
+
+    private let op: ClaimedOperation
+    private let now: @Sendable () -> String
+    private var state = State.initial
+    /// What the intent read back does to the payment, written when the refunds are recorded.
+    private var change = PaymentChange()
+    private var events: [DomainEvent] = []
+
+    public init(_ op: ClaimedOperation, now: @escaping @Sendable () -> String) {
+        self.op = op
+        self.now = now
+    }
+
+    public mutating func start() -> OperationAction {
+        guard let intentId = op.payment.processorReference else { return ended(op.nothingToDo) }
+        state = .reading
+        return .call(.retrieveIntent(id: intentId))
+    }
+
+    public mutating func answered(_ answer: ProcessorAnswer) -> OperationAction {
+        switch (state, answer) {
+        case (.reading, .intent(let result)): readBack(result)
+        case (.listing, .refunds(let result)): listed(result)
+        default: .unexpected("answer")
+        }
+    }
+
+    /// Refused for good (the intent is not there): a read-back nudge that can never succeed is dropped.
+    /// Refunds exist only for a payment recorded CAPTURED; a change made by this very sync cannot have any.
+    public mutating func readBack(_ result: StripeResult<StripePaymentIntent>) -> OperationAction {
+        guard state == .reading, let intentId = op.payment.processorReference else { return .unexpected("readBack") }
+        switch result {
+        case .success(let intent):
+            if case .finish(let outcome) = AuthorizationDecision.afterReadBack(intent) {
+                (change, events) = outcome.record(for: op, at: now())
+            }
+            guard op.payment.status == .captured else { return finish() }
+            state = .listing
+            return .call(.listRefunds(intentId: intentId))
+        case .rejected:
+            return ended(op.nothingToDo)
+        default:
+            return ended(op.reschedule("read-back failed"))
+        }
+    }
+
+    /// A list that cannot be read leaves the refunds to their own operations' read-backs.
+    public mutating func listed(_ result: StripeResult<[StripeRefund]>) -> OperationAction {
+        guard state == .listing else { return .unexpected("listed") }
+        guard case .success(let refunds) = result else { return finish() }
+        return next(refunds.filter { $0.metadata["refund_id"] != nil })
+    }
+
+    /// A refund of this service's whose processor status differs from the recorded one is recorded.
+    public mutating func refundFound(_ local: Refund?) -> OperationAction {
+        guard case .finding(let current, let rest) = state else { return .unexpected("refundFound") }
+        guard let local, case .state(let status, let reference, let failureReason) = RefundDecision.state(of: current),
+            status != local.status
+        else { return next(rest) }
+        state = .recording(rest: rest)
+        let time = now()
+        let event: DomainEvent = status == .processed
+            ? .refundProcessed(refundId: local.refundId, paymentId: local.paymentId, amount: local.amount, currency: local.currency, processedAt: time)
+            : .refundFailed(refundId: local.refundId, paymentId: local.paymentId, amount: local.amount, currency: local.currency,
+                            reason: failureReason, failedAt: time)
+        return .recordRefund(RefundWrite(
+            refundId: local.refundId, status: status, processorReference: reference, failureReason: failureReason, events: [event]))
+    }
+
+    public mutating func refundRecorded() -> OperationAction {
+        guard case .recording(let rest) = state else { return .unexpected("refundRecorded") }
+        return next(rest)
+    }
+
+    private mutating func next(_ refunds: [StripeRefund]) -> OperationAction {
+        guard let current = refunds.first, let refundId = current.metadata["refund_id"] else { return finish() }
+        state = .finding(current: current, rest: Array(refunds.dropFirst()))
+        return .findRefund(id: refundId)
+    }
+
+    private mutating func finish() -> OperationAction {
+        ended(.finish(change, events: events, resolution: .done))
+    }
+
+    private mutating func ended(_ action: OperationAction) -> OperationAction {
+        state = .ended
+        return action
+    }
+}

@@ -1,0 +1,120 @@
+import Logging
+import Payments
+import Store
+import StripeGateway
+
+/// Runs one claimed operation to its next durable state: performs what the operation's state machine asks
+/// (`Payments/Operations`) and feeds each result back, until an action ends the run. Every path ends by
+/// recording an outcome or rescheduling: a lease is never simply dropped (only a database that cannot be
+/// reached lets it expire). While it works, a heartbeat extends the lease, so every processor call, read-back
+/// and wait in the rate limiter stays covered however long it takes; if a later claim took the lease over
+/// (this one's generation is stale), the run is cancelled and its fenced writes would land nothing anyway.
+struct OperationExecutor: Sendable {
+    let store: any OperationStore
+    let processor: any StripeAPI
+    let lease: Duration
+    let backoff: Backoff
+    var searchLag: Duration = .seconds(60)
+    var now: @Sendable () -> String = { Timestamp.now() }
+    let logger: Logger
+
+    func run(_ op: ClaimedOperation) async {
+        var logger = logger
+        logger[metadataKey: "payment_id"] = "\(op.paymentId)"
+        logger[metadataKey: "operation"] = "\(op.kind.rawValue)"
+        await withTaskGroup(of: Void.self) { [logger] group in
+            group.addTask { await drive(op, logger: logger) }
+            group.addTask { await keepLease(op.lease, logger: logger) }
+            // The first to end ends both: the run finished, or the lease was taken over.
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    func drive(_ op: ClaimedOperation, logger: Logger) async {
+        var machine = op.stateMachine(searchLag: searchLag, now: now)
+        var action = machine.start()
+        while true {
+            do {
+                guard let event = try await perform(action, for: op, logger: logger) else { return }
+                action = machine.receive(event)
+            } catch where error.code == .leaseLost {
+                action = machine.receive(.leaseLost)
+            } catch {
+                return await interrupted(op, by: error, logger: logger)
+            }
+        }
+    }
+
+    /// Performs `action`; the event it comes to, or nil when the action ended the run.
+    private func perform(_ action: OperationAction, for op: ClaimedOperation, logger: Logger) async throws(StoreError) -> OperationEvent? {
+        switch action {
+        case .call(let call):
+            return .answered(await processor.perform(call))
+        case .recordDispatch(let event):
+            return .dispatchRecorded(stillWanted: try await store.recordDispatch(of: op, event: event))
+        case .recordReference(let reference):
+            return .referenceRecorded(try await store.recordProcessorReference(op.lease, paymentId: op.paymentId, reference: reference))
+        case .readRecordedReference:
+            return .recordedReferenceRead(try? await store.recordedReference(paymentId: op.paymentId))
+        case .findRefund(let id):
+            return .refundFound(try await store.refund(id: id))
+        case .recordRefund(let write):
+            try await store.record(write, under: op.lease, drivesRefund: false)
+            return .refundRecorded
+        case .settleRefund(let write):
+            try await store.record(write, under: op.lease, drivesRefund: true)
+            logger.info("refund recorded", metadata: ["status": "\(write.status.rawValue)"])
+        case .finish(let change, let events, let resolution):
+            let applied = try await store.finishOperation(op.lease, paymentId: op.paymentId, change: change, events: events, resolution: resolution)
+            log(finished: change, resolution: resolution, applied: applied, logger: logger)
+        case .reschedule(let plan):
+            try await reschedule(op, plan, logger: logger)
+        case .end(let reason):
+            logger.notice("operation run ended without a write", metadata: ["reason": "\(reason)"])
+        }
+        return nil
+    }
+
+    private func reschedule(_ op: ClaimedOperation, _ plan: Reschedule, logger: Logger) async throws(StoreError) {
+        let delay = backoff.delay(afterAttempt: op.attempts)
+        if let reason = plan.reason {
+            logger.notice("\(op.kind.rawValue) will be retried", metadata: ["attempt": "\(op.attempts)", "reason": "\(reason)", "delay": "\(delay)"])
+        }
+        try await store.reschedule(
+            op.lease, after: delay, error: plan.reason, newCreateAttempt: plan.newCreateAttempt, newKeyAttempt: plan.newKeyAttempt,
+            protocolFault: plan.protocolFault)
+    }
+
+    private func log(finished change: PaymentChange, resolution: OperationStatus, applied: Bool, logger: Logger) {
+        if resolution == .parked {
+            logger.error("operation parked", metadata: ["code": "\(change.lastError?.code ?? "")", "reason": "\(change.lastError?.message ?? "")"])
+        } else {
+            logger.info("operation settled", metadata: [
+                "resolution": "\(resolution.rawValue)", "status": "\(change.status?.rawValue ?? "unchanged")", "applied": "\(applied)",
+            ])
+        }
+    }
+
+    /// Given back with a delay and the error on record, as any retry: the next attempt reads back whatever the
+    /// processor did meanwhile. If the database cannot take even that (it is down), the lease expires and the
+    /// operation is taken up again then.
+    private func interrupted(_ op: ClaimedOperation, by error: StoreError, logger: Logger) async {
+        logger.warning("operation interrupted by a database error", metadata: ["error": "\(error)"])
+        try? await store.reschedule(
+            op.lease, after: backoff.delay(afterAttempt: op.attempts), error: "database error: \(error)", newCreateAttempt: nil,
+            newKeyAttempt: nil, protocolFault: false)
+    }
+
+    /// Extends the lease every third of its length; returns only when a later claim took it over. A database
+    /// that cannot be reached is tried again at the next beat (the lease may expire meanwhile: fencing holds).
+    private func keepLease(_ claim: OperationLease, logger: Logger) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: lease / 3) } catch { return }
+            if let held = try? await store.renewLease(claim, for: lease), !held {
+                logger.warning("lease taken over by a later claim: cancelling this runner")
+                return
+            }
+        }
+    }
+}
