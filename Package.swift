@@ -112,7 +112,7 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
-        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "StripeModels", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Payments", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "StripeGatewayTests",

@@ -48,9 +48,15 @@ struct OperationExecutor: Sendable {
 
     /// Performs `action`; the event it comes to, or nil when the action ended the run.
     private func perform(_ action: OperationAction, for op: ClaimedOperation, logger: Logger) async throws(StoreError) -> OperationEvent? {
+        if case .call(let call) = action { return .answered(await processor.perform(call)) }
+        if let event = try await step(action, for: op) { return event }
+        try await conclude(action, for: op, logger: logger)
+        return nil
+    }
+
+    /// The store's part of a run that goes on: its answer is the machine's next event (nil: the action ends the run).
+    private func step(_ action: OperationAction, for op: ClaimedOperation) async throws(StoreError) -> OperationEvent? {
         switch action {
-        case .call(let call):
-            return .answered(await processor.perform(call))
         case .recordDispatch(let event):
             return .dispatchRecorded(stillWanted: try await store.recordDispatch(of: op, event: event))
         case .recordReference(let reference):
@@ -62,6 +68,14 @@ struct OperationExecutor: Sendable {
         case .recordRefund(let write):
             try await store.record(write, under: op.lease, drivesRefund: false)
             return .refundRecorded
+        default:
+            return nil
+        }
+    }
+
+    /// The last write of a run.
+    private func conclude(_ action: OperationAction, for op: ClaimedOperation, logger: Logger) async throws(StoreError) {
+        switch action {
         case .settleRefund(let write):
             try await store.record(write, under: op.lease, drivesRefund: true)
             logger.info("refund recorded", metadata: ["status": "\(write.status.rawValue)"])
@@ -72,8 +86,9 @@ struct OperationExecutor: Sendable {
             try await reschedule(op, plan, logger: logger)
         case .end(let reason):
             logger.notice("operation run ended without a write", metadata: ["reason": "\(reason)"])
+        default:
+            logger.error("an action that goes on was taken for the last one", metadata: ["action": "\(action)"])
         }
-        return nil
     }
 
     private func reschedule(_ op: ClaimedOperation, _ plan: Reschedule, logger: Logger) async throws(StoreError) {

@@ -1,9 +1,8 @@
-import Payments
-import Store
-import StripeGateway
+@testable import Payments
+import StripeModels
 
-/// Values for the pure unit tests of the worker's rules (no database, no processor).
-enum UnitFixtures {
+/// Values for the pure unit tests of the operations' rules (no database, no processor).
+enum OperationFixtures {
     static let paymentId = "5b0e7c6a-3f2d-4e1b-9c8a-7d6e5f4a3b2c"
     static let orderId = "0d4f4a2e-1b7c-4c5e-9a3b-2f6d8e9a1c0b"
     static let customerId = "7e57d004-2b97-4e7a-b45f-5387367791cd"

@@ -1,12 +1,10 @@
 import Foundation
-import Payments
-import Store
+@testable import Payments
 import Testing
-@testable import WorkerActor
 
 /// What each final word on an authorization writes: the payment's change and its events, in order.
 @Suite struct AuthorizationOutcomeTests {
-    typealias F = UnitFixtures
+    typealias F = OperationFixtures
 
     @Test func authorized() {
         let (change, events) = AuthorizationOutcome.authorized(reference: "pi_1").record(for: F.operation(), at: F.time)

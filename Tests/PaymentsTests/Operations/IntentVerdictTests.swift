@@ -1,11 +1,10 @@
-import Payments
-import StripeGateway
+@testable import Payments
+import StripeModels
 import Testing
-@testable import WorkerActor
 
 /// What an intent read from the processor says (every `StripePaymentIntent.Status`).
 @Suite struct IntentVerdictTests {
-    typealias F = UnitFixtures
+    typealias F = OperationFixtures
 
     struct Row: Sendable, CustomTestStringConvertible {
         var testDescription: String

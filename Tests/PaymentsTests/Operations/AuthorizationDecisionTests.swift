@@ -1,12 +1,11 @@
-import Payments
-import StripeGateway
+@testable import Payments
+import StripeModels
 import Testing
-@testable import WorkerActor
 
 /// The classification of the authorization's processor answers (`architecture.md` step 4; `stripe.md`,
 /// "Retries and unknown outcomes"): never FAILED without the processor saying so.
 @Suite struct AuthorizationDecisionTests {
-    typealias F = UnitFixtures
+    typealias F = OperationFixtures
     typealias Result = StripeResult<StripePaymentIntent>
 
     /// A decision with the free-text reasons left out, to compare by table.

@@ -1,6 +1,5 @@
-import Payments
+@testable import Payments
 import Testing
-@testable import WorkerActor
 
 /// A refund the processor keeps `pending` is read back less and less often, never more rarely than every 15 minutes.
 @Suite struct RefundPendingPauseTests {
