@@ -41,4 +41,50 @@ enum OperationFixtures {
                 status: .requested, orderId: orderId, customerId: customerId, amount: amount, currency: currency,
                 capture: capture, paymentMethod: "pm_card_visa", processorReference: nil, metadata: [:]))
     }
+
+    /// A claim of `kind` on a payment in `status`, with the fields a test varies.
+    static func claim(
+        _ kind: OperationKind, status: PaymentStatus = .requested, reference: String? = nil, attempts: Int = 1,
+        keyAttempt: Int = 0, createAttempt: Int = 0, protocolFaults: Int = 0, dispatched: Bool = false,
+        sinceDispatch: Duration? = nil, amount: Int? = nil, refund: RefundContext? = nil
+    ) -> ClaimedOperation {
+        var op = operation()
+        op.kind = kind
+        op.idempotencyKey = kind == .authorize ? paymentId : "\(paymentId):\(kind.rawValue)"
+        op.payment.status = status
+        op.payment.processorReference = reference
+        op.attempts = attempts
+        op.keyAttempt = keyAttempt
+        op.createAttempt = createAttempt
+        op.protocolFaults = protocolFaults
+        op.dispatched = dispatched
+        op.sinceDispatch = sinceDispatch
+        op.amount = amount
+        op.refund = refund
+        op.refundId = refund.map { _ in refundId }
+        return op
+    }
+
+    static let refundId = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+    static let now: @Sendable () -> String = { time }
+
+    static func refund(_ status: StripeRefund.Status, id: String = "re_1", refundId: String = refundId, failure: String? = nil) -> StripeRefund {
+        StripeRefund(
+            id: id, paymentIntent: intentId, amount: 1000, currency: "eur", status: status, failureReason: failure,
+            metadata: ["refund_id": refundId, "payment_id": paymentId])
+    }
+
+    /// What a `reschedule` action carries, or nil for any other action.
+    static func reschedule(_ action: OperationAction) -> Reschedule? {
+        if case .reschedule(let plan) = action { plan } else { nil }
+    }
+
+    /// The resolution and payment change a `finish` action carries, or nil for any other action.
+    static func finish(_ action: OperationAction) -> (change: PaymentChange, events: [DomainEvent], resolution: OperationStatus)? {
+        if case .finish(let change, let events, let resolution) = action { (change, events, resolution) } else { nil }
+    }
+
+    static func isEnd(_ action: OperationAction) -> Bool {
+        if case .end = action { true } else { false }
+    }
 }
