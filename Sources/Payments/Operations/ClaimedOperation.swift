@@ -1,5 +1,3 @@
-import Payments
-
 /// One claim of an operation: every write of its effects names it, and lands only while the operation's
 /// `lease_generation` is still this one (a later claim, after the lease expired, fences the earlier runner out).
 public struct OperationLease: Sendable, Equatable {

@@ -1,0 +1,26 @@
+/// What an operation's outcome does to its payment. `status` is applied with a compare-and-set: only
+/// from a status that may move to it, so a late or repeated outcome never moves a payment back.
+public struct PaymentChange: Sendable, Equatable {
+    public var status: PaymentStatus?
+    public var amountCaptured: Int?
+    public var failureReason: FailureReason?
+    public var declineCode: String?
+    public var processorReference: String?
+    public var lastError: PaymentError?
+    /// A success of this operation kind (`capture`, `void`…): the `lastError` an earlier refused attempt of it
+    /// left is cleared (any other `lastError` stays).
+    public var succeeded: String?
+
+    public init(
+        status: PaymentStatus? = nil, amountCaptured: Int? = nil, failureReason: FailureReason? = nil,
+        declineCode: String? = nil, processorReference: String? = nil, lastError: PaymentError? = nil, succeeded: String? = nil
+    ) {
+        self.status = status
+        self.amountCaptured = amountCaptured
+        self.failureReason = failureReason
+        self.declineCode = declineCode
+        self.processorReference = processorReference
+        self.lastError = lastError
+        self.succeeded = succeeded
+    }
+}
