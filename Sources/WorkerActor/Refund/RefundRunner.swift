@@ -78,27 +78,27 @@ struct RefundRunner {
             let reads = refund.status == .processed ? op.attempts : 0
             let next = reads < RefundDecision.watchSchedule.count ? RefundDecision.watchSchedule[reads] : nil
             try await database.recordRefund(
-                op.lease, drivesRefund: true, refundId: refundId, status: .processed, processorReference: reference,
+                op.lease, drivesRefund: true, RefundRecord(refundId: refundId, status: .processed, processorReference: reference,
                 failureReason: nil,
                 events: [.refundProcessed(refundId: refundId, paymentId: op.paymentId, amount: refund.amount, currency: currency, processedAt: now)],
-                watchAgainAfter: next)
+                watchAgainAfter: next))
         case .state(_, let reference, let failureReason):
             try await database.recordRefund(
-                op.lease, drivesRefund: true, refundId: refundId, status: .failed, processorReference: reference,
+                op.lease, drivesRefund: true, RefundRecord(refundId: refundId, status: .failed, processorReference: reference,
                 failureReason: failureReason,
                 events: [.refundFailed(refundId: refundId, paymentId: op.paymentId, amount: refund.amount, currency: currency,
                                        reason: failureReason, failedAt: now)],
-                watchAgainAfter: nil)
+                watchAgainAfter: nil))
         case .refused(let code, let message):
             try await database.recordRefund(
-                op.lease, drivesRefund: true, refundId: refundId, status: .failed, processorReference: nil, failureReason: code,
+                op.lease, drivesRefund: true, RefundRecord(refundId: refundId, status: .failed, processorReference: nil, failureReason: code,
                 events: [.refundFailed(refundId: refundId, paymentId: op.paymentId, amount: refund.amount, currency: currency,
                                        reason: code, failedAt: now)],
-                lastError: PaymentError(operation: "refund", code: code, message: message, at: now), watchAgainAfter: nil)
+                lastError: PaymentError(operation: "refund", code: code, message: message, at: now), watchAgainAfter: nil))
         case .pending(let reference):
             try await database.recordRefund(
-                op.lease, drivesRefund: true, refundId: refundId, status: refund.status, processorReference: reference,
-                failureReason: nil, events: [], watchAgainAfter: RefundDecision.pendingPause(afterReads: op.attempts))
+                op.lease, drivesRefund: true, RefundRecord(refundId: refundId, status: refund.status, processorReference: reference,
+                failureReason: nil, events: [], watchAgainAfter: RefundDecision.pendingPause(afterReads: op.attempts)))
         case .retry(let reason), .readBack(let reason), .readBackReplayed(let reason):
             try await recorder.retry(op, reason: reason)
         case .nextKey(let reason):

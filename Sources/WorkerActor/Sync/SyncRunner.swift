@@ -55,7 +55,7 @@ struct SyncRunner {
             : .refundFailed(refundId: local.refundId, paymentId: local.paymentId, amount: local.amount, currency: local.currency,
                             reason: failureReason, failedAt: now)
         try await database.recordRefund(
-            op.lease, drivesRefund: false, refundId: local.refundId, status: status, processorReference: reference,
-            failureReason: failureReason, events: [event], watchAgainAfter: nil)
+            op.lease, drivesRefund: false, RefundRecord(refundId: local.refundId, status: status, processorReference: reference,
+            failureReason: failureReason, events: [event], watchAgainAfter: nil))
     }
 }
