@@ -1,4 +1,5 @@
 import Payments
+
 /// A database failure, with a code callers branch on and a message safe to log (no secrets, no row data).
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {

@@ -15,11 +15,11 @@ public enum OperationAction: Sendable, Equatable {
     /// Look up the local refund a processor refund names (`refundFound`).
     case findRefund(id: String)
     /// Record where a refund a sync read back stands (`refundRecorded`).
-    case recordRefund(RefundWrite)
+    case recordRefund(RefundRecord)
 
     // Ends the run:
     /// Record where the refund's own operation leaves it: ended, or watched again after `watchAgainAfter`.
-    case settleRefund(RefundWrite)
+    case settleRefund(RefundRecord)
     /// The operation's outcome: the payment's change, its events, and how the operation ends.
     case finish(PaymentChange, events: [DomainEvent], resolution: OperationStatus)
     /// Back in the queue after the backoff.
@@ -66,30 +66,5 @@ public struct Reschedule: Sendable, Equatable {
         self.newCreateAttempt = newCreateAttempt
         self.newKeyAttempt = newKeyAttempt
         self.protocolFault = protocolFault
-    }
-}
-
-/// Where a refund stands at the processor, as one write: the refund's status (moved only forward), its
-/// events, and for the refund's own operation whether it is watched again after a pause.
-public struct RefundWrite: Sendable, Equatable {
-    public var refundId: String
-    public var status: RefundStatus
-    public var processorReference: String?
-    public var failureReason: String?
-    public var events: [DomainEvent]
-    public var lastError: PaymentError?
-    public var watchAgainAfter: Duration?
-
-    public init(
-        refundId: String, status: RefundStatus, processorReference: String?, failureReason: String? = nil,
-        events: [DomainEvent] = [], lastError: PaymentError? = nil, watchAgainAfter: Duration? = nil
-    ) {
-        self.refundId = refundId
-        self.status = status
-        self.processorReference = processorReference
-        self.failureReason = failureReason
-        self.events = events
-        self.lastError = lastError
-        self.watchAgainAfter = watchAgainAfter
     }
 }

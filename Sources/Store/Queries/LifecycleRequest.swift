@@ -10,19 +10,6 @@ public enum LifecycleOutcome: Sendable {
     case notFound
 }
 
-/// One of a payment's operations, as the capture and void decisions see it.
-struct OperationSummary {
-    var id: Int
-    var kind: OperationKind
-    var status: OperationStatus
-    var amount: Int?
-    var dispatched: Bool
-    var keyAttempt: Int
-
-    /// Queued or parked: it still stands for the payment. A failed one (refused for good) blocks nothing.
-    var isLive: Bool { status == .queued || status == .parked }
-}
-
 extension Transaction {
     /// The payment's operations, oldest first.
     func operations(of paymentId: String) throws(StoreError) -> [OperationSummary] {
@@ -47,70 +34,26 @@ extension Transaction {
             """, [paymentId, refundId, kind.rawValue, amount.map(String.init), key, String(keyAttempt)]
         )[0].requiredInt(0)
     }
-
-    /// A capture or void after earlier attempts of its kind ended: its own row, under the next key number
-    /// (past every number an earlier attempt used, its saved-500 moves included).
-    func enqueueAttempt(_ kind: OperationKind, of paymentId: String, amount: Int?, after ops: [OperationSummary]) throws(StoreError) -> Int {
-        let earlier = ops.filter { $0.kind == kind }.map(\.keyAttempt)
-        return try enqueue(kind, paymentId: paymentId, amount: amount, key: "\(paymentId):\(kind.rawValue)",
-                           keyAttempt: earlier.max().map { $0 + 1 } ?? 0)
-    }
 }
 
 extension Database {
-    /// `POST /payments/{id}/capture`, decided under the payment's row lock (`contract.md`'s table) by the
-    /// payment's state and its live operations only: 200 only when the payment is captured as asked.
+    /// `POST /payments/{id}/capture`, decided under the payment's row lock by `LifecycleDecision.capture`:
+    /// 200 only when the payment is captured as asked.
     public func requestCapture(paymentId: String, amount: Int?) async throws(StoreError) -> LifecycleOutcome {
         try await transaction { tx throws(StoreError) in
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return .notFound }
-            let wanted = amount ?? payment.amount
-            switch payment.status {
-            case .captured:
-                return payment.amountCaptured == wanted ? .done(payment)
-                    : .conflict("payment was captured with \(payment.amountCaptured), not \(wanted)")
-            case .requested, .voided, .failed:
-                return .conflict("a \(payment.status.rawValue) payment cannot be captured")
-            case .authorized:
-                let ops = try tx.operations(of: paymentId)
-                let live = ops.filter(\.isLive)
-                if live.contains(where: { $0.kind == .void }) { return .conflict("a void of this payment is queued") }
-                if let capture = live.first(where: { $0.kind == .capture }) {
-                    guard capture.amount == wanted else { return .conflict("a capture of \(capture.amount ?? 0) is already queued") }
-                    return .queued(payment, operationId: try tx.release(capture))
-                }
-                guard wanted <= payment.amount else {
-                    return .conflict("cannot capture \(wanted): only \(payment.amount) is authorized")
-                }
-                return .queued(payment, operationId: try tx.enqueueAttempt(.capture, of: paymentId, amount: wanted, after: ops))
-            }
+            let ops = try tx.operations(of: paymentId)
+            return try tx.carryOut(LifecycleDecision.capture(payment: payment, operations: ops, amount: amount), for: payment).outcome
         }
     }
 
-    /// `POST /payments/{id}/void`. A payment whose authorization was never sent is voided at once, with no
-    /// processor call; one in flight (manual capture) or authorized gets a queued void that cancels the intent.
-    /// Decided by the payment's state and its live operations: 200 only when the payment is VOIDED.
+    /// `POST /payments/{id}/void`, decided under the payment's row lock by `LifecycleDecision.void`: 200 only
+    /// when the payment is VOIDED.
     public func requestVoid(paymentId: String) async throws(StoreError) -> LifecycleOutcome {
         let (outcome, voidedNow) = try await transaction { tx throws(StoreError) -> (LifecycleOutcome, Bool) in
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return (.notFound, false) }
             let ops = try tx.operations(of: paymentId)
-            let live = ops.filter(\.isLive)
-            if let void = live.first(where: { $0.kind == .void }) { return (.queued(payment, operationId: try tx.release(void)), false) }
-            switch payment.status {
-            case .voided:
-                return (.done(payment), false)
-            case .captured, .failed:
-                return (.conflict("a \(payment.status.rawValue) payment cannot be voided\(payment.status == .captured ? "; refund it instead" : "")"), false)
-            case .authorized where live.contains(where: { $0.kind == .capture }):
-                return (.conflict("a capture of this payment is queued"), false)
-            case .requested:
-                if let voided = try tx.voidUnsent(payment, ops: ops) { return (.done(voided), true) }
-                if payment.capture == .automatic {
-                    return (.conflict("an automatic-capture authorization is in flight; refund it instead"), false)
-                }
-                fallthrough
-            case .authorized:
-                return (.queued(payment, operationId: try tx.enqueueAttempt(.void, of: paymentId, amount: nil, after: ops)), false)
-            }
+            return try tx.carryOut(LifecycleDecision.void(payment: payment, operations: ops), for: payment)
         }
         if voidedNow { PaymentTransitions.record(.voided) }
         return outcome
@@ -125,9 +68,26 @@ extension Database {
 }
 
 extension Transaction {
+    /// Executes what `decision` says for `payment`; the flag is whether the payment was voided here and now.
+    fileprivate func carryOut(_ decision: LifecycleDecision, for payment: Payment) throws(StoreError) -> (outcome: LifecycleOutcome, voidedNow: Bool) {
+        switch decision {
+        case .done:
+            return (.done(payment), false)
+        case .conflict(let reason):
+            return (.conflict(reason), false)
+        case .release(let op):
+            return (.queued(payment, operationId: try release(op)), false)
+        case .enqueue(let kind, let amount, let keyAttempt):
+            let id = try enqueue(kind, paymentId: payment.paymentId, amount: amount, key: "\(payment.paymentId):\(kind.rawValue)", keyAttempt: keyAttempt)
+            return (.queued(payment, operationId: id), false)
+        case .voidUnsent(let authorizationId):
+            return (.done(try voidUnsent(payment, authorizationId: authorizationId)), true)
+        }
+    }
+
     /// Asking again for a parked capture or void is the retry that releases it (its unreadable answers counted
     /// afresh); a queued one is left as it is. Returns its id.
-    fileprivate func release(_ op: OperationSummary) throws(StoreError) -> Int {
+    private func release(_ op: OperationSummary) throws(StoreError) -> Int {
         if op.status == .parked {
             try execute(
                 """
@@ -139,17 +99,11 @@ extension Transaction {
         return op.id
     }
 
-    /// Voids a payment whose authorization is still queued and was never sent, or parked before any intent was
-    /// recorded (only the recorded intent is ever confirmed, so none holds money): the authorization is
-    /// cancelled, no processor call is made. Nil otherwise.
-    fileprivate func voidUnsent(_ payment: Payment, ops: [OperationSummary]) throws(StoreError) -> Payment? {
-        guard let authorization = ops.first(where: { $0.kind == .authorize }),
-            (authorization.status == .queued && !authorization.dispatched)
-                || (authorization.status == .parked && payment.processorReference == nil)
-        else { return nil }
+    /// Cancels the authorization that was never sent and voids the payment, with no processor call.
+    private func voidUnsent(_ payment: Payment, authorizationId: Int) throws(StoreError) -> Payment {
         try execute(
             "UPDATE operations SET status = 'cancelled', lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp() WHERE id = $1",
-            [String(authorization.id)])
+            [String(authorizationId)])
         let event = DomainEvent.paymentVoided(
             paymentId: payment.paymentId, orderId: payment.orderId, processorReference: nil, voidedAt: Timestamp.now())
         guard try apply(PaymentChange(status: .voided), to: payment.paymentId) else {
@@ -159,4 +113,3 @@ extension Transaction {
         return try self.payment(id: payment.paymentId) ?? payment
     }
 }
-

@@ -2,63 +2,75 @@ import Foundation
 import Payments
 
 extension Database {
-    /// Records where a refund stands at the processor, in one transaction: the refund's status (forward
-    /// only: REQUESTED → PROCESSED|FAILED, PROCESSED → FAILED), the payment's `amountRefunded`, the events,
-    /// and, when `lease` is the refund's own operation (`drivesRefund`), that operation (finished, or left
-    /// queued for another read-back after `watchAgainAfter`; its `attempts` restart from 0 when the refund
-    /// moves, so they count the read-backs since). A sync operation passes its own lease, which fences the write.
+    /// Records where a refund stands at the processor, in one transaction: the refund's status and the payment's
+    /// `amountRefunded` as `RefundTransition` decides, the events (only when the refund moves), and, when `lease`
+    /// is the refund's own operation (`drivesRefund`), that operation (finished, or left queued for another
+    /// read-back after `watchAgainAfter`; its `attempts` restart from 0 when the refund moves, so they count the
+    /// read-backs since). A sync operation passes its own lease, which fences the write.
     /// Returns whether the refund's status changed.
     @discardableResult
-    public func recordRefund(
-        _ lease: OperationLease, drivesRefund: Bool, refundId: String, status: RefundStatus, processorReference: String?,
-        failureReason: String?, events: [DomainEvent], lastError: PaymentError? = nil, watchAgainAfter: Duration?
-    ) async throws(StoreError) -> Bool {
+    public func recordRefund(_ lease: OperationLease, drivesRefund: Bool, _ record: RefundRecord) async throws(StoreError) -> Bool {
         try await transaction { tx throws(StoreError) in
             try tx.hold(lease)
-            let row = try tx.execute(
-                "SELECT r.status, r.amount, r.payment_id FROM refunds r WHERE r.id = $1 FOR UPDATE", [refundId])
-            guard !row.isEmpty, let current = row[0].string(0).flatMap(RefundStatus.init(rawValue:)),
-                let amount = row[0].int(1), let paymentId = row[0].string(2)
-            else { throw StoreError(.unexpectedResult, "refund \(refundId) missing") }
-            _ = try tx.payment(id: paymentId, lock: true)
-            let moves = current != status && (current == .requested || (current == .processed && status == .failed))
-            if moves {
-                try tx.execute(
-                    """
-                    UPDATE refunds SET status = $2, processor_reference = coalesce(processor_reference, $3),
-                        failure_reason = coalesce($4, failure_reason), updated_at = clock_timestamp()
-                    WHERE id = $1
-                    """, [refundId, status.rawValue, processorReference, failureReason])
-                let delta = status == .processed ? amount : (current == .processed ? -amount : 0)
-                if delta != 0 {
-                    try tx.execute(
-                        "UPDATE payments SET amount_refunded = amount_refunded + $2, updated_at = clock_timestamp() WHERE id = $1",
-                        [paymentId, String(delta)])
-                }
-                try tx.append(events)
-            } else if let processorReference {
-                try tx.execute(
-                    "UPDATE refunds SET processor_reference = coalesce(processor_reference, $2) WHERE id = $1",
-                    [refundId, processorReference])
-            }
-            if let lastError { _ = try tx.apply(PaymentChange(lastError: lastError), to: paymentId) }
-            let operationId = lease.operationId
-            if drivesRefund, let watchAgainAfter {
-                try tx.execute(
-                    """
-                    UPDATE operations SET next_attempt_at = clock_timestamp() + make_interval(secs => $2),
-                        attempts = CASE WHEN $3 THEN 0 ELSE attempts END,
-                        lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
-                    WHERE id = $1
-                    """, [String(operationId), String(watchAgainAfter.seconds), moves ? "true" : "false"])
-            } else if drivesRefund {
-                try tx.execute(
-                    """
-                    UPDATE operations SET status = $2, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
-                    WHERE id = $1 AND status = 'queued'
-                    """, [String(operationId), status == .failed && current == .requested ? "failed" : "done"])
-            }
-            return moves
+            let (transition, paymentId) = try tx.lockRefund(record)
+            try tx.applyRefund(record, transition, paymentId: paymentId)
+            if let lastError = record.lastError { _ = try tx.apply(PaymentChange(lastError: lastError), to: paymentId) }
+            if drivesRefund { try tx.settleRefundOperation(lease.operationId, record, transition) }
+            return transition.moves
+        }
+    }
+}
+
+extension Transaction {
+    /// Locks the refund and its payment; the transition from where the refund stands to `record.status`.
+    fileprivate func lockRefund(_ record: RefundRecord) throws(StoreError) -> (RefundTransition, paymentId: String) {
+        let row = try execute(
+            "SELECT r.status, r.amount, r.payment_id FROM refunds r WHERE r.id = $1 FOR UPDATE", [record.refundId])
+        guard !row.isEmpty, let current = row[0].string(0).flatMap(RefundStatus.init(rawValue:)),
+            let amount = row[0].int(1), let paymentId = row[0].string(2)
+        else { throw StoreError(.unexpectedResult, "refund \(record.refundId) missing") }
+        _ = try payment(id: paymentId, lock: true)
+        return (RefundTransition(from: current, to: record.status, amount: amount), paymentId)
+    }
+
+    fileprivate func applyRefund(_ record: RefundRecord, _ transition: RefundTransition, paymentId: String) throws(StoreError) {
+        guard transition.moves else {
+            guard let reference = record.processorReference else { return }
+            try execute(
+                "UPDATE refunds SET processor_reference = coalesce(processor_reference, $2) WHERE id = $1",
+                [record.refundId, reference])
+            return
+        }
+        try execute(
+            """
+            UPDATE refunds SET status = $2, processor_reference = coalesce(processor_reference, $3),
+                failure_reason = coalesce($4, failure_reason), updated_at = clock_timestamp()
+            WHERE id = $1
+            """, [record.refundId, record.status.rawValue, record.processorReference, record.failureReason])
+        if transition.refundedDelta != 0 {
+            try execute(
+                "UPDATE payments SET amount_refunded = amount_refunded + $2, updated_at = clock_timestamp() WHERE id = $1",
+                [paymentId, String(transition.refundedDelta)])
+        }
+        try append(record.events)
+    }
+
+    /// The refund's own operation: left queued for another read-back, or ended as the transition resolves it.
+    fileprivate func settleRefundOperation(_ operationId: Int, _ record: RefundRecord, _ transition: RefundTransition) throws(StoreError) {
+        if let watchAgainAfter = record.watchAgainAfter {
+            try execute(
+                """
+                UPDATE operations SET next_attempt_at = clock_timestamp() + make_interval(secs => $2),
+                    attempts = CASE WHEN $3 THEN 0 ELSE attempts END,
+                    lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
+                WHERE id = $1
+                """, [String(operationId), String(watchAgainAfter.seconds), transition.moves ? "true" : "false"])
+        } else {
+            try execute(
+                """
+                UPDATE operations SET status = $2, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
+                WHERE id = $1 AND status = 'queued'
+                """, [String(operationId), transition.operationResolution.rawValue])
         }
     }
 }

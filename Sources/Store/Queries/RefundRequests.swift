@@ -29,16 +29,13 @@ extension Database {
                 }
             }
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return .notFound }
-            guard payment.status == .captured else {
-                return .conflict("only a CAPTURED payment can be refunded; this one is \(payment.status.rawValue)")
-            }
             let reserved = try tx.execute(
                 "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = $1 AND status IN ('REQUESTED', 'PROCESSED')",
                 [paymentId])[0].requiredInt(0)
-            let left = payment.amountCaptured - reserved
-            let wanted = amount ?? left
-            guard wanted > 0, wanted <= left else {
-                return .conflict("cannot refund \(wanted): \(left) of \(payment.amountCaptured) captured is left to refund")
+            let wanted: Int
+            switch RefundRequestDecision.decide(payment: payment, reserved: reserved, amount: amount) {
+            case .conflict(let reason): return .conflict(reason)
+            case .refund(let amount): wanted = amount
             }
             try tx.execute(
                 "INSERT INTO refunds (id, payment_id, amount, reason, status) VALUES ($1, $2, $3, $4, 'REQUESTED')",

@@ -8,7 +8,7 @@ public protocol OperationStore: Sendable {
     func recordProcessorReference(_ lease: OperationLease, paymentId: String, reference: String) async throws(StoreError) -> String
     func recordedReference(paymentId: String) async throws(StoreError) -> String?
     func refund(id: String) async throws(StoreError) -> Refund?
-    func record(_ write: RefundWrite, under lease: OperationLease, drivesRefund: Bool) async throws(StoreError)
+    func record(_ write: RefundRecord, under lease: OperationLease, drivesRefund: Bool) async throws(StoreError)
     @discardableResult
     func finishOperation(
         _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
@@ -24,10 +24,7 @@ extension Database: OperationStore {
         try await payment(id: paymentId)?.processorReference
     }
 
-    public func record(_ write: RefundWrite, under lease: OperationLease, drivesRefund: Bool) async throws(StoreError) {
-        try await recordRefund(
-            lease, drivesRefund: drivesRefund, refundId: write.refundId, status: write.status,
-            processorReference: write.processorReference, failureReason: write.failureReason, events: write.events,
-            lastError: write.lastError, watchAgainAfter: write.watchAgainAfter)
+    public func record(_ write: RefundRecord, under lease: OperationLease, drivesRefund: Bool) async throws(StoreError) {
+        try await recordRefund(lease, drivesRefund: drivesRefund, write)
     }
 }

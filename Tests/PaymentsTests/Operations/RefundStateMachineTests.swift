@@ -16,7 +16,7 @@ import Testing
 
     static func machine(_ op: ClaimedOperation = op()) -> RefundStateMachine { RefundStateMachine(op, now: F.now) }
 
-    static func write(_ action: OperationAction) -> RefundWrite? {
+    static func write(_ action: OperationAction) -> RefundRecord? {
         if case .settleRefund(let write) = action { write } else { nil }
     }
 

@@ -134,8 +134,8 @@ public struct RefundStateMachine: OperationStateMachine {
             write.lastError = PaymentError(operation: "refund", code: code, message: message, at: now())
             return record(write)
         case .pending(let reference):
-            return record(RefundWrite(
-                refundId: target.refundId, status: target.refund.status, processorReference: reference,
+            return record(RefundRecord(
+                refundId: target.refundId, status: target.refund.status, processorReference: reference, events: [],
                 watchAgainAfter: RefundDecision.pendingPause(afterReads: op.attempts)))
         case .retry(let reason), .readBack(let reason), .readBackReplayed(let reason):
             return ended(op.reschedule(reason))
@@ -145,10 +145,10 @@ public struct RefundStateMachine: OperationStateMachine {
     }
 
     /// Claims since the refund moved count its read-backs: the next pause, or none when done watching.
-    private func processed(_ target: Target, reference: String) -> RefundWrite {
+    private func processed(_ target: Target, reference: String) -> RefundRecord {
         let reads = target.refund.status == .processed ? op.attempts : 0
         let schedule = RefundDecision.watchSchedule
-        return RefundWrite(
+        return RefundRecord(
             refundId: target.refundId, status: .processed, processorReference: reference,
             events: [.refundProcessed(
                 refundId: target.refundId, paymentId: op.paymentId, amount: target.refund.amount, currency: op.payment.currency,
@@ -156,15 +156,15 @@ public struct RefundStateMachine: OperationStateMachine {
             watchAgainAfter: reads < schedule.count ? schedule[reads] : nil)
     }
 
-    private func failed(_ target: Target, reference: String?, reason: String?) -> RefundWrite {
-        RefundWrite(
+    private func failed(_ target: Target, reference: String?, reason: String?) -> RefundRecord {
+        RefundRecord(
             refundId: target.refundId, status: .failed, processorReference: reference, failureReason: reason,
             events: [.refundFailed(
                 refundId: target.refundId, paymentId: op.paymentId, amount: target.refund.amount, currency: op.payment.currency,
                 reason: reason, failedAt: now())])
     }
 
-    private mutating func record(_ write: RefundWrite) -> OperationAction {
+    private mutating func record(_ write: RefundRecord) -> OperationAction {
         ended(.settleRefund(write))
     }
 

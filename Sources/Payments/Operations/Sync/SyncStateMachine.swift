@@ -78,7 +78,7 @@ public struct SyncStateMachine: OperationStateMachine {
             ? .refundProcessed(refundId: local.refundId, paymentId: local.paymentId, amount: local.amount, currency: local.currency, processedAt: time)
             : .refundFailed(refundId: local.refundId, paymentId: local.paymentId, amount: local.amount, currency: local.currency,
                             reason: failureReason, failedAt: time)
-        return .recordRefund(RefundWrite(
+        return .recordRefund(RefundRecord(
             refundId: local.refundId, status: status, processorReference: reference, failureReason: failureReason, events: [event]))
     }
 
