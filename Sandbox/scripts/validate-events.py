@@ -14,7 +14,7 @@ import sys
 
 from jsonschema import Draft7Validator
 
-from formats import checker
+from schema_checks import checker, report
 
 
 def main(argv):
@@ -49,10 +49,7 @@ def main(argv):
         if isinstance(data, dict):
             for extra in sorted(set(data) - properties):
                 problems.append(f"{where}: data/{extra} is not in the schema")
-    for problem in problems:
-        print(problem)
-    print(f"{len(events)} events checked against {len(validators)} schemas: {len(problems)} problems")
-    return 1 if problems else 0
+    return report(problems, f"{len(events)} events checked against {len(validators)} schemas")
 
 
 if __name__ == "__main__":

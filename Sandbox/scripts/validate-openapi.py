@@ -7,7 +7,7 @@ usage: validate-openapi.py OPENAPI_JSON CASES_JSON
 CASES_JSON is an array of cases, each either {"schema": NAME, "body": TEXT} (a component schema) or
 {"method", "path", "status", "contentType", "body": TEXT} (an operation's answer: its status must be documented,
 its content type must be the documented one, and a JSON body must validate against that response's schema).
-Formats are enforced (formats.py) and every object schema of the document is closed: a field it does not
+Formats are enforced (schema_checks.py) and every object schema of the document is closed: a field it does not
 define is a problem. Exit 0 when every case conforms, 1 otherwise (each problem printed), 2 on bad usage.
 """
 import copy
@@ -17,7 +17,7 @@ import sys
 
 from jsonschema import Draft202012Validator
 
-from formats import checker
+from schema_checks import checker, report
 
 
 def closed(node):
@@ -91,10 +91,7 @@ def main(argv):
     problems = []
     for index, case in enumerate(cases):
         problems += [f"case {index} ({label(case)}): {problem}" for problem in problems_of(document, case)]
-    for problem in problems:
-        print(problem)
-    print(f"{len(cases)} answers checked against the OpenAPI document: {len(problems)} problems")
-    return 1 if problems else 0
+    return report(problems, f"{len(cases)} answers checked against the OpenAPI document")
 
 
 if __name__ == "__main__":

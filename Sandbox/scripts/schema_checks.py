@@ -1,5 +1,5 @@
-"""The JSON Schema format checks the contract enforces whatever a draft says about formats: `uuid` (the RFC 4122
-text form) and `date-time` (RFC 3339). Shared by validate-events.py and validate-openapi.py."""
+"""What validate-events.py and validate-openapi.py share: the JSON Schema format checks the contract enforces
+whatever a draft says about formats (`uuid`: the RFC 4122 text form; `date-time`: RFC 3339), and the report."""
 import datetime
 import re
 
@@ -24,3 +24,11 @@ def is_date_time(value):
         return False
     datetime.datetime.fromisoformat(re.sub(r"[Zz]$", "+00:00", value.replace("t", "T")))
     return True
+
+
+def report(problems, summary):
+    """Prints each problem, then the summary with their count; the exit status (1 when there is any)."""
+    for problem in problems:
+        print(problem)
+    print(f"{summary}: {len(problems)} problems")
+    return 1 if problems else 0
