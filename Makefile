@@ -13,11 +13,15 @@ export DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PG_PORT)/payments
 deps:
 	@Sandbox/scripts/install-deps.sh
 
-# The event schema test validates with Python's `jsonschema` (a real JSON Schema validator).
+# The tests validate with Python packages: events and answers with `jsonschema` (a real JSON Schema validator),
+# openapi.json with `openapi-spec-validator`. $(call pyinstall,MODULE,PYPI NAME,DEBIAN PACKAGE)
+pyinstall = python3 -c 'import $(1)' 2>/dev/null || python3 -m pip install --quiet $(2) \
+	|| python3 -m pip install --quiet --break-system-packages $(2) \
+	|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(3) >/dev/null; }
+
 pydeps:
-	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema \
-		|| python3 -m pip install --quiet --break-system-packages jsonschema \
-		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-jsonschema >/dev/null; }
+	@$(call pyinstall,jsonschema,jsonschema,python3-jsonschema)
+	@$(call pyinstall,openapi_spec_validator,openapi-spec-validator,python3-openapi-spec-validator)
 
 db: deps
 	@Sandbox/scripts/postgres.sh start >/dev/null

@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "APIActorTests",
             dependencies: [
-                "APIActor", "Payments", "Store", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "APIActor", "Payments", "Store", "StripeGateway", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -8,33 +8,13 @@ must validate against `SCHEMA_DIR/<type>.schema.json` with formats enforced (`uu
 form; `date-time`: RFC 3339), and carry no field the schema does not define. Exit 0 when every event is
 valid, 1 otherwise (each problem printed), 2 on bad usage.
 """
-import datetime
 import json
 import pathlib
-import re
 import sys
 
-from jsonschema import Draft7Validator, FormatChecker
+from jsonschema import Draft7Validator
 
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-
-checker = FormatChecker()
-
-
-@checker.checks("uuid")
-def is_uuid(value):
-    return not isinstance(value, str) or bool(UUID.match(value))
-
-
-@checker.checks("date-time", raises=ValueError)
-def is_date_time(value):
-    if not isinstance(value, str):
-        return True
-    if not RFC3339.match(value):
-        return False
-    datetime.datetime.fromisoformat(re.sub(r"[Zz]$", "+00:00", value.replace("t", "T")))
-    return True
+from schema_checks import checker, report
 
 
 def main(argv):
@@ -69,10 +49,7 @@ def main(argv):
         if isinstance(data, dict):
             for extra in sorted(set(data) - properties):
                 problems.append(f"{where}: data/{extra} is not in the schema")
-    for problem in problems:
-        print(problem)
-    print(f"{len(events)} events checked against {len(validators)} schemas: {len(problems)} problems")
-    return 1 if problems else 0
+    return report(problems, f"{len(events)} events checked against {len(validators)} schemas")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 /// A payment as the API shows it (`contract.md`, "Payment resource").
-public struct Payment: Sendable, Codable, Equatable {
+public struct Payment: Sendable, Equatable {
     public var paymentId: String
     public var cartId: String
     public var orderId: String
@@ -39,26 +39,5 @@ public struct Payment: Sendable, Codable, Equatable {
         self.lastError = lastError
         self.createdAt = createdAt
         self.updatedAt = updatedAt
-    }
-
-    /// Explicit nulls: the contract shows every field, `null` when unset.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(paymentId, forKey: .paymentId)
-        try c.encode(cartId, forKey: .cartId)
-        try c.encode(orderId, forKey: .orderId)
-        try c.encode(customerId, forKey: .customerId)
-        try c.encode(amount, forKey: .amount)
-        try c.encode(currency, forKey: .currency)
-        try c.encode(status, forKey: .status)
-        try c.encode(capture, forKey: .capture)
-        try c.encode(amountCaptured, forKey: .amountCaptured)
-        try c.encode(amountRefunded, forKey: .amountRefunded)
-        try c.encode(failureReason, forKey: .failureReason)
-        try c.encode(declineCode, forKey: .declineCode)
-        try c.encode(processorReference, forKey: .processorReference)
-        try c.encode(lastError, forKey: .lastError)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
     }
 }

@@ -11,7 +11,7 @@ public enum RefundReason: String, Sendable, Codable, CaseIterable {
 }
 
 /// A refund as the API shows it.
-public struct Refund: Sendable, Codable, Equatable {
+public struct Refund: Sendable, Equatable {
     public var refundId: String
     public var paymentId: String
     public var amount: Int
@@ -35,18 +35,5 @@ public struct Refund: Sendable, Codable, Equatable {
         self.processorReference = processorReference
         self.createdAt = createdAt
         self.updatedAt = updatedAt
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(refundId, forKey: .refundId)
-        try c.encode(paymentId, forKey: .paymentId)
-        try c.encode(amount, forKey: .amount)
-        try c.encode(currency, forKey: .currency)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(status, forKey: .status)
-        try c.encode(processorReference, forKey: .processorReference)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
     }
 }

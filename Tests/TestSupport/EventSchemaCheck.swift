@@ -25,20 +25,7 @@ public enum EventSchemaCheck {
     /// Runs the validator over `feed` (a `GET /events` answer, or a JSON array of events); returns its exit
     /// status and everything it printed.
     public static func run(feed: [UInt8]) throws -> (status: Int32, output: String) {
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString.prefix(8)).json")
-        try Data(feed).write(to: input)
-        defer { try? FileManager.default.removeItem(at: input) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", packageRoot.appendingPathComponent("Sandbox/scripts/validate-events.py").path, schemas.path, input.path,
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let result = try PythonScript.run(script: "validate-events.py", arguments: [schemas.path], input: Data(feed))
+        return (result.status, result.output)
     }
 }
