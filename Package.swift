@@ -131,6 +131,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "AppTests", dependencies: ["App"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["TestSupport", "StripeGateway", "StripeSandbox", "Store", "Payments"],
             swiftSettings: strict
