@@ -6,8 +6,8 @@ struct PaymentService: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payment-service",
         abstract: "The Payment API: intake, payment worker and Stripe gateway in one process.",
-        discussion: SettingsHelp.discussion,
-        subcommands: [Serve.self, Migrate.self],
+        discussion: SettingsDocumentation.helpDiscussion(),
+        subcommands: [Serve.self, Migrate.self, SettingsTableCommand.self],
         defaultSubcommand: Serve.self)
 
     /// Before any thread exists: libcurl's global state is set up once, here.

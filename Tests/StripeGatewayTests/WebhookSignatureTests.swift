@@ -13,6 +13,13 @@ import Testing
         #expect(WebhookSignature.header(payload: Self.payload, secrets: [Self.secret], timestamp: Self.t) == "t=\(Self.t),v1=\(Self.knownSignature)")
     }
 
+    /// A secret longer than SHA-256's 64-byte block is hashed first (RFC 2104); computed with Python's hmac module.
+    @Test func aLongSecretSignsLikeAnyHMAC() {
+        let secret = "whsec_" + String(repeating: "k", count: 100)
+        let header = WebhookSignature.header(payload: Self.payload, secrets: [secret], timestamp: Self.t)
+        #expect(header == "t=\(Self.t),v1=49ced0291986641c660958edcfea333b1b75cd707ea4087a35ffc2d415760a16")
+    }
+
     @Test func headerCarriesOneV1PerSecret() {
         let header = WebhookSignature.header(payload: Self.payload, secrets: [Self.otherSecret, Self.secret], timestamp: Self.t)
         #expect(header.split(separator: ",").count == 3)

@@ -1,16 +1,17 @@
+import Crypto
 import Hummingbird
-import StripeGateway
 
 /// The bearer-token check of protected routes. It is attached to the routes themselves (`RouteTable`), so it
 /// runs only for a request that resolved to a protected route, whatever the spelling of its path. Tokens are
-/// compared in constant time; with none configured (sandbox mode only) authentication is off.
+/// compared by their SHA-256 digests, which compare in constant time (neither a token's content nor its length
+/// shows in the timing); with none configured (sandbox mode only) authentication is off.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
-    private let tokens: [(secret: [UInt8], scope: String)]
+    private let tokens: [(digest: SHA256.Digest, scope: String)]
 
     init(tokens: [String]) {
-        self.tokens = tokens.map { (Array($0.utf8), CallerScope.of(token: $0)) }
+        self.tokens = tokens.map { (SHA256.hash(data: Array($0.utf8)), CallerScope.of(token: $0)) }
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -18,8 +19,9 @@ struct BearerAuthMiddleware: RouterMiddleware {
         guard let presented = request.headers[.authorization].flatMap(Self.bearerToken) else {
             throw Self.challenge("a bearer token is required (Authorization: Bearer <token>)")
         }
+        let digest = SHA256.hash(data: presented)
         var scope: String?
-        for token in tokens where ConstantTime.equals(token.secret, presented) { scope = token.scope }
+        for token in tokens where token.digest == digest { scope = token.scope }
         guard let scope else { throw Self.challenge("unknown bearer token") }
         var context = context
         context.callerScope = scope
@@ -52,7 +54,7 @@ enum CallerScope {
     /// `Bearer <token>`, which is what the scope was before the scheme became case-insensitive, so a key
     /// stored before an upgrade is still recognised after it.
     static func of(token: String) -> String {
-        Hex.string(SHA256.hash(Array("Bearer \(token)".utf8)).prefix(16))
+        Hex.string(SHA256.hash(data: Array("Bearer \(token)".utf8)).prefix(16))
     }
 }
 

@@ -1,3 +1,5 @@
+import Crypto
+
 /// Stripe's webhook signature scheme (`stripe.md`, "Webhooks"): header
 /// `Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]`, each `v1` the lower-case hex
 /// HMAC-SHA256, keyed with a whole `whsec_…` secret, of `"<t>." + <raw body bytes>`.
@@ -23,12 +25,9 @@ public enum WebhookSignature {
         }
         let parsed = try ParsedHeader(header)
 
-        var matched = false
-        for secret in secrets {
-            let expected = Array(Hex.encode(signature(payload: payload, secret: secret, timestamp: parsed.timestamp)).utf8)
-            for candidate in parsed.signatures where ConstantTime.equals(expected, candidate) {
-                matched = true
-            }
+        let message = signedMessage(payload: payload, timestamp: parsed.timestamp)
+        let matched = secrets.contains { secret in
+            parsed.signatures.contains { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: message, using: key(secret)) }
         }
         guard matched else {
             throw WebhookSignatureError(.noMatchingSignature, "no v1 signature matches a configured secret")
@@ -42,11 +41,16 @@ public enum WebhookSignature {
     }
 
     static func signature(payload: [UInt8], secret: String, timestamp: Int) -> [UInt8] {
-        HMACSHA256.authenticationCode(key: Array(secret.utf8), message: Array("\(timestamp).".utf8) + payload)
+        Array(HMAC<SHA256>.authenticationCode(for: signedMessage(payload: payload, timestamp: timestamp), using: key(secret)))
     }
+
+    private static func signedMessage(payload: [UInt8], timestamp: Int) -> [UInt8] { Array("\(timestamp).".utf8) + payload }
+
+    private static func key(_ secret: String) -> SymmetricKey { SymmetricKey(data: Array(secret.utf8)) }
 }
 
-/// `t=…,v1=…,v1=…`; other schemes (`v0`) and unknown items are ignored, as Stripe's libraries do.
+/// `t=…,v1=…,v1=…`; other schemes (`v0`) and unknown items are ignored, as Stripe's libraries do, and so is a `v1`
+/// that is not hexadecimal (it can match nothing).
 private struct ParsedHeader {
     var timestamp: Int
     var signatures: [[UInt8]]
@@ -65,7 +69,7 @@ private struct ParsedHeader {
                 }
                 timestamp = seconds
             } else if key == "v1", !value.isEmpty {
-                signatures.append(Array(value.lowercased().utf8))
+                signatures.append(Hex.decode(value) ?? [])
             }
         }
         guard let timestamp else {

@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import Store
+
+/// Every setting (`contract.md`, "Configuration"), in the order `--help` and the README list them.
+extension SettingDescriptor {
+    static let all: [SettingDescriptor] = [
+        databaseURL, host, port, role, stripeSecretKey, stripeAPIBase, sandboxPort, stripeWebhookSecret, paymentAPITokens,
+        defaultPaymentMethod, workerConcurrency, stripeSearchLag, workerLease, stripeMaxRPS, dbPoolSize, allowLiveKeys,
+        logLevel, logFormat,
+    ]
+
+    static let databaseURL = SettingDescriptor(
+        variable: "DATABASE_URL", option: \.databaseUrl,
+        meaning: "libpq connection URI",
+        defaultValue: .fixed("postgresql://postgres@127.0.0.1:5432/payments"),
+        // The URL is never quoted back: it may hold the database password.
+        rule: .valid(complaint: "must be a valid postgresql:// URI (postgresql://user:password@host:port/database)") { url in
+            (url.hasPrefix("postgresql://") || url.hasPrefix("postgres://")) && URLComponents(string: url) != nil
+                && ConnectionURL.isValid(url)
+        })
+
+    static let host = SettingDescriptor(
+        variable: "HOST", option: \.host,
+        meaning: "address the API listens on",
+        defaultValue: .fixed("127.0.0.1"))
+
+    static let port = SettingDescriptor(
+        variable: "PORT", option: \.port,
+        meaning: "port the API listens on",
+        defaultValue: .fixed("8080"), rule: .number(0...65535))
+
+    static let role = SettingDescriptor(
+        variable: "ROLE", option: \.role,
+        meaning: "`all`, `api` (intake only), `worker` (worker only)",
+        defaultValue: .fixed(Settings.Role.all.rawValue), rule: .oneOf(Settings.Role.allCases.map(\.rawValue)))
+
+    static let stripeSecretKey = SettingDescriptor(
+        variable: "STRIPE_SECRET_KEY", option: \.stripeSecretKey,
+        meaning: "unset: sandbox mode; `sk_test_…`: test mode; `sk_live_…` needs `ALLOW_LIVE_KEYS=1`",
+        defaultValue: .described("unset"),
+        rule: .valid(complaint: "must start with sk_test_ or sk_live_") { $0.hasPrefix("sk_test_") || $0.hasPrefix("sk_live_") })
+
+    static let stripeAPIBase = SettingDescriptor(
+        variable: "STRIPE_API_BASE", option: \.stripeApiBase,
+        meaning: "processor base URL (a standalone `stripe-sandbox`, with any `sk_test_` key)",
+        defaultValue: .fixed("https://api.stripe.com", note: "sandbox mode: the embedded emulator"),
+        rule: .valid(complaint: "must be an http(s) URL") { base in
+            (base.hasPrefix("http://") || base.hasPrefix("https://")) && URLComponents(string: base)?.host?.isEmpty == false
+        })
+
+    static let sandboxPort = SettingDescriptor(
+        variable: "SANDBOX_PORT", option: \.sandboxPort,
+        meaning: "sandbox mode: the embedded emulator's port",
+        defaultValue: .fixed("12112"), rule: .number(1...65535))
+
+    static let stripeWebhookSecret = SettingDescriptor(
+        variable: "STRIPE_WEBHOOK_SECRET", option: \.stripeWebhookSecret,
+        meaning: "comma-separated `whsec_…` secrets",
+        defaultValue: .described("sandbox mode: generated and shared with the emulator; otherwise required"))
+
+    static let paymentAPITokens = SettingDescriptor(
+        variable: "PAYMENT_API_TOKENS", option: \.paymentApiTokens,
+        meaning: "comma-separated bearer tokens for `/payments*`, `/refunds*`, `/events*`",
+        defaultValue: .described("required outside sandbox mode; unset in sandbox mode = auth off (warned)"))
+
+    static let defaultPaymentMethod = SettingDescriptor(
+        variable: "DEFAULT_PAYMENT_METHOD", option: \.defaultPaymentMethod,
+        meaning: "used when a command has no `paymentMethod`",
+        defaultValue: .byProcessor("`pm_card_visa` (sandbox, test); none in live mode") { $0.mode == .live ? nil : "pm_card_visa" })
+
+    static let workerConcurrency = SettingDescriptor(
+        variable: "WORKER_CONCURRENCY", option: \.workerConcurrency,
+        meaning: "processor operations in flight at once",
+        defaultValue: .fixed("16"), rule: .number(1...1024))
+
+    static let stripeSearchLag = SettingDescriptor(
+        variable: "STRIPE_SEARCH_LAG", option: \.stripeSearchLag,
+        meaning: "seconds the processor's search may lag behind a create: a create whose key replays a saved 500 moves to "
+            + "the next key only after searching this long in vain",
+        defaultValue: .byProcessor("`60` for `api.stripe.com`, else `1`") { $0.isStripe ? "60" : "1" },
+        rule: .number(0...3600))
+
+    static let workerLease = SettingDescriptor(
+        variable: "WORKER_LEASE", option: \.workerLease,
+        meaning: "seconds a claim on an operation lasts without its heartbeat (extended every third of it while the runner "
+            + "works; a crashed worker's operations wait this long)",
+        defaultValue: .fixed("15"), rule: .number(1...3600))
+
+    static let stripeMaxRPS = SettingDescriptor(
+        variable: "STRIPE_MAX_RPS", option: \.stripeMaxRps,
+        meaning: "client-side request rate limit towards the processor (`0`: unlimited)",
+        defaultValue: .byProcessor("25 for `api.stripe.com`, else unlimited") { $0.isStripe ? "25" : "0" },
+        rule: .number(0...100_000))
+
+    static let dbPoolSize = SettingDescriptor(
+        variable: "DB_POOL_SIZE", option: \.dbPoolSize,
+        meaning: "PostgreSQL connections (each on its own thread)",
+        defaultValue: .fixed("16"), rule: .number(1...500))
+
+    static let allowLiveKeys = SettingDescriptor(
+        variable: "ALLOW_LIVE_KEYS", option: \.allowLiveKeys,
+        meaning: "`1` accepts `sk_live_` keys",
+        defaultValue: .fixed("0"))
+
+    static let logLevel = SettingDescriptor(
+        variable: "LOG_LEVEL", option: \.logLevel,
+        meaning: "`trace`…`critical`",
+        defaultValue: .fixed(Logger.Level.info.rawValue), rule: .oneOf(Logger.Level.allCases.map(\.rawValue)))
+
+    static let logFormat = SettingDescriptor(
+        variable: "LOG_FORMAT", option: \.logFormat,
+        meaning: "`json` or `text`",
+        defaultValue: .described("`text` on a terminal, else `json`"), rule: .oneOf(["json", "text"]))
+}
