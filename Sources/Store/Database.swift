@@ -75,13 +75,14 @@ public struct Transaction {
     let connection: PGConnection
 
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [String?] = []) throws(StoreError) -> PGResult {
-        try connection.execute(sql, parameters)
+    public func execute(_ sql: SQL) throws(StoreError) -> PGResult {
+        try connection.execute(sql)
     }
 
+    /// Runs `sql` as the statement prepared under `name`: its text must be the same at every call.
     @discardableResult
-    public func execute(prepared name: String, _ sql: String, _ parameters: [String?]) throws(StoreError) -> PGResult {
-        try connection.execute(prepared: name, sql, parameters)
+    public func execute(prepared name: String, _ sql: SQL) throws(StoreError) -> PGResult {
+        try connection.execute(prepared: name, sql)
     }
 
     func executeScript(_ sql: String) throws(StoreError) {

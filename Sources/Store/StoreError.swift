@@ -13,6 +13,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case queryFailed
         /// The database answered something the store did not expect.
         case unexpectedResult
+        /// A result was read by a column name its statement does not select (a bug in the store).
+        case missingColumn
         /// The connection broke after a commit was sent and whether it committed could not be made sure: the
         /// effect may or may not be recorded (HTTP 503 saying so; never "nothing was changed").
         case outcomeUnknown

@@ -31,7 +31,7 @@ struct AuthorizeFlowTests {
             let listed = try await api.get("/payments?cartId=\(cart)")
             #expect((listed.json["payments"] as? [[String: Any]])?.compactMap { $0["paymentId"] as? String } == [id])
 
-            let events = try await stack.database.column("SELECT type FROM events WHERE payment_id = $1 ORDER BY seq", [id])
+            let events = try await stack.database.column("SELECT type FROM events WHERE payment_id = \(id) ORDER BY seq")
             #expect(events == ["payment-requested", "payment-succeeded"])
         }
     }
@@ -94,7 +94,7 @@ struct AuthorizeFlowTests {
             let intent = try #require(try await stack.ledgerIntents()[id]?.first)
             #expect(intent["status"] as? String == "succeeded")
             #expect(intent["amount_received"] as? Int == 2500)
-            let events = try await stack.database.column("SELECT type FROM events WHERE payment_id = $1 ORDER BY seq", [id])
+            let events = try await stack.database.column("SELECT type FROM events WHERE payment_id = \(id) ORDER BY seq")
             #expect(events == ["payment-requested", "payment-succeeded", "payment-captured"])
         }
     }

@@ -61,7 +61,7 @@ struct BatchIsolationTests {
             #expect(tally.badStatuses[400] == Self.bad, "\(tally)")
             #expect(Set(tally.badPointers) == ["/metadata/note", "/paymentMethod"])
             #expect(try await stack.database.scalar("SELECT count(*) FROM payments") == String(Self.good))
-            #expect(try await stack.database.scalar("SELECT count(*) FROM payments WHERE id = ANY($1::uuid[])", ["{\(tally.goodIds.joined(separator: ","))}"]) == String(Self.good))
+            #expect(try await stack.database.scalar("SELECT count(*) FROM payments WHERE id = ANY(\(array: Array(tally.goodIds))::uuid[])") == String(Self.good))
         }
     }
 

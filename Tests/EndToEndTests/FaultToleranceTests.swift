@@ -62,7 +62,7 @@ struct FaultToleranceTests {
                 #expect(payment.json["lastError"] is NSNull, "\(payment.text)")
             }
             // Every event once, in the right order, whatever was retried.
-            let events = try await stack.database.column("SELECT type FROM events WHERE payment_id = $1 ORDER BY seq", [ids[2]])
+            let events = try await stack.database.column("SELECT type FROM events WHERE payment_id = \(ids[2]) ORDER BY seq")
             #expect(events == ["payment-requested", "payment-succeeded", "payment-captured", "refund-requested", "refund-processed"])
         }
     }

@@ -137,7 +137,7 @@ struct RowCounts: Equatable {
     static func read(_ database: TestDatabase) async throws -> RowCounts {
         var counts: [String: String] = [:]
         for table in ["payments", "operations", "refunds", "idempotency_keys", "webhook_events", "events"] {
-            counts[table] = try await database.scalar("SELECT count(*) FROM \(table)")
+            counts[table] = try await database.scalar("SELECT count(*) FROM \(unescaped: table)")
         }
         return RowCounts(counts: counts)
     }

@@ -40,7 +40,7 @@ struct LifecycleTests {
             #expect(intent["status"] as? String == "succeeded")
             #expect(intent["amount_received"] as? Int == 3000)
             #expect(intent["amount_capturable"] as? Int == 0)
-            #expect(try await stack.database.column("SELECT type FROM events WHERE payment_id = $1 ORDER BY seq", [id])
+            #expect(try await stack.database.column("SELECT type FROM events WHERE payment_id = \(id) ORDER BY seq")
                 == ["payment-requested", "payment-succeeded", "payment-captured"])
             let tooMuch = try await authorized(api, amount: 1000)
             #expect(try await api.post("/payments/\(tooMuch)/capture", json: #"{"amount":1001}"#).status == 409)
@@ -61,7 +61,7 @@ struct LifecycleTests {
             #expect(try await api.post("/payments/\(id)/capture", json: nil).status == 409)
             let intent = try #require(try await stack.ledgerIntents()[id]?.first)
             #expect(intent["status"] as? String == "canceled")
-            #expect(try await stack.database.column("SELECT type FROM events WHERE payment_id = $1 ORDER BY seq", [id])
+            #expect(try await stack.database.column("SELECT type FROM events WHERE payment_id = \(id) ORDER BY seq")
                 == ["payment-requested", "payment-succeeded", "payment-voided"])
         }
     }
@@ -113,7 +113,7 @@ struct LifecycleTests {
             #expect(voided.status == 200)
             #expect(voided.string("status") == "VOIDED")
             #expect(voided.string("processorReference") == nil)
-            #expect(try await stack.database.column("SELECT type FROM events WHERE payment_id = $1", [id]) == ["payment-voided"])
+            #expect(try await stack.database.column("SELECT type FROM events WHERE payment_id = \(id)") == ["payment-voided"])
             #expect(try await stack.ledgerIntents()[id] == nil)
         }
     }
@@ -138,7 +138,7 @@ struct LifecycleTests {
             #expect(try await api.post("/payments/\(id)/refunds", json: #"{"reason":"because"}"#).status == 400)
             let notCaptured = try await authorized(api)
             #expect(try await api.post("/payments/\(notCaptured)/refunds", json: nil).status == 409)
-            #expect(try await stack.database.column("SELECT type FROM events WHERE subject_id = $1 ORDER BY seq", [refundId])
+            #expect(try await stack.database.column("SELECT type FROM events WHERE subject_id = \(refundId) ORDER BY seq")
                 == ["refund-requested", "refund-processed"])
         }
     }
@@ -187,7 +187,7 @@ struct LifecycleTests {
             } while ContinuousClock.now < deadline
             #expect(status == "FAILED")
             #expect(try await api.get("/payments/\(id)").int("amountRefunded") == 0)
-            #expect(try await stack.database.column("SELECT type FROM events WHERE subject_id = $1 ORDER BY seq", [refundId])
+            #expect(try await stack.database.column("SELECT type FROM events WHERE subject_id = \(refundId) ORDER BY seq")
                 == ["refund-requested", "refund-processed", "refund-failed"])
             let again = try await api.post("/payments/\(id)/refunds", json: nil)
             #expect(again.status == 201)

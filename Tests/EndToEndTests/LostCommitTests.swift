@@ -85,8 +85,8 @@ struct LostCommitTests {
             #expect(proxy.fired == 1)
             #expect(created.status == 201, "\(created.text)")
             let paymentId = try #require(created.string("paymentId"))
-            #expect(try await stack.database.column("SELECT id::text FROM payments WHERE cart_id = $1", [cart]) == [paymentId])
-            #expect(try await stack.database.scalar("SELECT count(*) FROM operations WHERE payment_id = $1", [paymentId]) == "1")
+            #expect(try await stack.database.column("SELECT id::text FROM payments WHERE cart_id = \(cart)") == [paymentId])
+            #expect(try await stack.database.scalar("SELECT count(*) FROM operations WHERE payment_id = \(paymentId)") == "1")
             #expect(try await stack.awaitSettled(api, paymentId: paymentId).string("status") == "AUTHORIZED")
         }
     }
@@ -119,7 +119,7 @@ struct LostCommitTests {
                 #expect(proxy.fired == (action == "capture" ? 1 : 2))
                 #expect(answer.status == 200, "\(action): \(answer.text)")
                 #expect(answer.string("status") == (action == "capture" ? "CAPTURED" : "VOIDED"), "\(action): \(answer.text)")
-                #expect(try await stack.database.scalar("SELECT count(*) FROM operations WHERE payment_id = $1 AND kind = $2", [paymentId, action]) == "1")
+                #expect(try await stack.database.scalar("SELECT count(*) FROM operations WHERE payment_id = \(paymentId) AND kind = \(action)") == "1")
                 let intents = try await stack.ledgerIntents()[paymentId] ?? []
                 #expect(intents.count == 1)
                 #expect(intents.first?["status"] as? String == (action == "capture" ? "succeeded" : "canceled"))

@@ -184,13 +184,13 @@ struct ProcessorAnswerTests {
             #expect(first.string("status") == "PROCESSED", "\(first.text)")
             let r1 = first.string("refundId") ?? ""
             // R1's watch has ended (as after its last read-back, 30 s later); R2's operation is queued.
-            _ = try await stack.database.column("UPDATE operations SET status = 'done' WHERE refund_id = $1 RETURNING id", [r1])
+            _ = try await stack.database.column("UPDATE operations SET status = 'done' WHERE refund_id = \(r1) RETURNING id")
             let second = try await api.post("/payments/\(id)/refunds", json: #"{"amount":500}"#, headers: [("Prefer", "wait=5")])
             #expect(second.string("status") == "PROCESSED", "\(second.text)")
             let r2 = second.string("refundId") ?? ""
-            #expect(try await stack.database.scalar("SELECT count(*) FROM operations WHERE refund_id = $1 AND status = 'queued'", [r2]) == "1")
+            #expect(try await stack.database.scalar("SELECT count(*) FROM operations WHERE refund_id = \(r2) AND status = 'queued'") == "1")
 
-            let reference = try #require(try await stack.database.scalar("SELECT processor_reference FROM refunds WHERE id = $1", [r1]))
+            let reference = try #require(try await stack.database.scalar("SELECT processor_reference FROM refunds WHERE id = \(r1)"))
             try await stack.sandbox.failRefund(reference)
             let deadline = ContinuousClock.now + .seconds(15)
             var refund = try await api.get("/refunds/\(r1)")

@@ -80,22 +80,20 @@ struct WebhookFlowTests {
             else { Issue.record("create failed"); return }
             // As if the worker had sent the confirmation and lost its answer: dispatched, next try in an hour.
             try await stack.database.database.withConnection { tx throws(StoreError) in
-                try tx.execute(
-                    """
+                try tx.execute("""
                     INSERT INTO payments (id, cart_id, order_id, amount, currency, capture_mode, payment_method, command, status, processor_reference)
-                    VALUES ($1, $2, $2, 2000, 'USD', 'manual', 'pm_card_visa', '{}', 'REQUESTED', $3)
-                    """, [paymentId, cart, intent.id])
-                try tx.execute(
-                    """
+                    VALUES (\(paymentId), \(cart), \(cart), 2000, 'USD', 'manual', 'pm_card_visa', '{}', 'REQUESTED', \(intent.id))
+                    """)
+                try tx.execute("""
                     INSERT INTO operations (payment_id, kind, idempotency_key, dispatched_at, attempts, next_attempt_at)
-                    VALUES ($1::uuid, 'authorize', $1::text || ':authorize', now(), 1, now() + interval '1 hour')
-                    """, [paymentId])
+                    VALUES (\(paymentId)::uuid, 'authorize', \(paymentId)::text || ':authorize', now(), 1, now() + interval '1 hour')
+                    """)
             }
             guard case .success = await stripe.confirmPaymentIntent(id: intent.id, paymentMethod: "pm_card_visa", idempotencyKey: "lost-answer")
             else { Issue.record("confirm failed"); return }
             let settled = try await stack.awaitSettled(api, paymentId: paymentId, timeout: .seconds(15))
             #expect(settled.string("status") == "AUTHORIZED", "\(settled.text)")
-            #expect(try await stack.database.column("SELECT type FROM events WHERE payment_id = $1 ORDER BY seq", [paymentId]) == ["payment-succeeded"])
+            #expect(try await stack.database.column("SELECT type FROM events WHERE payment_id = \(paymentId) ORDER BY seq") == ["payment-succeeded"])
             #expect(try await Int(stack.database.scalar("SELECT count(*) FROM webhook_events") ?? "0") ?? 0 >= 1)
         }
     }

@@ -175,8 +175,7 @@ struct EventFeedTests {
         listener.start()
         defer { listener.stop() }
         #expect(await counter.waitFor(1))
-        let killed = try await db.column(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %'", [db.name])
+        let killed = try await db.column("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(db.name) AND query LIKE 'LISTEN %'")
         #expect(killed == ["t"])
         #expect(await counter.waitFor(2), "no wake-up after the reconnect")
         try await db.database.transaction { tx throws(StoreError) in try tx.append([requested()]) }

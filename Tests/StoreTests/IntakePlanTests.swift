@@ -11,7 +11,7 @@ struct IntakePlanTests {
         let db = try await TestDatabase.create(poolSize: 1)
         let plan = try await db.database.withConnection { tx throws(StoreError) in
             try tx.execute("SET plan_cache_mode = force_generic_plan")
-            try tx.execute("PREPARE plan_probe(uuid[], uuid[], uuid[], uuid[], bigint[], text[], text[], text[], text[], text[]) AS \(IntakeSQL.batch)")
+            try tx.execute("PREPARE plan_probe(uuid[], uuid[], uuid[], uuid[], bigint[], text[], text[], text[], text[], text[]) AS \(unescaped: IntakeSQL.batch([]).text)")
             try tx.execute("BEGIN")
             let lines = try tx.execute("""
                 EXPLAIN EXECUTE plan_probe('{00000000-0000-4000-8000-000000000001}', '{00000000-0000-4000-8000-000000000002}',

@@ -36,7 +36,7 @@ struct IntakeTests {
         let db = try await TestDatabase.create()
         let outcome = try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil)
         let id = try #require(outcome.payment?.paymentId)
-        #expect(try await db.column("SELECT kind || ' ' || status || ' ' || idempotency_key FROM operations WHERE payment_id = $1", [id])
+        #expect(try await db.column("SELECT kind || ' ' || status || ' ' || idempotency_key FROM operations WHERE payment_id = \(id)")
             == ["authorize queued \(id):authorize"])
     }
 

@@ -65,8 +65,7 @@ struct OperationQueueTests {
             op.lease, paymentId: payment.paymentId, change: PaymentChange(status: .authorized, processorReference: "pi_1"),
             events: [succeeded], resolution: .done))
         // A later operation of the same payment (a sync after a webhook) reporting an older state changes nothing.
-        _ = try await db.column(
-            "INSERT INTO operations (payment_id, kind, idempotency_key) VALUES ($1, 'sync', 'late') RETURNING id", [payment.paymentId])
+        _ = try await db.column("INSERT INTO operations (payment_id, kind, idempotency_key) VALUES (\(payment.paymentId), 'sync', 'late') RETURNING id")
         let sync = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
         let late = DomainEvent.paymentFailed(paymentId: payment.paymentId, orderId: payment.orderId, reason: .cardDeclined, failedAt: Timestamp.now())
         #expect(try await db.database.finishOperation(
@@ -77,7 +76,7 @@ struct OperationQueueTests {
         #expect(stored.failureReason == nil)
         #expect(stored.processorReference == "pi_1")
         #expect(try await db.column("SELECT type FROM events ORDER BY seq") == ["payment-requested", "payment-succeeded"])
-        #expect(try await db.scalar("SELECT status FROM operations WHERE id = $1", [String(op.id)]) == "done")
+        #expect(try await db.scalar("SELECT status FROM operations WHERE id = \(op.id)") == "done")
     }
 
     @Test("a claim taken over after its lease expired writes nothing: dispatch, reference, outcome, reschedule, refund")
@@ -107,8 +106,8 @@ struct OperationQueueTests {
         let stored = try #require(try await db.database.payment(id: payment.paymentId))
         #expect(stored.status == .requested)
         #expect(stored.processorReference == "pi_live")
-        #expect(try await db.scalar("SELECT status FROM operations WHERE id = $1", [String(first.id)]) == "queued")
-        #expect(try await db.scalar("SELECT last_error IS NULL FROM operations WHERE id = $1", [String(first.id)]) == "t")
+        #expect(try await db.scalar("SELECT status FROM operations WHERE id = \(first.id)") == "queued")
+        #expect(try await db.scalar("SELECT last_error IS NULL FROM operations WHERE id = \(first.id)") == "t")
     }
 
     @Test("a reference already recorded is the one every later create is told to use")
@@ -126,7 +125,7 @@ struct OperationQueueTests {
         let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
         let op = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
         _ = try await db.database.withConnection { tx throws(StoreError) in
-            try tx.execute("UPDATE payments SET status = 'VOIDED' WHERE id = $1", [payment.paymentId])
+            try tx.execute("UPDATE payments SET status = 'VOIDED' WHERE id = \(payment.paymentId)")
         }
         #expect(try await db.database.recordDispatch(of: op, event: nil) == false)
     }
@@ -136,7 +135,7 @@ struct OperationQueueTests {
         let db = try await TestDatabase.create()
         let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
         try await settle(db, payment, as: .authorized)
-        _ = try await db.column("UPDATE payments SET processor_reference = 'pi_sync' WHERE id = $1 RETURNING id", [payment.paymentId])
+        _ = try await db.column("UPDATE payments SET processor_reference = 'pi_sync' WHERE id = \(payment.paymentId) RETURNING id")
         func notice(_ id: String) -> WebhookNotice {
             WebhookNotice(eventId: id, type: "payment_intent.succeeded", intentId: "pi_sync", paymentId: payment.paymentId,
                           refundId: nil, paymentStatus: .captured, refundStatus: nil)

@@ -8,16 +8,13 @@ struct RetentionTests {
     func seed(_ db: TestDatabase, keys ages: [Int], webhooks webhookAges: [Int]) async throws {
         try await db.database.withConnection { tx throws(StoreError) in
             for (index, hours) in ages.enumerated() {
-                try tx.execute(
-                    """
+                try tx.execute("""
                     INSERT INTO idempotency_keys (scope, key, fingerprint, resource_id, created_at)
-                    VALUES ('scope', $1, 'authorize {}', gen_random_uuid(), clock_timestamp() - make_interval(hours => $2))
-                    """, ["key-\(index)", String(hours)])
+                    VALUES ('scope', \("key-\(index)"), 'authorize {}', gen_random_uuid(), clock_timestamp() - make_interval(hours => \(hours)))
+                    """)
             }
             for (index, hours) in webhookAges.enumerated() {
-                try tx.execute(
-                    "INSERT INTO webhook_events (id, type, received_at) VALUES ($1, 'x', clock_timestamp() - make_interval(hours => $2))",
-                    ["evt_\(index)", String(hours)])
+                try tx.execute("INSERT INTO webhook_events (id, type, received_at) VALUES (\("evt_\(index)"), 'x', clock_timestamp() - make_interval(hours => \(hours)))")
             }
         }
     }
@@ -54,9 +51,9 @@ struct RetentionTests {
         let db = try await TestDatabase.create()
         let outcome = try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil)
         guard case .created(let payment) = outcome else { Issue.record("not created"); return }
-        _ = try await db.column("UPDATE payments SET processor_reference = 'pi_retention' WHERE id = $1 RETURNING id", [payment.paymentId])
+        _ = try await db.column("UPDATE payments SET processor_reference = 'pi_retention' WHERE id = \(payment.paymentId) RETURNING id")
         // The authorization is no longer queued, so an event saying the payment moved on queues a sync.
-        _ = try await db.column("UPDATE operations SET status = 'done' WHERE payment_id = $1 RETURNING id", [payment.paymentId])
+        _ = try await db.column("UPDATE operations SET status = 'done' WHERE payment_id = \(payment.paymentId) RETURNING id")
         let notice = WebhookNotice(
             eventId: "evt_retention", type: "payment_intent.amount_capturable_updated", intentId: "pi_retention",
             paymentId: payment.paymentId, refundId: nil, paymentStatus: .authorized, refundStatus: nil)

@@ -24,8 +24,8 @@ extension AuthorizeOutcome {
 
 /// Ends the payment's authorization as `status`, as the worker would.
 func settle(_ db: TestDatabase, _ payment: Payment, as status: PaymentStatus) async throws {
-    let op = try #require(try await db.scalar("SELECT id FROM operations WHERE payment_id = $1", [payment.paymentId]))
-    let generation = try #require(try await db.scalar("SELECT lease_generation FROM operations WHERE id = $1", [op]))
+    let op = try #require(try await db.scalar("SELECT id FROM operations WHERE payment_id = \(payment.paymentId)"))
+    let generation = try #require(try await db.scalar("SELECT lease_generation FROM operations WHERE id = \(op)"))
     try await db.database.finishOperation(
         OperationLease(operationId: Int(op)!, generation: Int(generation)!), paymentId: payment.paymentId, change: PaymentChange(status: status, failureReason: status == .failed ? .cardDeclined : nil),
         events: [], resolution: .done)

@@ -187,8 +187,7 @@ struct PaymentWorkerTests {
         try await turn(db, stripe)
         #expect(try await db.database.payment(id: payment.paymentId)?.status == .requested)
         let row = try await db.column(
-            "SELECT status || ' ' || coalesce(lease_owner, '-') || ' ' || coalesce(last_error, '-') FROM operations WHERE payment_id = $1",
-            [payment.paymentId])
+            "SELECT status || ' ' || coalesce(lease_owner, '-') || ' ' || coalesce(last_error, '-') FROM operations WHERE payment_id = \(payment.paymentId)")
         #expect(row.count == 1)
         #expect(row.first??.hasPrefix("queued - database error") == true, "\(row)")
         #expect(row.first??.contains("refuse_authorized") == true, "\(row)")

@@ -7,8 +7,8 @@ final class PGConnection {
     private let conninfo: String
     /// Set when a statement of the current unit of work wrote events (read and cleared by `Database`).
     var wroteEvents = false
-    /// Statements prepared on the current connection; a new connection starts with none.
-    private var prepared: Set<String> = []
+    /// Statements prepared on the current connection, by name with their text; a new connection starts with none.
+    private var prepared: [String: String] = [:]
     /// The server process behind the connection, to tell when a lost connection's work is final.
     private var backend: BackendIdentity?
     /// Whether the current unit of work runs its statements in autocommit (each commits on its own).
@@ -46,24 +46,29 @@ final class PGConnection {
         backend = try BackendIdentity.read(self)
     }
 
-    /// Runs one parameterized statement (text parameters; `nil` is SQL NULL).
+    /// Runs one statement with its bound parameters (text format; `nil` is SQL NULL).
     @discardableResult
-    func execute(_ sql: String, _ parameters: [String?] = []) throws(StoreError) -> PGResult {
+    func execute(_ sql: SQL) throws(StoreError) -> PGResult {
         try ensureConnected()
         if autocommits { mayHaveCommitted = true }
+        let parameters = sql.bindings
         let result: OpaquePointer? = try withCStrings(parameters) { values in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            PQexecParams(handle, sql.text, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         return try check(result)
     }
 
     /// Runs a statement prepared once per connection under `name` (the plan is reused after that).
     @discardableResult
-    func execute(prepared name: String, _ sql: String, _ parameters: [String?]) throws(StoreError) -> PGResult {
+    func execute(prepared name: String, _ statement: SQL) throws(StoreError) -> PGResult {
         try ensureConnected()
-        if !prepared.contains(name) {
+        let sql = statement.text
+        let parameters = statement.bindings
+        if let text = prepared[name] {
+            guard text == sql else { throw StoreError(.queryFailed, "prepared statement \(name) was given another text") }
+        } else {
             _ = try check(PQprepare(handle, name, sql, Int32(parameters.count), nil))
-            prepared.insert(name)
+            prepared[name] = sql
         }
         if autocommits { mayHaveCommitted = true }
         let result: OpaquePointer? = try withCStrings(parameters) { values in
@@ -207,8 +212,9 @@ struct BackendIdentity {
     var start: String
 
     static func read(_ connection: PGConnection) throws(StoreError) -> BackendIdentity {
-        let row = try connection.execute("SELECT pg_backend_pid()::text, backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()")[0]
-        return BackendIdentity(pid: try row.requiredString(0), start: try row.requiredString(1))
+        let row = try connection.execute(
+            "SELECT pg_backend_pid()::text AS pid, backend_start::text AS start FROM pg_stat_activity WHERE pid = pg_backend_pid()")[0]
+        return BackendIdentity(pid: try row.requiredString("pid"), start: try row.requiredString("start"))
     }
 
     /// Whether the process still runs; with `terminateIfIdle`, it is asked to end when it sits idle (its open
@@ -219,10 +225,10 @@ struct BackendIdentity {
             _ = try connection.execute(
                 """
                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                WHERE pid = $1::int AND backend_start = $2::timestamptz AND state LIKE 'idle%'
-                """, [pid, start])
+                WHERE pid = \(pid)::int AND backend_start = \(start)::timestamptz AND state LIKE 'idle%'
+                """)
         }
         return try !connection.execute(
-            "SELECT 1 FROM pg_stat_activity WHERE pid = $1::int AND backend_start = $2::timestamptz", [pid, start]).isEmpty
+            "SELECT 1 FROM pg_stat_activity WHERE pid = \(pid)::int AND backend_start = \(start)::timestamptz").isEmpty
     }
 }

@@ -23,7 +23,7 @@ final class EventNotifier: @unchecked Sendable {
             try? await Task.sleep(for: delay)
             lock.withLock { scheduled = false }
             _ = try? await database.withConnection { tx throws(StoreError) in
-                try tx.execute("SELECT pg_notify($1, '')", [EventFeed.channel])
+                try tx.execute("SELECT pg_notify(\(EventFeed.channel), '')")
             }
         }
     }

@@ -22,17 +22,17 @@ extension Database {
         try await withConnection { tx throws(StoreError) in
             let result = try tx.execute(
                 """
-                SELECT xid::text, seq, type, rfc3339(occurred_at), data FROM events
-                WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY xid, seq LIMIT $3
-                """, [String(cursor.xid), String(cursor.seq), String(limit)])
+                SELECT xid::text AS xid, seq, type, rfc3339(occurred_at) AS occurred_at, data FROM events
+                WHERE (xid, seq) > (\(String(cursor.xid))::xid8, \(String(cursor.seq))::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY xid, seq LIMIT \(limit)
+                """)
             return try result.rows.map { row throws(StoreError) in
-                guard let xid = UInt64(try row.requiredString(0)), let seq = Int64(try row.requiredString(1)) else {
+                guard let xid = UInt64(try row.requiredString("xid")), let seq = Int64(try row.requiredString("seq")) else {
                     throw StoreError(.unexpectedResult, "event row with a malformed xid or seq")
                 }
                 return FeedEvent(
-                    id: EventCursor(xid: xid, seq: seq), type: try row.requiredString(2),
-                    occurredAt: try row.requiredString(3), data: try row.requiredString(4))
+                    id: EventCursor(xid: xid, seq: seq), type: try row.requiredString("type"),
+                    occurredAt: try row.requiredString("occurred_at"), data: try row.requiredString("data"))
             }
         }
     }

@@ -93,30 +93,25 @@ extension Transaction {
             let committed = try payments(ids: batch.map(\.newPaymentId))
             if !committed.isEmpty { return batch.map { committed[$0.newPaymentId].map(AuthorizeOutcome.created) } }
         }
-        func column(_ value: (AuthorizeCommand) -> String?) -> String? { PGArray.literal(batch.map { value($0.command) }) }
-        let rows = try execute(prepared: "authorize_batch", IntakeSQL.batch, [
-            PGArray.literal(batch.map(\.newPaymentId)), column(\.cartId), column(\.orderId), column(\.customerId),
-            column { String($0.amount) }, column(\.currency), column(\.capture.rawValue), column(\.paymentMethod),
-            column { JSONString.object($0.metadata) }, column(\.canonicalForm),
-        ]).rows
+        let rows = try execute(prepared: "authorize_batch", IntakeSQL.batch(batch)).rows
         var replayed: [String] = []
-        for row in rows where row.string(1) == "replayed" { replayed.append(try row.requiredString(2)) }
+        for row in rows where try row.string("verdict") == "replayed" { replayed.append(try row.requiredString("payment_id")) }
         let existing = try replayed.isEmpty ? [:] : payments(ids: replayed)
         return try rows.map { row throws(StoreError) -> AuthorizeOutcome? in
-            let index = try row.requiredInt(0) - 1
+            let index = try row.requiredInt("ord") - 1
             let item = batch[index]
-            switch row.string(1) {
+            switch try row.string("verdict") {
             case "created":
-                let at = try row.requiredString(3)
+                let at = try row.requiredString("created_at")
                 let c = item.command
                 return .created(Payment(
                     paymentId: item.newPaymentId, cartId: c.cartId, orderId: c.orderId, customerId: c.customerId, amount: c.amount,
                     currency: c.currency, status: .requested, capture: c.capture, createdAt: at, updatedAt: at))
             case "replayed":
-                guard let payment = existing[try row.requiredString(2)] else { return nil }
+                guard let payment = existing[try row.requiredString("payment_id")] else { return nil }
                 return .replayed(payment)
             case "conflict":
-                return .conflict("cart \(item.command.cartId) has a live payment (\(row.string(2) ?? "")) for a different command")
+                return .conflict("cart \(item.command.cartId) has a live payment (\(try row.string("payment_id") ?? "")) for a different command")
             default:
                 return nil
             }
@@ -125,7 +120,7 @@ extension Transaction {
 
     func payments(ids: [String]) throws(StoreError) -> [String: Payment] {
         var byId: [String: Payment] = [:]
-        for row in try execute("SELECT \(PaymentRow.columns) FROM payments p WHERE p.id = ANY($1::uuid[])", [PGArray.literal(ids)]).rows {
+        for row in try execute("SELECT \(PaymentRow.columns) FROM payments p WHERE p.id = ANY(\(array: ids)::uuid[])").rows {
             let payment = try PaymentRow.decode(row)
             byId[payment.paymentId] = payment
         }
@@ -134,10 +129,16 @@ extension Transaction {
 }
 
 enum IntakeSQL {
-    static let batch = """
+    /// The statement for `batch`; its text is the same for every batch (the prepared `authorize_batch`).
+    static func batch(_ batch: [IntakeCommand]) -> SQL {
+        func column(_ value: (AuthorizeCommand) -> String?) -> [String?] { batch.map { value($0.command) } }
+        return """
         WITH input AS (
-          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::text[], $7::text[],
-                               $8::text[], $9::text[], $10::text[])
+          SELECT * FROM unnest(\(array: batch.map(\.newPaymentId))::uuid[], \(array: column(\.cartId))::uuid[],
+                               \(array: column(\.orderId))::uuid[], \(array: column(\.customerId))::uuid[],
+                               \(array: column { String($0.amount) })::bigint[], \(array: column(\.currency))::text[],
+                               \(array: column(\.capture.rawValue))::text[], \(array: column(\.paymentMethod))::text[],
+                               \(array: column { JSONString.object($0.metadata) })::text[], \(array: column(\.canonicalForm))::text[])
             WITH ORDINALITY AS t(id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method,
                                  metadata, command, ord)
         ), decided AS (
@@ -164,9 +165,10 @@ enum IntakeSQL {
           SELECT id, 'authorize', id::text || ':authorize' FROM inserted
         )
         SELECT d.ord,
-               CASE WHEN d.verdict = 'new' THEN (CASE WHEN ins.id IS NULL THEN 'raced' ELSE 'created' END) ELSE d.verdict END,
-               coalesce(ins.id, d.existing_id), rfc3339(ins.created_at)
+               CASE WHEN d.verdict = 'new' THEN (CASE WHEN ins.id IS NULL THEN 'raced' ELSE 'created' END) ELSE d.verdict END AS verdict,
+               coalesce(ins.id, d.existing_id) AS payment_id, rfc3339(ins.created_at) AS created_at
         FROM decided d LEFT JOIN inserted ins ON ins.id = d.id
         ORDER BY d.ord
         """
+    }
 }

@@ -13,15 +13,21 @@ public enum LifecycleOutcome: Sendable {
 extension Transaction {
     /// The payment's operations, oldest first.
     func operations(of paymentId: String) throws(StoreError) -> [OperationSummary] {
-        try execute(
-            "SELECT id, kind, status, amount, dispatched_at IS NOT NULL, key_attempt FROM operations WHERE payment_id = $1 ORDER BY id",
-            [paymentId]
-        ).rows.compactMap { row in
-            guard let id = row.int(0), let kind = row.string(1).flatMap(OperationKind.init(rawValue:)),
-                let status = row.string(2).flatMap(OperationStatus.init(rawValue:))
-            else { return nil }
-            return OperationSummary(id: id, kind: kind, status: status, amount: row.int(3), dispatched: row.bool(4), keyAttempt: row.int(5) ?? 0)
+        var summaries: [OperationSummary] = []
+        for row in try execute(
+            """
+            SELECT id, kind, status, amount, dispatched_at IS NOT NULL AS dispatched, key_attempt
+            FROM operations WHERE payment_id = \(paymentId) ORDER BY id
+            """
+        ).rows {
+            guard let id = try row.int("id"), let kind = try row.string("kind").flatMap(OperationKind.init(rawValue:)),
+                let status = try row.string("status").flatMap(OperationStatus.init(rawValue:))
+            else { continue }
+            summaries.append(OperationSummary(
+                id: id, kind: kind, status: status, amount: try row.int("amount"), dispatched: try row.bool("dispatched"),
+                keyAttempt: try row.int("key_attempt") ?? 0))
         }
+        return summaries
     }
 
     func enqueue(
@@ -30,9 +36,9 @@ extension Transaction {
         try execute(
             """
             INSERT INTO operations (payment_id, refund_id, kind, amount, idempotency_key, key_attempt)
-            VALUES ($1, $2, $3, $4::bigint, $5, $6::int) RETURNING id
-            """, [paymentId, refundId, kind.rawValue, amount.map(String.init), key, String(keyAttempt)]
-        )[0].requiredInt(0)
+            VALUES (\(paymentId), \(refundId), \(kind), \(amount)::bigint, \(key), \(keyAttempt)::int) RETURNING id
+            """
+        )[0].requiredInt("id")
     }
 }
 
@@ -62,7 +68,7 @@ extension Database {
     /// Whether a queued operation has finished (for `Prefer: wait`).
     public func operationFinished(id: Int) async throws(StoreError) -> Bool {
         try await withConnection { tx throws(StoreError) in
-            try tx.execute("SELECT status <> 'queued' FROM operations WHERE id = $1", [String(id)]).rows.first?.bool(0) ?? true
+            try tx.execute("SELECT status <> 'queued' AS finished FROM operations WHERE id = \(id)").rows.first?.bool("finished") ?? true
         }
     }
 }
@@ -93,8 +99,8 @@ extension Transaction {
                 """
                 UPDATE operations SET status = 'queued', next_attempt_at = clock_timestamp(), protocol_faults = 0,
                     updated_at = clock_timestamp()
-                WHERE id = $1 AND status = 'parked'
-                """, [String(op.id)])
+                WHERE id = \(op.id) AND status = 'parked'
+                """)
         }
         return op.id
     }
@@ -102,8 +108,10 @@ extension Transaction {
     /// Cancels the authorization that was never sent and voids the payment, with no processor call.
     private func voidUnsent(_ payment: Payment, authorizationId: Int) throws(StoreError) -> Payment {
         try execute(
-            "UPDATE operations SET status = 'cancelled', lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp() WHERE id = $1",
-            [String(authorizationId)])
+            """
+            UPDATE operations SET status = 'cancelled', lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
+            WHERE id = \(authorizationId)
+            """)
         let event = DomainEvent.paymentVoided(
             paymentId: payment.paymentId, orderId: payment.orderId, processorReference: nil, voidedAt: Timestamp.now())
         guard try apply(PaymentChange(status: .voided), to: payment.paymentId) else {

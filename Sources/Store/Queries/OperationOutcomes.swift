@@ -9,22 +9,22 @@ extension Database {
     public func recordDispatch(of operation: ClaimedOperation, event: DomainEvent?) async throws(StoreError) -> Bool {
         let events = event.map { [$0] } ?? []
         return try await withConnection { tx throws(StoreError) in
-            try tx.execute(
+            let row = try tx.execute(
                 prepared: "record_dispatch",
                 """
                 WITH target AS (
                   SELECT o.id FROM operations o JOIN payments p ON p.id = o.payment_id
-                  WHERE o.id = $1 AND o.lease_generation = $2 AND o.status = 'queued'
+                  WHERE o.id = \(operation.id) AND o.lease_generation = \(operation.generation) AND o.status = 'queued'
                     AND (o.kind <> 'authorize' OR p.status = 'REQUESTED')
                   FOR UPDATE OF p, o
                 ), marked AS (
                   UPDATE operations SET dispatched_at = coalesce(dispatched_at, clock_timestamp())
                   WHERE id IN (SELECT id FROM target) RETURNING id
-                ), \(EventSQL.insert(from: 3, when: "marked"))
-                SELECT EXISTS (SELECT 1 FROM marked), \(EventSQL.writtenCount)
-                """,
-                [String(operation.id), String(operation.generation)] + EventSQL.parameters(events)
-            ).noteEvents(in: tx)
+                ), \(EventSQL.insert(events, when: "marked"))
+                SELECT EXISTS (SELECT 1 FROM marked) AS marked, \(EventSQL.writtenCount)
+                """)[0]
+            tx.noteEventsWritten(try row.int("events_written") ?? 0)
+            return try row.bool("marked")
         }
     }
 
@@ -32,22 +32,25 @@ extension Database {
     /// Returns the reference now on record: this one, or one recorded before (which the runner then uses).
     /// Fenced: a claim taken over records nothing (`leaseLost`).
     public func recordProcessorReference(_ lease: OperationLease, paymentId: String, reference: String) async throws(StoreError) -> String {
-        let row = try await withConnection { tx throws(StoreError) in
-            try tx.execute(
+        let (held, recorded) = try await withConnection { tx throws(StoreError) in
+            let row = try tx.execute(
                 prepared: "record_processor_reference",
                 """
                 WITH held AS (
-                  SELECT id FROM operations WHERE id = $3 AND lease_generation = $4 AND status = 'queued' FOR UPDATE
+                  SELECT id FROM operations
+                  WHERE id = \(lease.operationId) AND lease_generation = \(lease.generation) AND status = 'queued' FOR UPDATE
                 ), recorded AS (
-                  UPDATE payments SET processor_reference = $2, updated_at = clock_timestamp()
-                  WHERE id = $1 AND processor_reference IS NULL AND EXISTS (SELECT 1 FROM held)
+                  UPDATE payments SET processor_reference = \(reference), updated_at = clock_timestamp()
+                  WHERE id = \(paymentId) AND processor_reference IS NULL AND EXISTS (SELECT 1 FROM held)
                   RETURNING processor_reference
                 )
-                SELECT EXISTS (SELECT 1 FROM held),
-                       coalesce((SELECT processor_reference FROM recorded), (SELECT processor_reference FROM payments WHERE id = $1))
-                """, [paymentId, reference, String(lease.operationId), String(lease.generation)])[0]
+                SELECT EXISTS (SELECT 1 FROM held) AS held,
+                       coalesce((SELECT processor_reference FROM recorded),
+                                (SELECT processor_reference FROM payments WHERE id = \(paymentId))) AS processor_reference
+                """)[0]
+            return (try row.bool("held"), try row.string("processor_reference"))
         }
-        guard row.bool(0), let recorded = row.string(1) else { throw StoreError.leaseLost(lease) }
+        guard held, let recorded else { throw StoreError.leaseLost(lease) }
         return recorded
     }
 
@@ -59,27 +62,24 @@ extension Database {
     public func finishOperation(
         _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
     ) async throws(StoreError) -> Bool {
-        let row = try await withConnection { tx throws(StoreError) in
+        let (applied, finished) = try await withConnection { tx throws(StoreError) in
             let row = try tx.execute(
                 prepared: "finish_operation",
                 """
                 WITH held AS (
-                  SELECT id FROM operations WHERE id = $14 AND lease_generation = $16 AND status = 'queued' FOR UPDATE
-                ), changed AS (\(PaymentChangeSQL.update(when: "EXISTS (SELECT 1 FROM held)")) RETURNING id
-                ), \(EventSQL.insert(from: 10, when: "changed")), finished AS (
-                  UPDATE operations SET status = $15, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
+                  SELECT id FROM operations
+                  WHERE id = \(lease.operationId) AND lease_generation = \(lease.generation) AND status = 'queued' FOR UPDATE
+                ), changed AS (\(PaymentChangeSQL.update(change, paymentId: paymentId, when: "EXISTS (SELECT 1 FROM held)")) RETURNING id
+                ), \(EventSQL.insert(events, when: "changed")), finished AS (
+                  UPDATE operations SET status = \(resolution), lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
                   WHERE id IN (SELECT id FROM held) RETURNING id
                 )
-                SELECT EXISTS (SELECT 1 FROM changed), \(EventSQL.writtenCount), EXISTS (SELECT 1 FROM finished)
-                """,
-                PaymentChangeSQL.parameters(change, paymentId: paymentId) + EventSQL.parameters(events)
-                    + [String(lease.operationId), resolution.rawValue, String(lease.generation)]
-            )[0]
-            tx.noteEventsWritten(row.int(1) ?? 0)
-            return row
+                SELECT EXISTS (SELECT 1 FROM changed) AS changed, \(EventSQL.writtenCount), EXISTS (SELECT 1 FROM finished) AS finished
+                """)[0]
+            tx.noteEventsWritten(try row.int("events_written") ?? 0)
+            return (try row.bool("changed"), try row.bool("finished"))
         }
-        guard row.bool(2) else { throw StoreError.leaseLost(lease) }
-        let applied = row.bool(0)
+        guard finished else { throw StoreError.leaseLost(lease) }
         if applied, let status = change.status { PaymentTransitions.record(status) }
         return applied
     }
@@ -88,38 +88,25 @@ extension Database {
 extension Transaction {
     /// Applies `change` with a compare-and-set on the status; true when the row changed.
     func apply(_ change: PaymentChange, to paymentId: String) throws(StoreError) -> Bool {
-        try execute(PaymentChangeSQL.update, PaymentChangeSQL.parameters(change, paymentId: paymentId)).affectedRows == 1
+        try execute(PaymentChangeSQL.update(change, paymentId: paymentId, when: nil)).affectedRows == 1
     }
 }
 
-/// `UPDATE payments` for a `PaymentChange`: parameters $1 to $9.
+/// `UPDATE payments` for a `PaymentChange`.
 enum PaymentChangeSQL {
-    static let update = update(when: nil)
-
-    /// With `condition`, the row changes only when it holds too.
-    static func update(when condition: String?) -> String {
-        """
-        UPDATE payments SET status = coalesce($2, status), amount_captured = coalesce($3::bigint, amount_captured),
-            failure_reason = coalesce($4, failure_reason), decline_code = coalesce($5, decline_code),
-            processor_reference = coalesce(processor_reference, $6),
-            last_error = CASE WHEN $7::jsonb IS NOT NULL THEN $7::jsonb
-                              WHEN last_error->>'operation' = $9 THEN NULL ELSE last_error END,
-            updated_at = clock_timestamp()
-        WHERE id = $1 AND ($8::text[] IS NULL OR status = ANY($8::text[]))\(condition.map { " AND \($0)" } ?? "")
-        """
-    }
-
-    static func parameters(_ change: PaymentChange, paymentId: String) -> [String?] {
+    /// With `condition`, the row changes only when it holds too. The status moves only from one that may move to it.
+    static func update(_ change: PaymentChange, paymentId: String, when condition: String?) -> SQL {
         let allowed = change.status.map { PGArray.literal(PaymentStatus.allowedPrevious(for: $0).map(\.rawValue)) }
-        return [paymentId, change.status?.rawValue, change.amountCaptured.map(String.init), change.failureReason?.rawValue,
-                change.declineCode, change.processorReference, change.lastError?.json, allowed, change.succeeded]
-    }
-}
-
-extension PGResult {
-    /// For statements answering (flag, events written): notes the events, returns the flag.
-    func noteEvents(in tx: Transaction) -> Bool {
-        tx.noteEventsWritten(self[0].int(1) ?? 0)
-        return self[0].bool(0)
+        let lastError = change.lastError?.json
+        return """
+            UPDATE payments SET status = coalesce(\(change.status), status),
+                amount_captured = coalesce(\(change.amountCaptured)::bigint, amount_captured),
+                failure_reason = coalesce(\(change.failureReason), failure_reason), decline_code = coalesce(\(change.declineCode), decline_code),
+                processor_reference = coalesce(processor_reference, \(change.processorReference)),
+                last_error = CASE WHEN \(lastError)::jsonb IS NOT NULL THEN \(lastError)::jsonb
+                                  WHEN last_error->>'operation' = \(change.succeeded) THEN NULL ELSE last_error END,
+                updated_at = clock_timestamp()
+            WHERE id = \(paymentId) AND (\(allowed)::text[] IS NULL OR status = ANY(\(allowed)::text[]))\(unescaped: condition.map { " AND \($0)" } ?? "")
+            """
     }
 }

@@ -14,26 +14,26 @@ extension Database {
                   WHERE status = 'queued' AND next_attempt_at <= clock_timestamp()
                     AND (lease_until IS NULL OR lease_until < clock_timestamp())
                   ORDER BY next_attempt_at
-                  LIMIT $2
+                  LIMIT \(limit)
                   FOR UPDATE SKIP LOCKED
                 ), claimed AS (
                   UPDATE operations o
-                  SET lease_owner = $1, lease_until = clock_timestamp() + make_interval(secs => $3),
+                  SET lease_owner = \(owner), lease_until = clock_timestamp() + make_interval(secs => \(lease.seconds)),
                       lease_generation = o.lease_generation + 1, attempts = o.attempts + 1, updated_at = clock_timestamp()
                   FROM due WHERE o.id = due.id
                   RETURNING o.*
                 )
                 SELECT c.id, c.kind, c.payment_id, c.refund_id, c.amount, c.idempotency_key, c.attempts,
-                       c.create_attempt, c.dispatched_at IS NOT NULL,
-                       p.status, p.order_id, p.customer_id, p.amount, p.currency, p.capture_mode, p.payment_method,
-                       p.processor_reference, p.metadata::text,
-                       r.status, r.amount, r.reason, r.processor_reference, c.lease_generation, c.key_attempt, c.protocol_faults,
-                       extract(epoch FROM clock_timestamp() - c.dispatched_at)
+                       c.create_attempt, c.dispatched_at IS NOT NULL AS dispatched,
+                       p.status AS payment_status, p.order_id, p.customer_id, p.amount AS payment_amount, p.currency,
+                       p.capture_mode, p.payment_method, p.processor_reference, p.metadata::text AS metadata,
+                       r.status AS refund_status, r.amount AS refund_amount, r.reason AS refund_reason,
+                       r.processor_reference AS refund_processor_reference, c.lease_generation, c.key_attempt, c.protocol_faults,
+                       extract(epoch FROM clock_timestamp() - c.dispatched_at) AS since_dispatch
                 FROM claimed c JOIN payments p ON p.id = c.payment_id LEFT JOIN refunds r ON r.id = c.refund_id
                 ORDER BY c.id
-                """,
-                [owner, String(limit), String(lease.seconds)]
-            ).rows.map { row throws(StoreError) in try Self.decodeClaim(row) }
+                """
+            ).rows.map { row throws(StoreError) in try ClaimRow.decode(row) }
         }
     }
 
@@ -41,8 +41,7 @@ extension Database {
     public func releaseLeases(owner: String) async throws(StoreError) {
         try await withConnection { tx throws(StoreError) in
             try tx.execute(
-                "UPDATE operations SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND status = 'queued'",
-                [owner])
+                "UPDATE operations SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = \(owner) AND status = 'queued'")
         }
     }
 
@@ -53,9 +52,9 @@ extension Database {
             try tx.execute(
                 prepared: "renew_lease",
                 """
-                UPDATE operations SET lease_until = clock_timestamp() + make_interval(secs => $3)
-                WHERE id = $1 AND lease_generation = $2 AND status = 'queued' AND lease_until IS NOT NULL
-                """, [String(lease.operationId), String(lease.generation), String(duration.seconds)]
+                UPDATE operations SET lease_until = clock_timestamp() + make_interval(secs => \(duration.seconds))
+                WHERE id = \(lease.operationId) AND lease_generation = \(lease.generation) AND status = 'queued' AND lease_until IS NOT NULL
+                """
             ).affectedRows == 1
         }
     }
@@ -73,14 +72,12 @@ extension Database {
                 prepared: "reschedule_operation",
                 """
                 UPDATE operations
-                SET next_attempt_at = clock_timestamp() + make_interval(secs => $3), lease_owner = NULL, lease_until = NULL,
-                    last_error = coalesce($4, last_error), create_attempt = coalesce($5::int, create_attempt),
-                    key_attempt = coalesce($6::int, key_attempt), protocol_faults = protocol_faults + $7::int,
+                SET next_attempt_at = clock_timestamp() + make_interval(secs => \(delay.seconds)), lease_owner = NULL, lease_until = NULL,
+                    last_error = coalesce(\(error), last_error), create_attempt = coalesce(\(newCreateAttempt)::int, create_attempt),
+                    key_attempt = coalesce(\(newKeyAttempt)::int, key_attempt), protocol_faults = protocol_faults + \(protocolFault ? 1 : 0)::int,
                     updated_at = clock_timestamp()
-                WHERE id = $1 AND lease_generation = $2 AND status = 'queued'
-                """,
-                [String(lease.operationId), String(lease.generation), String(delay.seconds),
-                 error, newCreateAttempt.map(String.init), newKeyAttempt.map(String.init), protocolFault ? "1" : "0"]
+                WHERE id = \(lease.operationId) AND lease_generation = \(lease.generation) AND status = 'queued'
+                """
             ).affectedRows
         }
         if moved == 0 { throw StoreError.leaseLost(lease) }
@@ -92,35 +89,47 @@ extension Database {
         try await withConnection { tx throws(StoreError) in
             let row = try tx.execute(
                 """
-                SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0),
-                       (SELECT count(*) FROM refunds WHERE status = 'REQUESTED' AND processor_reference IS NOT NULL),
-                       (SELECT count(*) FROM operations WHERE status = 'parked')
+                SELECT count(*) AS queued, coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0) AS oldest_seconds,
+                       (SELECT count(*) FROM refunds WHERE status = 'REQUESTED' AND processor_reference IS NOT NULL) AS pending_refunds,
+                       (SELECT count(*) FROM operations WHERE status = 'parked') AS parked
                 FROM operations WHERE status = 'queued'
                 """)[0]
-            return (row.int(0) ?? 0, Double(row.string(1) ?? "0") ?? 0, row.int(2) ?? 0, row.int(3) ?? 0)
+            return (try row.int("queued") ?? 0, Double(try row.string("oldest_seconds") ?? "0") ?? 0,
+                    try row.int("pending_refunds") ?? 0, try row.int("parked") ?? 0)
         }
     }
+}
 
-    static func decodeClaim(_ row: PGRow) throws(StoreError) -> ClaimedOperation {
-        guard let kind = OperationKind(rawValue: try row.requiredString(1)),
-            let status = PaymentStatus(rawValue: try row.requiredString(9)),
-            let capture = CaptureMode(rawValue: try row.requiredString(14))
-        else { throw StoreError(.unexpectedResult, "operation row with an unknown kind or status") }
-        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data((row.string(17) ?? "{}").utf8))) ?? [:]
-        let refund = row.string(18).flatMap(RefundStatus.init(rawValue:)).map { status in
-            RefundContext(
-                status: status, amount: row.int(19) ?? 0, reason: row.string(20).flatMap(RefundReason.init(rawValue:)),
-                processorReference: row.string(21))
-        }
-        return ClaimedOperation(
-            id: try row.requiredInt(0), generation: try row.requiredInt(22), kind: kind, paymentId: try row.requiredString(2), refundId: row.string(3),
-            amount: row.int(4), idempotencyKey: try row.requiredString(5), attempts: try row.requiredInt(6),
-            createAttempt: try row.requiredInt(7), keyAttempt: try row.requiredInt(23), protocolFaults: try row.requiredInt(24),
-            dispatched: row.bool(8), sinceDispatch: row.string(25).flatMap(Double.init).map { .milliseconds(Int($0 * 1000)) },
-            payment: PaymentContext(
-                status: status, orderId: try row.requiredString(10), customerId: row.string(11),
-                amount: try row.requiredInt(12), currency: try row.requiredString(13), capture: capture,
-                paymentMethod: try row.requiredString(15), processorReference: row.string(16), metadata: metadata),
-            refund: refund)
+/// The decoding of a claimed operation's row (`claimOperations`'s select list).
+enum ClaimRow {
+    static func decode(_ row: PGRow) throws(StoreError) -> ClaimedOperation {
+        ClaimedOperation(
+            id: try row.requiredInt("id"), generation: try row.requiredInt("lease_generation"),
+            kind: try row.required("kind", as: OperationKind.self), paymentId: try row.requiredString("payment_id"),
+            refundId: try row.string("refund_id"), amount: try row.int("amount"), idempotencyKey: try row.requiredString("idempotency_key"),
+            attempts: try row.requiredInt("attempts"), createAttempt: try row.requiredInt("create_attempt"),
+            keyAttempt: try row.requiredInt("key_attempt"), protocolFaults: try row.requiredInt("protocol_faults"),
+            dispatched: try row.bool("dispatched"),
+            sinceDispatch: try row.string("since_dispatch").flatMap(Double.init).map { .milliseconds(Int($0 * 1000)) },
+            payment: try payment(row), refund: try refund(row))
+    }
+
+    private static func payment(_ row: PGRow) throws(StoreError) -> PaymentContext {
+        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data((try row.string("metadata") ?? "{}").utf8))) ?? [:]
+        return PaymentContext(
+            status: try row.required("payment_status", as: PaymentStatus.self), orderId: try row.requiredString("order_id"),
+            customerId: try row.string("customer_id"), amount: try row.requiredInt("payment_amount"),
+            currency: try row.requiredString("currency"), capture: try row.required("capture_mode", as: CaptureMode.self),
+            paymentMethod: try row.requiredString("payment_method"), processorReference: try row.string("processor_reference"),
+            metadata: metadata)
+    }
+
+    /// The refund a `refund` operation drives; nil for the other kinds.
+    private static func refund(_ row: PGRow) throws(StoreError) -> RefundContext? {
+        guard let status = try row.string("refund_status").flatMap(RefundStatus.init(rawValue:)) else { return nil }
+        return RefundContext(
+            status: status, amount: try row.int("refund_amount") ?? 0,
+            reason: try row.string("refund_reason").flatMap(RefundReason.init(rawValue:)),
+            processorReference: try row.string("refund_processor_reference"))
     }
 }

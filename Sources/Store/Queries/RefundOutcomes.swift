@@ -24,10 +24,9 @@ extension Database {
 extension Transaction {
     /// Locks the refund and its payment; the transition from where the refund stands to `record.status`.
     fileprivate func lockRefund(_ record: RefundRecord) throws(StoreError) -> (RefundTransition, paymentId: String) {
-        let row = try execute(
-            "SELECT r.status, r.amount, r.payment_id FROM refunds r WHERE r.id = $1 FOR UPDATE", [record.refundId])
-        guard !row.isEmpty, let current = row[0].string(0).flatMap(RefundStatus.init(rawValue:)),
-            let amount = row[0].int(1), let paymentId = row[0].string(2)
+        let result = try execute("SELECT r.status, r.amount, r.payment_id FROM refunds r WHERE r.id = \(record.refundId) FOR UPDATE")
+        guard let row = result.rows.first, let current = try row.string("status").flatMap(RefundStatus.init(rawValue:)),
+            let amount = try row.int("amount"), let paymentId = try row.string("payment_id")
         else { throw StoreError(.unexpectedResult, "refund \(record.refundId) missing") }
         _ = try payment(id: paymentId, lock: true)
         return (RefundTransition(from: current, to: record.status, amount: amount), paymentId)
@@ -36,21 +35,18 @@ extension Transaction {
     fileprivate func applyRefund(_ record: RefundRecord, _ transition: RefundTransition, paymentId: String) throws(StoreError) {
         guard transition.moves else {
             guard let reference = record.processorReference else { return }
-            try execute(
-                "UPDATE refunds SET processor_reference = coalesce(processor_reference, $2) WHERE id = $1",
-                [record.refundId, reference])
+            try execute("UPDATE refunds SET processor_reference = coalesce(processor_reference, \(reference)) WHERE id = \(record.refundId)")
             return
         }
         try execute(
             """
-            UPDATE refunds SET status = $2, processor_reference = coalesce(processor_reference, $3),
-                failure_reason = coalesce($4, failure_reason), updated_at = clock_timestamp()
-            WHERE id = $1
-            """, [record.refundId, record.status.rawValue, record.processorReference, record.failureReason])
+            UPDATE refunds SET status = \(record.status), processor_reference = coalesce(processor_reference, \(record.processorReference)),
+                failure_reason = coalesce(\(record.failureReason), failure_reason), updated_at = clock_timestamp()
+            WHERE id = \(record.refundId)
+            """)
         if transition.refundedDelta != 0 {
             try execute(
-                "UPDATE payments SET amount_refunded = amount_refunded + $2, updated_at = clock_timestamp() WHERE id = $1",
-                [paymentId, String(transition.refundedDelta)])
+                "UPDATE payments SET amount_refunded = amount_refunded + \(transition.refundedDelta), updated_at = clock_timestamp() WHERE id = \(paymentId)")
         }
         try append(record.events)
     }
@@ -60,17 +56,18 @@ extension Transaction {
         if let watchAgainAfter = record.watchAgainAfter {
             try execute(
                 """
-                UPDATE operations SET next_attempt_at = clock_timestamp() + make_interval(secs => $2),
-                    attempts = CASE WHEN $3 THEN 0 ELSE attempts END,
+                UPDATE operations SET next_attempt_at = clock_timestamp() + make_interval(secs => \(watchAgainAfter.seconds)),
+                    attempts = CASE WHEN \(transition.moves) THEN 0 ELSE attempts END,
                     lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
-                WHERE id = $1
-                """, [String(operationId), String(watchAgainAfter.seconds), transition.moves ? "true" : "false"])
+                WHERE id = \(operationId)
+                """)
         } else {
             try execute(
                 """
-                UPDATE operations SET status = $2, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
-                WHERE id = $1 AND status = 'queued'
-                """, [String(operationId), transition.operationResolution.rawValue])
+                UPDATE operations SET status = \(transition.operationResolution), lease_owner = NULL, lease_until = NULL,
+                    updated_at = clock_timestamp()
+                WHERE id = \(operationId) AND status = 'queued'
+                """)
         }
     }
 }
@@ -80,8 +77,7 @@ extension Transaction {
     func hold(_ lease: OperationLease) throws(StoreError) {
         let held = try execute(
             prepared: "hold_lease",
-            "SELECT 1 FROM operations WHERE id = $1 AND lease_generation = $2 AND status = 'queued' FOR UPDATE",
-            [String(lease.operationId), String(lease.generation)])
+            "SELECT 1 FROM operations WHERE id = \(lease.operationId) AND lease_generation = \(lease.generation) AND status = 'queued' FOR UPDATE")
         if held.isEmpty { throw StoreError.leaseLost(lease) }
     }
 }

@@ -30,16 +30,15 @@ extension Database {
             }
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return .notFound }
             let reserved = try tx.execute(
-                "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = $1 AND status IN ('REQUESTED', 'PROCESSED')",
-                [paymentId])[0].requiredInt(0)
+                "SELECT coalesce(sum(amount), 0) AS reserved FROM refunds WHERE payment_id = \(paymentId) AND status IN ('REQUESTED', 'PROCESSED')"
+            )[0].requiredInt("reserved")
             let wanted: Int
             switch RefundRequestDecision.decide(payment: payment, reserved: reserved, amount: amount) {
             case .conflict(let reason): return .conflict(reason)
             case .refund(let amount): wanted = amount
             }
             try tx.execute(
-                "INSERT INTO refunds (id, payment_id, amount, reason, status) VALUES ($1, $2, $3, $4, 'REQUESTED')",
-                [newRefundId, paymentId, String(wanted), reason?.rawValue])
+                "INSERT INTO refunds (id, payment_id, amount, reason, status) VALUES (\(newRefundId), \(paymentId), \(wanted), \(reason), 'REQUESTED')")
             _ = try tx.enqueue(.refund, paymentId: paymentId, amount: wanted, key: "\(newRefundId):refund", refundId: newRefundId)
             if let idempotencyKey { try tx.rememberIdempotencyKey(idempotencyKey, fingerprint: fingerprint, resource: newRefundId) }
             guard let refund = try tx.refund(id: newRefundId) else { throw StoreError(.unexpectedResult, "refund vanished") }

@@ -42,10 +42,11 @@ extension Database {
             let deleted = try await withConnection { tx throws(StoreError) in
                 try tx.execute(
                     """
-                    DELETE FROM \(table) WHERE ctid = ANY(ARRAY(
-                      SELECT ctid FROM \(table)
-                      WHERE \(column) < clock_timestamp() - make_interval(secs => $1) AND \(filter) LIMIT $2))
-                    """, [String(age.seconds), String(batch)]
+                    DELETE FROM \(unescaped: table) WHERE ctid = ANY(ARRAY(
+                      SELECT ctid FROM \(unescaped: table)
+                      WHERE \(unescaped: column) < clock_timestamp() - make_interval(secs => \(age.seconds)) AND \(unescaped: filter)
+                      LIMIT \(batch)))
+                    """
                 ).affectedRows
             }
             total += deleted

@@ -46,8 +46,7 @@ extension Database {
     public func receiveWebhook(_ notice: WebhookNotice) async throws(StoreError) -> WebhookReceipt {
         try await transaction { tx throws(StoreError) in
             let fresh = try tx.execute(
-                "INSERT INTO webhook_events (id, type) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
-                [notice.eventId, notice.type])
+                "INSERT INTO webhook_events (id, type) VALUES (\(notice.eventId), \(notice.type)) ON CONFLICT DO NOTHING RETURNING id")
             guard !fresh.isEmpty else { return .duplicate }
             guard let (payment, refundStatus) = try tx.subject(of: notice) else { return .unrelated }
             let paymentBehind = notice.paymentStatus.map { $0 != payment.status && payment.status.canMove(to: $0) } ?? false
@@ -58,27 +57,27 @@ extension Database {
                 """
                 UPDATE operations SET status = 'queued', next_attempt_at = clock_timestamp(), protocol_faults = 0,
                     updated_at = clock_timestamp()
-                WHERE payment_id = $1 AND status = 'parked'
-                """, [payment.paymentId])
+                WHERE payment_id = \(payment.paymentId) AND status = 'parked'
+                """)
             let expedited = try tx.execute(
                 """
                 UPDATE operations SET next_attempt_at = clock_timestamp()
-                WHERE payment_id = $1 AND status = 'queued' AND next_attempt_at > clock_timestamp()
-                """, [payment.paymentId])
+                WHERE payment_id = \(payment.paymentId) AND status = 'queued' AND next_attempt_at > clock_timestamp()
+                """)
             // Waiting means not running yet: a runner holding its lease may have read the processor already.
             let waiting = try tx.execute(
                 """
-                SELECT 1 FROM operations WHERE payment_id = $1 AND status = 'queued'
+                SELECT 1 FROM operations WHERE payment_id = \(payment.paymentId) AND status = 'queued'
                   AND (lease_until IS NULL OR lease_until < clock_timestamp())
-                """, [payment.paymentId])
+                """)
             // An event about a refund always gets a sync, which reads back every refund of the payment: the
             // queued operation of another refund reads back only its own, and would absorb this event.
             if refundBehind || (expedited.affectedRows == 0 && waiting.isEmpty) {
                 try tx.execute(
                     """
-                    INSERT INTO operations (payment_id, kind, idempotency_key) VALUES ($1, 'sync', $2)
+                    INSERT INTO operations (payment_id, kind, idempotency_key) VALUES (\(payment.paymentId), 'sync', \("\(payment.paymentId):sync:\(notice.eventId)"))
                     ON CONFLICT DO NOTHING
-                    """, [payment.paymentId, "\(payment.paymentId):sync:\(notice.eventId)"])
+                    """)
                 // No conflict target: a sync already queued for the payment, or (an event redelivered after its id
                 // was purged, past 30 days) the sync this very event queued long ago, both mean nothing to add.
             }
@@ -92,9 +91,9 @@ extension Transaction {
     /// payment records: an orphan intent left by a create whose answer was lost was never confirmed.
     fileprivate func subject(of notice: WebhookNotice) throws(StoreError) -> (Payment, RefundStatus?)? {
         if let refundId = notice.refundId, UUIDText.isValid(refundId) {
-            let row = try execute("SELECT payment_id, status FROM refunds WHERE id = $1", [refundId.lowercased()])
-            guard !row.isEmpty, let paymentId = row[0].string(0), let payment = try payment(id: paymentId) else { return nil }
-            return (payment, row[0].string(1).flatMap(RefundStatus.init(rawValue:)))
+            let result = try execute("SELECT payment_id, status FROM refunds WHERE id = \(refundId.lowercased())")
+            guard let row = result.rows.first, let paymentId = try row.string("payment_id"), let payment = try payment(id: paymentId) else { return nil }
+            return (payment, try row.string("status").flatMap(RefundStatus.init(rawValue:)))
         }
         guard let paymentId = notice.paymentId, UUIDText.isValid(paymentId),
             let payment = try payment(id: paymentId.lowercased()),

@@ -16,13 +16,14 @@ extension Database {
                   name text NOT NULL,
                   applied_at timestamptz NOT NULL DEFAULT now())
                 """)
-            let done = Set(try tx.execute("SELECT version FROM schema_migrations").rows.compactMap { $0.int(0) })
+            var done: Set<Int> = []
+            for row in try tx.execute("SELECT version FROM schema_migrations").rows {
+                if let version = try row.int("version") { done.insert(version) }
+            }
             var applied: [Int] = []
             for migration in Migration.all where !done.contains(migration.version) {
                 try tx.executeScript(migration.sql)
-                try tx.execute(
-                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                    [String(migration.version), migration.name])
+                try tx.execute("INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))")
                 applied.append(migration.version)
             }
             return applied
@@ -35,7 +36,7 @@ extension Database {
     public func isReady() async -> Bool {
         let latest = Migration.all.map(\.version).max() ?? 0
         let current = try? await withConnection { tx throws(StoreError) in
-            try tx.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].int(0)
+            try tx.execute("SELECT coalesce(max(version), 0) AS version FROM schema_migrations")[0].int("version")
         }
         return (current ?? nil).map { $0 >= latest } ?? false
     }
