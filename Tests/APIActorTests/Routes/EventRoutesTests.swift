@@ -19,6 +19,17 @@ struct EventRoutesTests {
         return voided
     }
 
+    /// `GET /events` once it shows `count` events. The feed serves only events older than every transaction in
+    /// progress on the server, and other tests may hold one open for a while.
+    static func feed(_ bed: RouteBed, count: Int) async throws -> RouteAnswer {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            let page = try await bed.get("/events")
+            if (page.object["events"] as? [Any])?.count ?? 0 >= count || ContinuousClock.now > deadline { return page }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     @Test("a page is a 200 of events oldest first with next; paging from next goes on from there")
     func page() async throws {
         try await RouteBed.run { bed in
@@ -26,7 +37,7 @@ struct EventRoutesTests {
             #expect(empty.status == 200)
             #expect((empty.object["events"] as? [Any])?.isEmpty == true)
             let voided = try await Self.writeEvents(bed)
-            let all = try await bed.get("/events")
+            let all = try await Self.feed(bed, count: 2)
             let events = all.object["events"] as? [[String: Any]] ?? []
             #expect(events.map { $0["type"] as? String } == ["payment-voided", "payment-voided"])
             #expect(events.map { ($0["data"] as? [String: Any])?["paymentId"] as? String } == voided)
@@ -64,7 +75,7 @@ struct EventRoutesTests {
         signal.close()
         try await RouteBed.run(events: signal) { bed in
             _ = try await Self.writeEvents(bed)
-            let page = try await bed.get("/events")
+            let page = try await Self.feed(bed, count: 2)
             let ids = (page.object["events"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
             #expect(ids.count == 2)
             let stream = try await bed.get("/events/stream")

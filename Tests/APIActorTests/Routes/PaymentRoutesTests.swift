@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import Testing
 import TestSupport
 @testable import APIActor
@@ -94,6 +95,26 @@ struct PaymentRoutesTests {
             #expect(declined.headers[.location] == "/payments/\(created.string("paymentId") ?? "")")
             #expect(try await bed.post("/payments/authorize", json: RouteBed.command(cart: cart)).status == 200)
             try RouteBed.expectDocumented("POST", "/payments/authorize", [created, declined])
+        }
+    }
+
+    @Test("an unreachable database is a 503 problem with Retry-After, and the intake answers it only after the 401 and 400 checks")
+    func databaseUnreachable() async throws {
+        try await RouteFixtures.withClient(RouteFixtures.routes().router) { client in
+            var headers = RouteFixtures.bearer("Bearer \(RouteFixtures.token)")
+            headers[.contentType] = "application/json"
+            let authorize = RouteAnswer(try await client.executeRequest(
+                uri: "/payments/authorize", method: .post, headers: headers, body: ByteBuffer(string: RouteBed.command(extra: #","paymentMethod":"pm_card_visa""#))))
+            authorize.expectProblem(503)
+            #expect(authorize.headers[.retryAfter] == "2")
+            let read = RouteAnswer(try await client.executeRequest(uri: "/payments/\(RouteBed.newId())", method: .get, headers: headers, body: nil))
+            read.expectProblem(503)
+            let invalid = RouteAnswer(try await client.executeRequest(uri: "/payments/authorize", method: .post, headers: headers, body: ByteBuffer(string: "{}")))
+            invalid.expectProblem(400, naming: "/cartId")
+            let anonymous = RouteAnswer(try await client.executeRequest(uri: "/payments/authorize", method: .post, headers: [:], body: nil))
+            anonymous.expectProblem(401)
+            try RouteBed.expectDocumented("POST", "/payments/authorize", [authorize])
+            try RouteBed.expectDocumented("GET", "/payments/{paymentId}", [read])
         }
     }
 

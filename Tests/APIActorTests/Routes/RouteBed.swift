@@ -15,6 +15,12 @@ struct RouteAnswer: Sendable {
     let headers: HTTPFields
     let body: [UInt8]
 
+    init(_ response: TestResponse) {
+        status = Int(response.status.code)
+        headers = response.headers
+        body = Array(response.body.readableBytesView)
+    }
+
     var contentType: String? { headers[.contentType] }
     var text: String { String(decoding: body, as: UTF8.self) }
     var object: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]) ?? [:] }
@@ -85,8 +91,7 @@ struct RouteBed: Sendable {
         var fields = headers
         if let token { fields[.authorization] = "Bearer \(token)" }
         if json != nil, fields[.contentType] == nil { fields[.contentType] = "application/json" }
-        let response = try await client.executeRequest(uri: path, method: method, headers: fields, body: json.map { ByteBuffer(string: $0) })
-        return RouteAnswer(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
+        return RouteAnswer(try await client.executeRequest(uri: path, method: method, headers: fields, body: json.map { ByteBuffer(string: $0) }))
     }
 
     func get(_ path: String, token: String? = RouteBed.token, headers: HTTPFields = [:]) async throws -> RouteAnswer {
