@@ -27,11 +27,12 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
+        .target(name: "Support", swiftSettings: strict),
         .target(name: "Payments", swiftSettings: strict),
         .target(
             name: "Store",
             dependencies: [
-                "CLibPQ", "Payments", .product(name: "Logging", package: "swift-log"),
+                "CLibPQ", "Payments", "Support", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
@@ -39,15 +40,15 @@ let package = Package(
         .target(
             name: "StripeGateway",
             dependencies: [
-                "CCurl", .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CCurl", "Support", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "WorkerActor",
             dependencies: [
-                "Payments", "Store", "StripeGateway",
+                "Payments", "Store", "StripeGateway", "Support",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -56,7 +57,7 @@ let package = Package(
         .target(
             name: "APIActor",
             dependencies: [
-                "Payments", "Store", "StripeGateway",
+                "Payments", "Store", "StripeGateway", "Support",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -69,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "App",
             dependencies: [
-                "APIActor", "WorkerActor", "Store", "StripeGateway", "StripeSandbox",
+                "APIActor", "WorkerActor", "Store", "StripeGateway", "StripeSandbox", "Support",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -114,7 +115,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Payments", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Payments", "Support", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SupportTests", dependencies: ["Support"], swiftSettings: strict),
         .testTarget(
             name: "StripeGatewayTests",
             dependencies: ["StripeGateway", "StripeSandbox", "TestSupport"],

@@ -1,6 +1,7 @@
 import Logging
 import Payments
 import Store
+import Support
 
 /// The ends every runner shares, each written under the claim's lease (a claim taken over writes nothing):
 /// another attempt later, nothing left to do, or parked.

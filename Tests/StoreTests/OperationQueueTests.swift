@@ -1,5 +1,6 @@
 import Payments
 import Store
+import Support
 import Testing
 import TestSupport
 

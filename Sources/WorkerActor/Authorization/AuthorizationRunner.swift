@@ -2,6 +2,7 @@ import Logging
 import Payments
 import Store
 import StripeGateway
+import Support
 
 /// Drives one claimed authorization: record the dispatch, create the intent unconfirmed and record its id,
 /// confirm it by id, and record the outcome, settling any unknown answer by reading the intent back.

@@ -2,6 +2,7 @@ import Logging
 import Payments
 import Store
 import StripeGateway
+import Support
 
 /// Drives a capture or a void: one call on the intent by id with the operation's key, settled by the
 /// processor's answer or by reading the intent back; a refusal is recorded in `lastError`, the payment keeps

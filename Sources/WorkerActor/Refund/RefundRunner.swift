@@ -2,6 +2,7 @@ import Logging
 import Payments
 import Store
 import StripeGateway
+import Support
 
 /// Drives a refund: record the dispatch with `refund-requested`, create it at the processor with its fixed
 /// key (`metadata[refund_id]`), settle unknown answers by finding it there, and after PROCESSED keep reading

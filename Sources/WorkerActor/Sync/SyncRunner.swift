@@ -2,6 +2,7 @@ import Logging
 import Payments
 import Store
 import StripeGateway
+import Support
 
 /// After a webhook said the processor moved on: reads the intent and its refunds back by id and records
 /// what they say, through the same compare-and-set transitions as every other outcome.
