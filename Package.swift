@@ -29,11 +29,12 @@ let package = Package(
 
         // Stripe's objects and a call's classified result: plain values, shared by the domain and the gateway.
         .target(name: "StripeModels", swiftSettings: strict),
+        .target(name: "Support", swiftSettings: strict),
         .target(name: "Payments", dependencies: ["StripeModels"], swiftSettings: strict),
         .target(
             name: "Store",
             dependencies: [
-                "CLibPQ", "Payments", .product(name: "Logging", package: "swift-log"),
+                "CLibPQ", "Payments", "Support", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
@@ -41,15 +42,15 @@ let package = Package(
         .target(
             name: "StripeGateway",
             dependencies: [
-                "CCurl", "StripeModels", .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CCurl", "StripeModels", "Support", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "WorkerActor",
             dependencies: [
-                "Payments", "Store", "StripeGateway",
+                "Payments", "Store", "StripeGateway", "Support",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -58,7 +59,7 @@ let package = Package(
         .target(
             name: "APIActor",
             dependencies: [
-                "Payments", "Store", "StripeGateway",
+                "Payments", "Store", "StripeGateway", "Support",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -71,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "App",
             dependencies: [
-                "APIActor", "WorkerActor", "Store", "StripeGateway", "StripeSandbox",
+                "APIActor", "WorkerActor", "Store", "StripeGateway", "StripeSandbox", "Support",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -116,7 +117,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "StripeModels", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Payments", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Payments", "Support", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SupportTests", dependencies: ["Support"], swiftSettings: strict),
         .testTarget(
             name: "StripeGatewayTests",
             dependencies: ["StripeGateway", "StripeSandbox", "TestSupport"],

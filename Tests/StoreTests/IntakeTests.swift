@@ -9,23 +9,23 @@ struct IntakeTests {
     func cartRules() async throws {
         let db = try await TestDatabase.create()
         let cart = newId()
-        let first = try await db.database.authorize(command(cart: cart), newPaymentId: newId(), idempotencyKey: nil)
+        let first = try await db.database.recordRequested(command(cart: cart), newPaymentId: newId(), idempotencyKey: nil)
         #expect(first.isCreated)
         #expect(first.payment?.status == .requested)
-        let replay = try await db.database.authorize(command(cart: cart), newPaymentId: newId(), idempotencyKey: nil)
+        let replay = try await db.database.recordRequested(command(cart: cart), newPaymentId: newId(), idempotencyKey: nil)
         #expect(replay.isReplayed)
         #expect(replay.payment?.paymentId == first.payment?.paymentId)
-        #expect(try await db.database.authorize(command(cart: cart, amount: 2000), newPaymentId: newId(), idempotencyKey: nil).isConflict)
+        #expect(try await db.database.recordRequested(command(cart: cart, amount: 2000), newPaymentId: newId(), idempotencyKey: nil).isConflict)
 
         try await settle(db, first.payment!, as: .failed)
-        let replayOfFailed = try await db.database.authorize(command(cart: cart), newPaymentId: newId(), idempotencyKey: nil)
+        let replayOfFailed = try await db.database.recordRequested(command(cart: cart), newPaymentId: newId(), idempotencyKey: nil)
         #expect(replayOfFailed.isReplayed)
         #expect(replayOfFailed.payment?.status == .failed)
-        let second = try await db.database.authorize(command(cart: cart, method: "pm_card_mastercard"), newPaymentId: newId(), idempotencyKey: nil)
+        let second = try await db.database.recordRequested(command(cart: cart, method: "pm_card_mastercard"), newPaymentId: newId(), idempotencyKey: nil)
         #expect(second.isCreated)
 
         try await settle(db, second.payment!, as: .voided)
-        let third = try await db.database.authorize(command(cart: cart, amount: 3000), newPaymentId: newId(), idempotencyKey: nil)
+        let third = try await db.database.recordRequested(command(cart: cart, amount: 3000), newPaymentId: newId(), idempotencyKey: nil)
         #expect(third.isCreated)
         #expect(try await db.database.payments(cartId: cart).map(\.paymentId)
             == [third.payment!.paymentId, second.payment!.paymentId, first.payment!.paymentId])
@@ -34,7 +34,7 @@ struct IntakeTests {
     @Test("a payment and its authorize operation are written together")
     func writesOperation() async throws {
         let db = try await TestDatabase.create()
-        let outcome = try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil)
+        let outcome = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil)
         let id = try #require(outcome.payment?.paymentId)
         #expect(try await db.column("SELECT kind || ' ' || status || ' ' || idempotency_key FROM operations WHERE payment_id = \(id)")
             == ["authorize queued \(id):authorize"])
@@ -45,12 +45,12 @@ struct IntakeTests {
         let db = try await TestDatabase.create()
         let key = IdempotencyKey(scope: "caller-a", key: "k-1")
         let body = command()
-        let first = try await db.database.authorize(body, newPaymentId: newId(), idempotencyKey: key)
+        let first = try await db.database.recordRequested(body, newPaymentId: newId(), idempotencyKey: key)
         #expect(first.isCreated)
-        let replay = try await db.database.authorize(body, newPaymentId: newId(), idempotencyKey: key)
+        let replay = try await db.database.recordRequested(body, newPaymentId: newId(), idempotencyKey: key)
         #expect(replay.payment?.paymentId == first.payment?.paymentId)
-        #expect(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: key).isConflict)
-        let otherScope = try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: IdempotencyKey(scope: "caller-b", key: "k-1"))
+        #expect(try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: key).isConflict)
+        let otherScope = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: IdempotencyKey(scope: "caller-b", key: "k-1"))
         #expect(otherScope.isCreated)
     }
 
@@ -58,17 +58,17 @@ struct IntakeTests {
     func races() async throws {
         let db = try await TestDatabase.create(poolSize: 10)
         let cart = newId()
-        let same = try await withThrowingTaskGroup(of: AuthorizeOutcome.self) { group in
-            for _ in 0..<20 { group.addTask { try await db.database.authorize(command(cart: cart), newPaymentId: newId(), idempotencyKey: nil) } }
-            return try await group.reduce(into: [AuthorizeOutcome]()) { $0.append($1) }
+        let same = try await withThrowingTaskGroup(of: IntakeOutcome.self) { group in
+            for _ in 0..<20 { group.addTask { try await db.database.recordRequested(command(cart: cart), newPaymentId: newId(), idempotencyKey: nil) } }
+            return try await group.reduce(into: [IntakeOutcome]()) { $0.append($1) }
         }
         #expect(same.filter(\.isCreated).count == 1)
         #expect(Set(same.compactMap { $0.payment?.paymentId }).count == 1)
 
         let other = newId()
-        let different = try await withThrowingTaskGroup(of: AuthorizeOutcome.self) { group in
-            for i in 0..<20 { group.addTask { try await db.database.authorize(command(cart: other, amount: 100 + i), newPaymentId: newId(), idempotencyKey: nil) } }
-            return try await group.reduce(into: [AuthorizeOutcome]()) { $0.append($1) }
+        let different = try await withThrowingTaskGroup(of: IntakeOutcome.self) { group in
+            for i in 0..<20 { group.addTask { try await db.database.recordRequested(command(cart: other, amount: 100 + i), newPaymentId: newId(), idempotencyKey: nil) } }
+            return try await group.reduce(into: [IntakeOutcome]()) { $0.append($1) }
         }
         #expect(different.filter(\.isCreated).count == 1)
         #expect(different.filter(\.isConflict).count == 19)

@@ -1,5 +1,6 @@
 import Payments
 import Store
+import Support
 import Testing
 import TestSupport
 
@@ -8,7 +9,7 @@ struct OperationQueueTests {
     @Test("a claimed operation is invisible to other workers until its lease expires, then taken over")
     func leases() async throws {
         let db = try await TestDatabase.create()
-        let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        let payment = try #require(try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
         let claimed = try await db.database.claimOperations(owner: "a", limit: 10, lease: .seconds(1))
         #expect(claimed.map(\.paymentId) == [payment.paymentId])
         #expect(claimed.first?.attempts == 1)
@@ -26,7 +27,7 @@ struct OperationQueueTests {
     @Test("workers claiming at once get disjoint operations")
     func skipLocked() async throws {
         let db = try await TestDatabase.create(poolSize: 8)
-        for _ in 0..<40 { _ = try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil) }
+        for _ in 0..<40 { _ = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil) }
         let batches = try await withThrowingTaskGroup(of: [Int].self) { group in
             for worker in 0..<8 { group.addTask { try await db.database.claimOperations(owner: "w\(worker)", limit: 10, lease: .seconds(30)).map(\.id) } }
             return try await group.reduce(into: [[Int]]()) { $0.append($1) }
@@ -39,7 +40,7 @@ struct OperationQueueTests {
     @Test("a rescheduled operation waits for its time; released leases are claimable at once")
     func reschedule() async throws {
         let db = try await TestDatabase.create()
-        _ = try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil)
+        _ = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil)
         let op = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
         try await db.database.reschedule(op.lease, after: .milliseconds(700), error: "try later", newCreateAttempt: 1)
         #expect(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).isEmpty)
@@ -53,7 +54,7 @@ struct OperationQueueTests {
     @Test("outcomes never move a payment backwards, and each event is written once")
     func compareAndSet() async throws {
         let db = try await TestDatabase.create()
-        let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        let payment = try #require(try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
         let op = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
         let requested = DomainEvent.paymentRequested(
             paymentId: payment.paymentId, orderId: payment.orderId, customerId: nil, amount: 1000, currency: "USD", requestedAt: Timestamp.now())
@@ -82,7 +83,7 @@ struct OperationQueueTests {
     @Test("a claim taken over after its lease expired writes nothing: dispatch, reference, outcome, reschedule, refund")
     func staleClaimIsFencedOut() async throws {
         let db = try await TestDatabase.create()
-        let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        let payment = try #require(try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
         let first = try #require(try await db.database.claimOperations(owner: "same-process", limit: 1, lease: .seconds(1)).first)
         try await Task.sleep(for: .milliseconds(1200))
         // The same owner name takes it over: fencing is by generation, not by who holds it.
@@ -113,7 +114,7 @@ struct OperationQueueTests {
     @Test("a reference already recorded is the one every later create is told to use")
     func recordedReferenceWins() async throws {
         let db = try await TestDatabase.create()
-        let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        let payment = try #require(try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
         let op = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
         #expect(try await db.database.recordProcessorReference(op.lease, paymentId: payment.paymentId, reference: "pi_first") == "pi_first")
         #expect(try await db.database.recordProcessorReference(op.lease, paymentId: payment.paymentId, reference: "pi_second") == "pi_first")
@@ -122,7 +123,7 @@ struct OperationQueueTests {
     @Test("a dispatch is refused once the payment left REQUESTED")
     func dispatchAfterVoid() async throws {
         let db = try await TestDatabase.create()
-        let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        let payment = try #require(try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
         let op = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
         _ = try await db.database.withConnection { tx throws(StoreError) in
             try tx.execute("UPDATE payments SET status = 'VOIDED' WHERE id = \(payment.paymentId)")
@@ -133,7 +134,7 @@ struct OperationQueueTests {
     @Test("an event arriving while the payment's sync runs queues another sync: the running one may have read already")
     func syncRunningDoesNotSwallowAnEvent() async throws {
         let db = try await TestDatabase.create()
-        let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        let payment = try #require(try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
         try await settle(db, payment, as: .authorized)
         _ = try await db.column("UPDATE payments SET processor_reference = 'pi_sync' WHERE id = \(payment.paymentId) RETURNING id")
         func notice(_ id: String) -> WebhookNotice {

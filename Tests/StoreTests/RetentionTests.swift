@@ -49,7 +49,7 @@ struct RetentionTests {
     @Test("an event delivered again after its id was purged is taken calmly (its old sync holds the key)")
     func redeliveryAfterPurge() async throws {
         let db = try await TestDatabase.create()
-        let outcome = try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil)
+        let outcome = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil)
         guard case .created(let payment) = outcome else { Issue.record("not created"); return }
         _ = try await db.column("UPDATE payments SET processor_reference = 'pi_retention' WHERE id = \(payment.paymentId) RETURNING id")
         // The authorization is no longer queued, so an event saying the payment moved on queues a sync.

@@ -9,7 +9,7 @@ func command(cart: String = UUID().uuidString.lowercased(), amount: Int = 1000, 
 
 func newId() -> String { UUID().uuidString.lowercased() }
 
-extension AuthorizeOutcome {
+extension IntakeOutcome {
     var payment: Payment? {
         switch self {
         case .created(let p), .replayed(let p): p

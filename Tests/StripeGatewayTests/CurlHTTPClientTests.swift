@@ -14,7 +14,7 @@ import Testing
         let http = client()
         defer { http.shutdown() }
 
-        let response = try await http.send(HTTPRequest(
+        let response = try await http.send(CurlRequest(
             method: "POST", url: "http://127.0.0.1:\(server.port)/v1/things?x=1",
             headers: [("Content-Type", "application/x-www-form-urlencoded"), ("X-Custom", "v")],
             body: Array("a=1&b=2".utf8)
@@ -39,7 +39,7 @@ import Testing
         let http = client(threads: 1)
         defer { http.shutdown() }
         for _ in 0..<3 {
-            _ = try await http.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/"))
+            _ = try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/"))
         }
         #expect(server.received.map(\.connection) == [1, 1, 1])
     }
@@ -52,7 +52,7 @@ import Testing
         let bodies = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<40 {
                 group.addTask {
-                    let response = try await http.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/\(index)"))
+                    let response = try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/\(index)"))
                     return String(decoding: response.body, as: UTF8.self)
                 }
             }
@@ -68,7 +68,7 @@ import Testing
         let http = client()
         defer { http.shutdown() }
         let error = await #expect(throws: HTTPTransportError.self) {
-            _ = try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/", body: [1, 2, 3]))
+            _ = try await http.send(CurlRequest(method: "POST", url: "http://127.0.0.1:\(port)/", body: [1, 2, 3]))
         }
         #expect(error?.kind == .notSent)
         #expect(error?.code == "couldnt_connect")
@@ -78,7 +78,7 @@ import Testing
         let http = client()
         defer { http.shutdown() }
         let error = await #expect(throws: HTTPTransportError.self) {
-            _ = try await http.send(HTTPRequest(method: "GET", url: "http://no-such-host.invalid/"))
+            _ = try await http.send(CurlRequest(method: "GET", url: "http://no-such-host.invalid/"))
         }
         #expect(error?.kind == .notSent)
     }
@@ -89,7 +89,7 @@ import Testing
         let http = client()
         defer { http.shutdown() }
         let error = await #expect(throws: HTTPTransportError.self) {
-            _ = try await http.send(HTTPRequest(
+            _ = try await http.send(CurlRequest(
                 method: "POST", url: "http://127.0.0.1:\(server.port)/", body: [UInt8](repeating: 0x61, count: 16 << 20)
             ))
         }
@@ -102,7 +102,7 @@ import Testing
         let http = client()
         defer { http.shutdown() }
         let error = await #expect(throws: HTTPTransportError.self) {
-            _ = try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/", body: Array("a=1".utf8)))
+            _ = try await http.send(CurlRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/", body: Array("a=1".utf8)))
         }
         #expect(error?.kind == .noAnswer)
         #expect(server.received.count == 1)
@@ -117,8 +117,8 @@ import Testing
         defer { server.stop() }
         let http = client(threads: 1)
         defer { http.shutdown() }
-        _ = try await http.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/warm"))
-        let response = try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/pay", body: Array("a=1".utf8)))
+        _ = try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/warm"))
+        let response = try await http.send(CurlRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/pay", body: Array("a=1".utf8)))
         #expect(response.body == Array("paid".utf8))
         let pays = server.received.filter { $0.target == "/pay" }
         #expect(pays.map(\.connection) == [1, 2])
@@ -133,9 +133,9 @@ import Testing
         defer { server.stop() }
         let http = client(threads: 1)
         defer { http.shutdown() }
-        _ = try await http.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/warm"))
+        _ = try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/warm"))
         let error = await #expect(throws: HTTPTransportError.self) {
-            _ = try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/pay", body: Array("a=1".utf8)))
+            _ = try await http.send(CurlRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/pay", body: Array("a=1".utf8)))
         }
         #expect(error?.kind == .noAnswer)
         #expect(server.received.filter { $0.target == "/pay" }.count == 1)
@@ -147,7 +147,7 @@ import Testing
         let http = client(total: .milliseconds(300))
         defer { http.shutdown() }
         let error = await #expect(throws: HTTPTransportError.self) {
-            _ = try await http.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/"))
+            _ = try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/"))
         }
         #expect(error?.kind == .noAnswer)
         #expect(error?.code == "operation_timedout")
@@ -159,7 +159,7 @@ import Testing
         let http = client()
         defer { http.shutdown() }
         let task = Task {
-            try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/", body: [1]))
+            try await http.send(CurlRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/", body: [1]))
         }
         while server.received.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         task.cancel()
@@ -173,7 +173,7 @@ import Testing
         let http = client()
         http.shutdown()
         let error = await #expect(throws: HTTPTransportError.self) {
-            _ = try await http.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:1/"))
+            _ = try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:1/"))
         }
         #expect(error == .notSent(code: "shutdown", message: "the HTTP client is shut down"))
     }

@@ -12,9 +12,9 @@ struct FaultTests {
         try await withStripeSandbox { sandbox in
             let http = CurlHTTPClient(threads: 1)
             let url = sandbox.baseURL + "/_sandbox/faults"
-            _ = try await http.send(HTTPRequest(method: "POST", url: url, body: Array(#"{"error_before":0.5,"latency_ms":[1,2]}"#.utf8)))
-            _ = try await http.send(HTTPRequest(method: "POST", url: url, body: Array(#"{"drop_after":0.25,"seed":7}"#.utf8)))
-            let read = try await http.send(HTTPRequest(method: "GET", url: url))
+            _ = try await http.send(CurlRequest(method: "POST", url: url, body: Array(#"{"error_before":0.5,"latency_ms":[1,2]}"#.utf8)))
+            _ = try await http.send(CurlRequest(method: "POST", url: url, body: Array(#"{"drop_after":0.25,"seed":7}"#.utf8)))
+            let read = try await http.send(CurlRequest(method: "GET", url: url))
             let plan = try JSONDecoder().decode(FaultPlan.self, from: Data(read.body))
             #expect(plan == FaultPlan(dropAfter: 0.25, seed: 7))
             let json = try #require(try JSONSerialization.jsonObject(with: Data(read.body)) as? [String: Any])
@@ -24,7 +24,7 @@ struct FaultTests {
                 "unauthorized", "unreadable_2xx", "seed", "injected",
             ])
             #expect(json["refuse"] as? [String: Double] == ["capture": 0, "cancel": 0, "refund": 0])
-            let bad = try await http.send(HTTPRequest(method: "POST", url: url, body: Array(#"{"error_before":2}"#.utf8)))
+            let bad = try await http.send(CurlRequest(method: "POST", url: url, body: Array(#"{"error_before":2}"#.utf8)))
             #expect(bad.status == 400)
         }
     }

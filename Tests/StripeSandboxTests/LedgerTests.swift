@@ -53,7 +53,7 @@ struct LedgerTests {
                 idempotencyKey: "before-reset"
             )
             let http = CurlHTTPClient(threads: 1)
-            let raw = try await http.send(HTTPRequest(method: "GET", url: sandbox.baseURL + "/_sandbox/ledger"))
+            let raw = try await http.send(CurlRequest(method: "GET", url: sandbox.baseURL + "/_sandbox/ledger"))
             #expect(raw.status == 200)
             #expect(raw.headers["request-id"]?.hasPrefix("req_") == true)
 

@@ -40,7 +40,7 @@ public struct APIClient: Sendable {
     public func send(_ method: String, _ path: String, body: [UInt8]?, headers: [(String, String)]) async throws -> Answer {
         var all = headers
         if let token { all.append(("Authorization", "Bearer \(token)")) }
-        let response = try await http.send(HTTPRequest(method: method, url: baseURL + path, headers: all, body: body ?? []))
+        let response = try await http.send(CurlRequest(method: method, url: baseURL + path, headers: all, body: body ?? []))
         return Answer(status: response.status, headers: response.headers, body: response.body)
     }
 }

@@ -60,7 +60,7 @@ public final class SandboxHarness: Sendable {
 
     /// `GET /_sandbox/ledger`, decoded with `JSONSerialization`.
     public func ledger() async throws -> [String: Any] {
-        let response = try await http.send(HTTPRequest(method: "GET", url: baseURL + "/_sandbox/ledger"))
+        let response = try await http.send(CurlRequest(method: "GET", url: baseURL + "/_sandbox/ledger"))
         return try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
     }
 
@@ -68,7 +68,7 @@ public final class SandboxHarness: Sendable {
     public func setFaults(_ plan: FaultPlan) async throws {
         let body = try JSONEncoder().encode(plan)
         let response = try await http.send(
-            HTTPRequest(
+            CurlRequest(
                 method: "POST", url: baseURL + "/_sandbox/faults", headers: [("Content-Type", "application/json")],
                 body: Array(body)
             )
@@ -80,20 +80,20 @@ public final class SandboxHarness: Sendable {
 
     /// How many times each fault fired since the plan was last replaced (`GET /_sandbox/faults`, `injected`).
     public func injected() async throws -> [String: Int] {
-        let response = try await http.send(HTTPRequest(method: "GET", url: baseURL + "/_sandbox/faults"))
+        let response = try await http.send(CurlRequest(method: "GET", url: baseURL + "/_sandbox/faults"))
         let plan = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
         return plan?["injected"] as? [String: Int] ?? [:]
     }
 
     /// Fails a refund now, with its webhooks (`POST /_sandbox/refunds/{id}/fail`).
     public func failRefund(_ id: String) async throws {
-        let response = try await http.send(HTTPRequest(method: "POST", url: baseURL + "/_sandbox/refunds/\(id)/fail"))
+        let response = try await http.send(CurlRequest(method: "POST", url: baseURL + "/_sandbox/refunds/\(id)/fail"))
         guard response.status == 200 else { throw HarnessError(message: "refund fail refused: \(String(decoding: response.body, as: UTF8.self))") }
     }
 
     /// Forgets every object and idempotency key (`POST /_sandbox/reset`).
     public func reset() async throws {
-        _ = try await http.send(HTTPRequest(method: "POST", url: baseURL + "/_sandbox/reset"))
+        _ = try await http.send(CurlRequest(method: "POST", url: baseURL + "/_sandbox/reset"))
     }
 }
 

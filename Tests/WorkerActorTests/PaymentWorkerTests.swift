@@ -111,7 +111,7 @@ struct PaymentWorkerTests {
     func workerDrainsBurst() async throws {
         let db = try await TestDatabase.create(poolSize: 6)
         for _ in 0..<25 {
-            _ = try await db.database.authorize(
+            _ = try await db.database.recordRequested(
                 AuthorizeCommand(cartId: UUID().uuidString, customerId: nil, amount: 500, currency: "EUR", paymentMethod: "pm_card_visa"),
                 newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
         }

@@ -47,7 +47,7 @@ struct WebhookDispatcher: EventPublishing {
             let signature = WebhookSignature.header(payload: event.payload, secrets: secrets, timestamp: SandboxState.now)
             headers.append(("Stripe-Signature", signature))
         }
-        let request = StripeGateway.HTTPRequest(method: "POST", url: url, headers: headers, body: event.payload)
+        let request = CurlRequest(method: "POST", url: url, headers: headers, body: event.payload)
         let metadata: Logger.Metadata = ["event": "\(event.id)", "type": "\(event.type)", "attempt": "\(attempt)"]
         do {
             let response = try await client.send(request)

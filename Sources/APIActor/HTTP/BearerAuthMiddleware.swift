@@ -1,5 +1,6 @@
 import Crypto
 import Hummingbird
+import Support
 
 /// The bearer-token check of protected routes. It is attached to the routes themselves (`RouteTable`), so it
 /// runs only for a request that resolved to a protected route, whatever the spelling of its path. Tokens are
@@ -54,15 +55,6 @@ enum CallerScope {
     /// `Bearer <token>`, which is what the scope was before the scheme became case-insensitive, so a key
     /// stored before an upgrade is still recognised after it.
     static func of(token: String) -> String {
-        Hex.string(SHA256.hash(data: Array("Bearer \(token)".utf8)).prefix(16))
-    }
-}
-
-enum Hex {
-    static func string(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(SHA256.hash(data: Array("Bearer \(token)".utf8)).prefix(16))
     }
 }

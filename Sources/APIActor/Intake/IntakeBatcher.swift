@@ -9,7 +9,7 @@ import Store
 public actor IntakeBatcher: Service {
     private struct Pending {
         let item: IntakeCommand
-        let continuation: CheckedContinuation<Result<AuthorizeOutcome, StoreError>, Never>
+        let continuation: CheckedContinuation<Result<IntakeOutcome, StoreError>, Never>
     }
 
     private let database: Database
@@ -28,7 +28,7 @@ public actor IntakeBatcher: Service {
         self.logger = logger
     }
 
-    func submit(_ item: IntakeCommand) async throws(StoreError) -> AuthorizeOutcome {
+    func submit(_ item: IntakeCommand) async throws(StoreError) -> IntakeOutcome {
         let result = await withCheckedContinuation { continuation in
             pending.append(Pending(item: item, continuation: continuation))
             idle.popLast()?.resume()
@@ -81,9 +81,9 @@ public actor IntakeBatcher: Service {
     }
 
     private func flush(_ batch: [Pending]) async {
-        let outcomes: [AuthorizeOutcome?]
+        let outcomes: [IntakeOutcome?]
         do {
-            outcomes = try await database.authorize(batch: batch.map(\.item))
+            outcomes = try await database.recordRequested(batch: batch.map(\.item))
         } catch where error.isCausedByData && batch.count > 1 {
             // One member's row failed the statement for all (nothing was written): each member is decided
             // alone, once, so only the guilty one gets the error and the others commit as if alone.
@@ -108,7 +108,7 @@ public actor IntakeBatcher: Service {
 
     private func decideAlone(_ entry: Pending) async {
         do {
-            let alone = try await database.authorize(entry.item.command, newPaymentId: entry.item.newPaymentId, idempotencyKey: nil)
+            let alone = try await database.recordRequested(entry.item.command, newPaymentId: entry.item.newPaymentId, idempotencyKey: nil)
             entry.continuation.resume(returning: .success(alone))
         } catch {
             entry.continuation.resume(returning: .failure(error))

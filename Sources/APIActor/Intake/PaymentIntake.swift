@@ -16,13 +16,13 @@ public struct PaymentIntake: Sendable {
         self.wakeups = wakeups
     }
 
-    func authorize(_ command: AuthorizeCommand, idempotencyKey: IdempotencyKey?) async throws(StoreError) -> AuthorizeOutcome {
+    func submit(_ command: AuthorizeCommand, idempotencyKey: IdempotencyKey?) async throws(StoreError) -> IntakeOutcome {
         let id = UUID().uuidString.lowercased()
-        let outcome: AuthorizeOutcome
+        let outcome: IntakeOutcome
         if let batcher, idempotencyKey == nil {
             outcome = try await batcher.submit(IntakeCommand(command, newPaymentId: id))
         } else {
-            outcome = try await database.authorize(command, newPaymentId: id, idempotencyKey: idempotencyKey)
+            outcome = try await database.recordRequested(command, newPaymentId: id, idempotencyKey: idempotencyKey)
         }
         if case .created(let payment) = outcome { wakeups.yield(payment.paymentId) }
         return outcome

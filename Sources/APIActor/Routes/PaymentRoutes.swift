@@ -22,7 +22,7 @@ struct PaymentRoutes {
         case .failure(let failure): throw APIProblem.invalid(failure.errors)
         }
         let key = try request.scopedIdempotencyKey(scope: scope)
-        let outcome = try await stored { () async throws(StoreError) in try await intake.authorize(command, idempotencyKey: key) }
+        let outcome = try await stored { () async throws(StoreError) in try await intake.submit(command, idempotencyKey: key) }
         switch outcome {
         case .conflict(let reason):
             throw APIProblem(.conflict, detail: reason)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Payments
 import Store
+import Support
 
 /// One JSON object per line on stdout: what log collectors read when not on a terminal.
 struct JSONLogHandler: LogHandler {

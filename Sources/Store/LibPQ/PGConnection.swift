@@ -1,5 +1,9 @@
 import CLibPQ
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One libpq connection. Not thread-safe: only its `ConnectionThread` touches it.
 final class PGConnection {

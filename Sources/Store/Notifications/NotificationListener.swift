@@ -1,6 +1,10 @@
 import CLibPQ
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 
 /// One dedicated libpq connection that `LISTEN`s on a channel, on its own thread: it waits in `poll()` on the

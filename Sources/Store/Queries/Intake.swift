@@ -1,7 +1,7 @@
 import Payments
 
 /// What recording an AuthorizePayment command came to.
-public enum AuthorizeOutcome: Sendable {
+public enum IntakeOutcome: Sendable {
     /// A new payment was committed.
     case created(Payment)
     /// The same command was seen before: the payment as it stands.
@@ -36,21 +36,21 @@ extension Database {
     /// Records commands together, in ONE statement (one transaction, one commit): each a REQUESTED payment
     /// with its queued authorization under the "one live payment per cart" rules. The carts must differ.
     /// An outcome is nil when another transaction took the cart meanwhile: submit that command again.
-    public func authorize(batch: [IntakeCommand]) async throws(StoreError) -> [AuthorizeOutcome?] {
-        try await withConnection { tx throws(StoreError) in try tx.authorize(batch: batch) }
+    public func recordRequested(batch: [IntakeCommand]) async throws(StoreError) -> [IntakeOutcome?] {
+        try await withConnection { tx throws(StoreError) in try tx.recordRequested(batch: batch) }
     }
 
     /// Records one command, keyed or not. Races with other transactions are retried here.
-    public func authorize(
+    public func recordRequested(
         _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey?
-    ) async throws(StoreError) -> AuthorizeOutcome {
+    ) async throws(StoreError) -> IntakeOutcome {
         for _ in 0..<5 {
-            let outcome: AuthorizeOutcome? = try await transaction { tx throws(StoreError) in
+            let outcome: IntakeOutcome? = try await transaction { tx throws(StoreError) in
                 let item = IntakeCommand(command, newPaymentId: newPaymentId)
                 // A run after a lost COMMIT reply finds the payment its first run committed, and answers the same.
                 if tx.isRerun, let committed = try tx.payment(id: newPaymentId) { return .created(committed) }
-                guard let idempotencyKey else { return try tx.authorize(batch: [item])[0] }
-                return try tx.authorize(item, keyed: idempotencyKey)
+                guard let idempotencyKey else { return try tx.recordRequested(batch: [item])[0] }
+                return try tx.recordRequested(item, keyed: idempotencyKey)
             }
             if let outcome { return outcome }
         }
@@ -61,7 +61,7 @@ extension Database {
 extension Transaction {
     /// One command under its `Idempotency-Key`: the key's payment when it matches, a conflict when it was used
     /// for another request, else the command decided and the key remembered with its payment.
-    func authorize(_ item: IntakeCommand, keyed key: IdempotencyKey) throws(StoreError) -> AuthorizeOutcome? {
+    func recordRequested(_ item: IntakeCommand, keyed key: IdempotencyKey) throws(StoreError) -> IntakeOutcome? {
         let fingerprint = "authorize " + item.command.canonicalForm
         switch try claimIdempotencyKey(key, fingerprint: fingerprint) {
         case .matches(let id):
@@ -70,7 +70,7 @@ extension Transaction {
         case .conflicts:
             return .conflict("this Idempotency-Key was used with a different request")
         case .new:
-            let outcome = try authorize(batch: [item])[0]
+            let outcome = try recordRequested(batch: [item])[0]
             switch outcome {
             case .created(let payment), .replayed(let payment):
                 try rememberIdempotencyKey(key, fingerprint: fingerprint, resource: payment.paymentId)
@@ -86,18 +86,18 @@ extension Transaction {
     /// generic plan of the prepared statement walks `payments_by_cart`; a semi-join here was planned as a
     /// hash join over a scan of the whole table, which grew with every payment. The partial unique index
     /// settles races with other transactions: a command that lost one comes back nil.
-    func authorize(batch: [IntakeCommand]) throws(StoreError) -> [AuthorizeOutcome?] {
+    func recordRequested(batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?] {
         guard !batch.isEmpty else { return [] }
         if isRerun {
             // Its payments committed: each is answered as created; a command that created none is submitted again.
             let committed = try payments(ids: batch.map(\.newPaymentId))
-            if !committed.isEmpty { return batch.map { committed[$0.newPaymentId].map(AuthorizeOutcome.created) } }
+            if !committed.isEmpty { return batch.map { committed[$0.newPaymentId].map(IntakeOutcome.created) } }
         }
         let rows = try execute(prepared: "authorize_batch", IntakeSQL.batch(batch)).rows
         var replayed: [String] = []
         for row in rows where try row.string("verdict") == "replayed" { replayed.append(try row.requiredString("payment_id")) }
         let existing = try replayed.isEmpty ? [:] : payments(ids: replayed)
-        return try rows.map { row throws(StoreError) -> AuthorizeOutcome? in
+        return try rows.map { row throws(StoreError) -> IntakeOutcome? in
             let index = try row.requiredInt("ord") - 1
             let item = batch[index]
             switch try row.string("verdict") {

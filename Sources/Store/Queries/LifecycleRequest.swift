@@ -1,4 +1,5 @@
 import Payments
+import Support
 
 /// What asking for a capture or a void came to. `operationId` is the queued operation to wait on.
 public enum LifecycleOutcome: Sendable {

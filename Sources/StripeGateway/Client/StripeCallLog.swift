@@ -5,7 +5,7 @@ import Logging
 enum StripeCallLog {
     static func log<Value: Sendable>(
         _ logger: Logger, method: String, path: String, idempotencyKey: String?,
-        outcome: Result<HTTPResponse, HTTPTransportError>, result: StripeResult<Value>, duration: Duration
+        outcome: Result<CurlResponse, HTTPTransportError>, result: StripeResult<Value>, duration: Duration
     ) {
         var metadata: Logger.Metadata = [
             "stripe.method": "\(method)",

@@ -20,7 +20,7 @@ import Foundation
 ///    marked `replayed`, since repeating the same key can only get it again.
 public enum StripeClassifier {
     public static func classify<Value: Decodable & Sendable>(
-        _ outcome: Result<HTTPResponse, HTTPTransportError>, as type: Value.Type = Value.self
+        _ outcome: Result<CurlResponse, HTTPTransportError>, as type: Value.Type = Value.self
     ) -> StripeResult<Value> {
         switch outcome {
         case .failure(let error):
@@ -31,7 +31,7 @@ public enum StripeClassifier {
         }
     }
 
-    /// `headers` with lower-cased names, as `HTTPResponse` holds them.
+    /// `headers` with lower-cased names, as `CurlResponse` holds them.
     public static func classify<Value: Decodable & Sendable>(
         status: Int, headers: [String: String], body: [UInt8], as type: Value.Type = Value.self
     ) -> StripeResult<Value> {

@@ -112,7 +112,7 @@ public struct StripeClient: StripeAPI {
     // MARK: - Requests
 
     private func get<Value: Decodable & Sendable>(_ pathAndQuery: String) async -> StripeResult<Value> {
-        await perform(HTTPRequest(method: "GET", url: configuration.apiBase + pathAndQuery, headers: baseHeaders()), path: pathAndQuery)
+        await perform(CurlRequest(method: "GET", url: configuration.apiBase + pathAndQuery, headers: baseHeaders()), path: pathAndQuery)
     }
 
     private func post<Value: Decodable & Sendable>(
@@ -121,7 +121,7 @@ public struct StripeClient: StripeAPI {
         var headers = baseHeaders()
         headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         headers.append(("Idempotency-Key", idempotencyKey))
-        let request = HTTPRequest(
+        let request = CurlRequest(
             method: "POST", url: configuration.apiBase + path, headers: headers, body: FormEncoder.encodeBytes(form)
         )
         return await perform(request, path: path, idempotencyKey: idempotencyKey)
@@ -137,12 +137,12 @@ public struct StripeClient: StripeAPI {
     }
 
     private func perform<Value: Decodable & Sendable>(
-        _ request: HTTPRequest, path: String, idempotencyKey: String? = nil
+        _ request: CurlRequest, path: String, idempotencyKey: String? = nil
     ) async -> StripeResult<Value> {
         await rateLimiter?.acquire()
         let clock = ContinuousClock()
         let start = clock.now
-        let outcome: Result<HTTPResponse, HTTPTransportError>
+        let outcome: Result<CurlResponse, HTTPTransportError>
         do {
             outcome = .success(try await http.send(request))
         } catch {

@@ -53,10 +53,10 @@ public final class CurlHTTPClient: Sendable {
 
     /// Sends one request on a curl thread. A cancelled caller gets `notSent` if the request had not
     /// left yet, `noAnswer` if it had.
-    public func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse {
+    public func send(_ request: CurlRequest) async throws(HTTPTransportError) -> CurlResponse {
         let cancellation = CancellationFlag()
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>) in
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<CurlResponse, HTTPTransportError>, Never>) in
                 let job = CurlJob(request: request, cancellation: cancellation, continuation: continuation)
                 if !queue.enqueue(job) {
                     job.finish(.failure(.notSent(code: "shutdown", message: "the HTTP client is shut down")))

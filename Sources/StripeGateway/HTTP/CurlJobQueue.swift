@@ -2,13 +2,13 @@ import Foundation
 
 /// A request waiting for a curl thread, and the continuation its caller awaits.
 final class CurlJob: Sendable {
-    let request: HTTPRequest
+    let request: CurlRequest
     let cancellation: CancellationFlag
-    private let continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>
+    private let continuation: CheckedContinuation<Result<CurlResponse, HTTPTransportError>, Never>
 
     init(
-        request: HTTPRequest, cancellation: CancellationFlag,
-        continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>
+        request: CurlRequest, cancellation: CancellationFlag,
+        continuation: CheckedContinuation<Result<CurlResponse, HTTPTransportError>, Never>
     ) {
         self.request = request
         self.cancellation = cancellation
@@ -16,7 +16,7 @@ final class CurlJob: Sendable {
     }
 
     /// Called exactly once, by the thread that took the job off the queue (or by `shutdown`).
-    func finish(_ result: Result<HTTPResponse, HTTPTransportError>) {
+    func finish(_ result: Result<CurlResponse, HTTPTransportError>) {
         continuation.resume(returning: result)
     }
 }

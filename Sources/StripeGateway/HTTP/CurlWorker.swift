@@ -39,7 +39,7 @@ final class CurlWorker {
         }
     }
 
-    private func perform(_ request: HTTPRequest, cancellation: CancellationFlag) -> Result<HTTPResponse, HTTPTransportError> {
+    private func perform(_ request: CurlRequest, cancellation: CancellationFlag) -> Result<CurlResponse, HTTPTransportError> {
         // reset drops the previous request's options but keeps the connection and DNS caches.
         curl_easy_reset(handle)
         errorBuffer[0] = 0
@@ -67,11 +67,11 @@ final class CurlWorker {
         }
         var status = 0
         ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return .success(HTTPResponse(status: status, headers: state.headers, body: state.responseBody))
+        return .success(CurlResponse(status: status, headers: state.headers, body: state.responseBody))
     }
 
     private func configure(
-        _ request: HTTPRequest, method: String, sendsBody: Bool, headers: UnsafeMutablePointer<curl_slist>?,
+        _ request: CurlRequest, method: String, sendsBody: Bool, headers: UnsafeMutablePointer<curl_slist>?,
         state: CurlTransferState
     ) {
         let userdata = Unmanaged.passUnretained(state).toOpaque()

@@ -1,4 +1,5 @@
 import Crypto
+import Support
 
 /// Stripe's webhook signature scheme (`stripe.md`, "Webhooks"): header
 /// `Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]`, each `v1` the lower-case hex

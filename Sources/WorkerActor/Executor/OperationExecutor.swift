@@ -2,6 +2,7 @@ import Logging
 import Payments
 import Store
 import StripeGateway
+import Support
 
 /// Runs one claimed operation to its next durable state: performs what the operation's state machine asks
 /// (`Payments/Operations`) and feeds each result back, until an action ends the run. Every path ends by

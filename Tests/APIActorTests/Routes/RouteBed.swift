@@ -134,19 +134,24 @@ struct RouteBed: Sendable {
     func settle(_ paymentId: String, as status: PaymentStatus, captured: Int = 0) async throws {
         try await markDispatched(paymentId, done: true)
         let failed = status == .failed
+        let reason: String? = failed ? "CARD_DECLINED" : nil
+        let declineCode: String? = failed ? "generic_decline" : nil
         _ = try await db.column(
             """
-            UPDATE payments SET status = $2, amount_captured = $3::bigint, processor_reference = 'pi_' || replace(id::text, '-', ''),
-                failure_reason = $4, decline_code = $5, updated_at = clock_timestamp()
-            WHERE id = $1::uuid
-            """, [paymentId, status.rawValue, String(captured), failed ? "CARD_DECLINED" : nil, failed ? "generic_decline" : nil])
+            UPDATE payments SET status = \(status.rawValue), amount_captured = \(captured)::bigint,
+                processor_reference = 'pi_' || replace(id::text, '-', ''), failure_reason = \(reason), decline_code = \(declineCode),
+                updated_at = clock_timestamp()
+            WHERE id = \(paymentId)::uuid
+            """)
     }
 
     /// The authorization's first processor call recorded (`done`: and its answer too).
     func markDispatched(_ paymentId: String, done: Bool = false) async throws {
         _ = try await db.column(
-            "UPDATE operations SET dispatched_at = clock_timestamp(), status = CASE WHEN $2 THEN 'done' ELSE status END WHERE payment_id = $1::uuid AND kind = 'authorize'",
-            [paymentId, done ? "true" : "false"])
+            """
+            UPDATE operations SET dispatched_at = clock_timestamp(), status = CASE WHEN \(done) THEN 'done' ELSE status END
+            WHERE payment_id = \(paymentId)::uuid AND kind = 'authorize'
+            """)
     }
 
     /// Holds answers of `method` on the documented `template` against `openapi.json`.

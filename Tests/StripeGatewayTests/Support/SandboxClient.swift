@@ -35,8 +35,8 @@ struct SandboxClient {
     }
 
     /// A POST sent as-is, for what `StripeResult` does not show (the replay header).
-    func rawPost(_ path: String, form: String, key: String) async throws -> HTTPResponse {
-        try await http.send(HTTPRequest(
+    func rawPost(_ path: String, form: String, key: String) async throws -> CurlResponse {
+        try await http.send(CurlRequest(
             method: "POST", url: sandbox.baseURL + path,
             headers: [
                 ("Authorization", "Bearer \(SandboxHarness.apiKey)"), ("Stripe-Version", StripeConfiguration.apiVersion),

@@ -21,7 +21,7 @@ struct StripeTestClient: Sendable {
         var headers = [("Content-Type", "application/x-www-form-urlencoded")] + extra
         if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
         if let idempotencyKey { headers.append(("Idempotency-Key", idempotencyKey)) }
-        let request = HTTPRequest(
+        let request = CurlRequest(
             method: "POST", url: baseURL + path, headers: headers, body: Array(Self.formEncode(params).utf8)
         )
         return Reply(try await http.send(request))
@@ -29,7 +29,7 @@ struct StripeTestClient: Sendable {
 
     /// A JSON body, as `/_sandbox/faults` takes.
     func postJSON(_ path: String, _ json: String) async throws(HTTPTransportError) -> Reply {
-        let request = HTTPRequest(
+        let request = CurlRequest(
             method: "POST", url: baseURL + path, headers: [("Content-Type", "application/json")], body: Array(json.utf8)
         )
         return Reply(try await http.send(request))
@@ -39,7 +39,7 @@ struct StripeTestClient: Sendable {
         var headers = extra
         if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
         let query = params.isEmpty ? "" : "?" + Self.formEncode(params)
-        return Reply(try await http.send(HTTPRequest(method: "GET", url: baseURL + path + query, headers: headers)))
+        return Reply(try await http.send(CurlRequest(method: "GET", url: baseURL + path + query, headers: headers)))
     }
 
     /// Creates an unconfirmed card-only intent (the service's pattern) and returns its id.
@@ -100,7 +100,7 @@ struct Reply: @unchecked Sendable {
     /// The JSON object body (empty when the body is not one).
     let json: [String: Any]
 
-    init(_ response: HTTPResponse) {
+    init(_ response: CurlResponse) {
         status = response.status
         headers = response.headers
         text = String(decoding: response.body, as: UTF8.self)

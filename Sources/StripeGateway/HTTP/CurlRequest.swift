@@ -1,5 +1,5 @@
 /// One HTTP request for `CurlHTTPClient`.
-public struct HTTPRequest: Sendable {
+public struct CurlRequest: Sendable {
     /// `GET`, `POST`, `HEAD`, or any other method (sent as a custom request with the body).
     public var method: String
     public var url: String

@@ -1,5 +1,5 @@
 /// An answer that came back whole (any status).
-public struct HTTPResponse: Sendable, Equatable {
+public struct CurlResponse: Sendable, Equatable {
     public var status: Int
     /// Names lower-cased; repeated headers joined with ", ".
     public var headers: [String: String]

@@ -1,9 +1,9 @@
-/// Lower-case hexadecimal, as Stripe writes signatures.
-enum Hex {
-    static func encode(_ bytes: [UInt8]) -> String {
+/// Lower-case hexadecimal, as Stripe writes signatures and idempotency scopes are stored.
+public enum Hex {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
+        out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0F)])
@@ -12,7 +12,7 @@ enum Hex {
     }
 
     /// Either case; nil for an odd length or a character that is not a hexadecimal digit.
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let digits = Array(text.utf8)
         guard digits.count.isMultiple(of: 2) else { return nil }
         var out: [UInt8] = []
