@@ -76,13 +76,13 @@ public struct Transaction {
 
     @discardableResult
     public func execute(_ sql: SQL) throws(StoreError) -> PGResult {
-        try connection.execute(sql)
+        try noteEvents(written: connection.execute(sql), by: sql)
     }
 
     /// Runs `sql` as the statement prepared under `name`: its text must be the same at every call.
     @discardableResult
     public func execute(prepared name: String, _ sql: SQL) throws(StoreError) -> PGResult {
-        try connection.execute(prepared: name, sql)
+        try noteEvents(written: connection.execute(prepared: name, sql), by: sql)
     }
 
     func executeScript(_ sql: String) throws(StoreError) {
@@ -92,7 +92,12 @@ public struct Transaction {
     /// This run follows one whose connection broke after it may have committed: look for its effect first.
     var isRerun: Bool { connection.isRerun }
 
-    func noteEventsWritten(_ count: Int) {
+    /// A statement that appends events (`EventSQL.insert`) wakes the event streams after the commit when it wrote
+    /// any: its first row's `events_written` says how many (no row: assumed some, a wake-up is harmless).
+    private func noteEvents(written result: PGResult, by sql: SQL) throws(StoreError) -> PGResult {
+        guard sql.writesEvents else { return result }
+        let count = try result.rows.first.map { row throws(StoreError) in try row.int("events_written") ?? 0 } ?? 1
         if count > 0 { connection.wroteEvents = true }
+        return result
     }
 }

@@ -167,6 +167,36 @@ struct EventFeedTests {
         #expect(ContinuousClock.now - started < .seconds(1))
     }
 
+    @Test("a statement that writes events wakes an EventSignal's subscribers, its caller doing nothing for it")
+    func writingEventsWakesSubscribers() async throws {
+        let db = try await TestDatabase.create()
+        let signal = EventSignal()
+        let counter = NotificationCounter()
+        let wakeups = signal.subscribe()
+        let counting = Task { for await _ in wakeups { counter.add() } }
+        let listener = NotificationListener(url: db.url, channel: EventFeed.channel, logger: Logger(label: "test-listener"), onNotify: signal.notify)
+        listener.start()
+        defer {
+            listener.stop()
+            signal.close()
+            counting.cancel()
+        }
+        #expect(await counter.waitFor(1), "no wake-up on connecting")
+        let payment = try #require(try await db.database.authorize(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        let op = try #require(try await db.scalar("SELECT id FROM operations WHERE payment_id = \(payment.paymentId)"))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(counter.value == 1, "a statement writing no event woke the streams")
+
+        try await db.database.finishOperation(
+            OperationLease(operationId: Int(op)!, generation: 0), paymentId: payment.paymentId, change: PaymentChange(status: .authorized),
+            events: [.paymentSucceeded(
+                paymentId: payment.paymentId, orderId: payment.orderId, amount: payment.amount, currency: payment.currency,
+                processorReference: nil, succeededAt: "2026-01-01T00:00:00.000Z")],
+            resolution: .done)
+        // Well within the streams' 1 s poll: the wake-up came from the commit.
+        #expect(await counter.waitFor(2, timeout: .milliseconds(800)), "writing an event woke no subscriber")
+    }
+
     @Test("a listener whose connection is killed reconnects, wakes its streams, and hears later commits")
     func listenerReconnects() async throws {
         let db = try await TestDatabase.create()

@@ -9,7 +9,7 @@ extension Database {
     public func recordDispatch(of operation: ClaimedOperation, event: DomainEvent?) async throws(StoreError) -> Bool {
         let events = event.map { [$0] } ?? []
         return try await withConnection { tx throws(StoreError) in
-            let row = try tx.execute(
+            try tx.execute(
                 prepared: "record_dispatch",
                 """
                 WITH target AS (
@@ -22,9 +22,7 @@ extension Database {
                   WHERE id IN (SELECT id FROM target) RETURNING id
                 ), \(EventSQL.insert(events, when: "marked"))
                 SELECT EXISTS (SELECT 1 FROM marked) AS marked, \(EventSQL.writtenCount)
-                """)[0]
-            tx.noteEventsWritten(try row.int("events_written") ?? 0)
-            return try row.bool("marked")
+                """)[0].bool("marked")
         }
     }
 
@@ -76,7 +74,6 @@ extension Database {
                 )
                 SELECT EXISTS (SELECT 1 FROM changed) AS changed, \(EventSQL.writtenCount), EXISTS (SELECT 1 FROM finished) AS finished
                 """)[0]
-            tx.noteEventsWritten(try row.int("events_written") ?? 0)
             return (try row.bool("changed"), try row.bool("finished"))
         }
         guard finished else { throw StoreError.leaseLost(lease) }
