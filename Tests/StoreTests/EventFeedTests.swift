@@ -24,7 +24,7 @@ struct EventFeedTests {
     func paging() async throws {
         let db = try await TestDatabase.create()
         for batch in 0..<8 {
-            try await db.database.transaction { tx throws(StoreError) in try tx.append((0..<(batch % 3 + 1)).map { _ in requested() }) }
+            try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append((0..<(batch % 3 + 1)).map { _ in requested() }) }
         }
         let whole = try await awaitFeed(db.database, count: 15)
         #expect(whole.count == 15)
@@ -52,7 +52,7 @@ struct EventFeedTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<writers {
                     group.addTask {
-                        try await db.database.transaction { tx throws(StoreError) in
+                        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in
                             if i % 4 == 0 {
                                 // Takes its xid now, appends only after later transactions have committed.
                                 try tx.execute("SELECT pg_current_xact_id()")
@@ -96,14 +96,14 @@ struct EventFeedTests {
     @Test("an open transaction holds back its own events and every later xid's, even committed ones; none is skipped")
     func xminRule() async throws {
         let db = try await TestDatabase.create(poolSize: 4)
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested()]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([requested()]) }
         let before = try await awaitFeed(db.database, count: 1)
 
         // A takes its xid, then waits; B (a later xid) appends and commits meanwhile.
         let a = HeldTransaction(db.database) { tx throws(StoreError) in try tx.execute("SELECT pg_current_xact_id()") }
         await a.reached()
         let bEvent = requested()
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([bEvent]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([bEvent]) }
         let committed = try await db.scalar("SELECT count(*) FROM events")
         #expect(committed == "2")
         let cursor = before[0].id
@@ -123,18 +123,18 @@ struct EventFeedTests {
         let db = try await TestDatabase.create(poolSize: 4)
         let reading = HeldTransaction(db.database) { tx throws(StoreError) in try tx.execute("SELECT count(*) FROM events") }
         await reading.reached()
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested()]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([requested()]) }
         let served = try await awaitFeed(db.database, count: 1)
         #expect(served.count == 1)
         try await reading.finish { _ throws(StoreError) in }
 
         await #expect(throws: StoreError.self) {
-            try await db.database.transaction { tx throws(StoreError) in
+            try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in
                 try tx.append([requested()])
                 throw StoreError(.queryFailed, "rolled back on purpose")
             }
         }
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested()]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([requested()]) }
         let all = try await awaitFeed(db.database, count: 2)
         #expect(all.count == 2)
         #expect(all.first == served.first)
@@ -153,7 +153,7 @@ struct EventFeedTests {
         #expect(await counter.waitFor(2))
 
         await #expect(throws: StoreError.self) {
-            try await db.database.transaction { tx throws(StoreError) in
+            try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in
                 try tx.append([requested()])
                 throw StoreError(.queryFailed, "rolled back on purpose")
             }
@@ -162,7 +162,7 @@ struct EventFeedTests {
         #expect(counter.value == 2, "a rolled-back append notified")
 
         let started = ContinuousClock.now
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested(), requested()]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([requested(), requested()]) }
         #expect(await counter.waitFor(4))
         #expect(ContinuousClock.now - started < .seconds(1))
     }
@@ -208,7 +208,7 @@ struct EventFeedTests {
         let killed = try await db.column("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(db.name) AND query LIKE 'LISTEN %'")
         #expect(killed == ["t"])
         #expect(await counter.waitFor(2), "no wake-up after the reconnect")
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested()]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([requested()]) }
         #expect(await counter.waitFor(3), "no notification after the reconnect")
     }
 }
@@ -246,7 +246,7 @@ final class HeldTransaction: Sendable {
         reachedSignal = reached
         let gate = gate, second = second
         task = Task {
-            try await database.transaction { tx throws(StoreError) in
+            try await database.transaction(rerun: .asIs) { tx throws(StoreError) in
                 try first(tx)
                 signal.yield()
                 signal.finish()
