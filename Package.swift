@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 "CLibPQ", "Payments", "Support", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -117,7 +118,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "StripeModels", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Payments", "Support", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Payments", "Support", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SupportTests", dependencies: ["Support"], swiftSettings: strict),
         .testTarget(
             name: "StripeGatewayTests",

@@ -19,7 +19,8 @@ struct Serve: AsyncParsableCommand {
         let database = Database(url: settings.databaseURL, poolSize: settings.dbPoolSize, logger: logger)
         try await migrateWhenReachable(database, logger: logger)
 
-        var services: [any Service] = []
+        // First in the group, so the last to stop: the API and the worker finish their units of work before the pool closes.
+        var services: [any Service] = [database]
         if case .sandbox(let port) = settings.mode {
             logger.warning("sandbox mode: the embedded Stripe emulator is the processor", metadata: ["sandbox_port": "\(port)"])
             let callbackHost = settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host
@@ -77,7 +78,6 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(services: services.map(OpaqueService.init), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         http.shutdown()
-        await database.shutdown()
     }
 
     /// Waits up to 30 s for the database (it may be starting alongside), then migrates.

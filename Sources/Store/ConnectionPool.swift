@@ -10,6 +10,8 @@ public actor ConnectionPool {
     private let checkoutTimeout: Duration
     /// The last unit of work found the database unreachable; cleared by the next one that reaches it.
     private var unreachable = false
+    /// Shut down: its threads have ended, nothing more is lent.
+    private var closed = false
 
     public init(conninfo: String, size: Int, checkoutTimeout: Duration = .seconds(5)) {
         all = (0..<max(1, size)).map { ConnectionThread(conninfo: conninfo, name: "pg-\($0)") }
@@ -36,11 +38,17 @@ public actor ConnectionPool {
         return try result.get()
     }
 
+    /// Ends every connection's thread once its work in hand is done; later callers fail at once (`unavailable`).
     public func shutdown() {
+        closed = true
         all.forEach { $0.stop() }
+        let waiting = waiters
+        waiters.removeAll()
+        for waiter in waiting { waiter.continuation.resume(returning: nil) }
     }
 
     private func checkout() async throws(StoreError) -> ConnectionThread {
+        if closed { throw Self.shutDown }
         if let thread = idle.popLast() { return thread }
         if unreachable {
             throw StoreError(.unavailable, "the database is unreachable")
@@ -55,10 +63,12 @@ public actor ConnectionPool {
         let thread = await withCheckedContinuation { waiters.append((id, $0)) }
         timer.cancel()
         guard let thread else {
-            throw StoreError(.unavailable, "no database connection free within \(timeout)")
+            throw closed ? Self.shutDown : StoreError(.unavailable, "no database connection free within \(timeout)")
         }
         return thread
     }
+
+    private static let shutDown = StoreError(.unavailable, "the database client has shut down")
 
     private func checkin(_ thread: ConnectionThread, reachable: Bool) {
         unreachable = !reachable

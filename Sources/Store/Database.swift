@@ -1,7 +1,13 @@
 import Logging
+import ServiceLifecycle
 
 /// The system of record: a pool of libpq connections to the payments database.
-public final class Database: Sendable {
+///
+/// A `Service` whose `run()` owns the pool: the pool is ready from `init` (the service migrates the database
+/// before its service group starts, and tests use a `Database` without running it), and `run()` holds it until
+/// graceful shutdown or cancellation, then closes it. First in the service group, it is the last to stop: the
+/// API and the worker finish their units of work before it closes.
+public final class Database: Service {
     public let pool: ConnectionPool
     let logger: Logger
     private let notifier = EventNotifier()
@@ -13,19 +19,19 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws. If the connection
-    /// breaks, `body` may run again (`PGConnection.rerunIfInterrupted`): it must recognise its own committed
-    /// effect and answer as its first run would have.
+    /// breaks, the unit of work runs again as `rerun` says (`PGConnection.rerunIfInterrupted`).
     @discardableResult
     public func transaction<T: Sendable>(
-        _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
+        rerun: Rerun<T>, _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let (value, wroteEvents) = try await pool.withConnection { connection throws(StoreError) in
-            try connection.rerunIfInterrupted { () throws(StoreError) in
+            try connection.rerunIfInterrupted(afterCommit: rerun.mayRunAgain) { () throws(StoreError) in
                 connection.wroteEvents = false
                 connection.autocommits = false
                 try connection.execute("BEGIN")
                 do throws(StoreError) {
-                    let value = try body(Transaction(connection: connection))
+                    let tx = Transaction(connection: connection)
+                    let value = try rerun.run(body, in: tx)
                     try connection.commit()
                     return (value, connection.wroteEvents)
                 } catch {
@@ -38,23 +44,30 @@ public final class Database: Sendable {
         return value
     }
 
-    /// Runs `body` outside an explicit transaction (each statement commits on its own). Like `transaction`,
-    /// `body` may run again after a broken connection and must recognise its own committed effect.
+    /// Runs `body` outside an explicit transaction (each statement commits on its own). Like `transaction`, it
+    /// runs again after a broken connection as `rerun` says.
     @discardableResult
     public func withConnection<T: Sendable>(
-        _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
+        rerun: Rerun<T>, _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let (value, wroteEvents) = try await pool.withConnection { connection throws(StoreError) in
-            try connection.rerunIfInterrupted { () throws(StoreError) in
+            try connection.rerunIfInterrupted(afterCommit: rerun.mayRunAgain) { () throws(StoreError) in
                 connection.wroteEvents = false
                 connection.autocommits = true
-                return (try body(Transaction(connection: connection)), connection.wroteEvents)
+                let tx = Transaction(connection: connection)
+                return (try rerun.run(body, in: tx), connection.wroteEvents)
             }
         }
         if wroteEvents { notifier.poke(self) }
         return value
     }
 
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Closes the pool (what `run()` does at graceful shutdown); later units of work fail as `unavailable`.
     public func shutdown() async {
         await pool.shutdown()
     }
@@ -76,23 +89,25 @@ public struct Transaction {
 
     @discardableResult
     public func execute(_ sql: SQL) throws(StoreError) -> PGResult {
-        try connection.execute(sql)
+        try noteEvents(written: connection.execute(sql), by: sql)
     }
 
     /// Runs `sql` as the statement prepared under `name`: its text must be the same at every call.
     @discardableResult
     public func execute(prepared name: String, _ sql: SQL) throws(StoreError) -> PGResult {
-        try connection.execute(prepared: name, sql)
+        try noteEvents(written: connection.execute(prepared: name, sql), by: sql)
     }
 
     func executeScript(_ sql: String) throws(StoreError) {
         try connection.executeScript(sql)
     }
 
-    /// This run follows one whose connection broke after it may have committed: look for its effect first.
-    var isRerun: Bool { connection.isRerun }
-
-    func noteEventsWritten(_ count: Int) {
+    /// A statement that appends events (`EventSQL.insert`) wakes the event streams after the commit when it wrote
+    /// any: its first row's `events_written` says how many (no row: assumed some, a wake-up is harmless).
+    private func noteEvents(written result: PGResult, by sql: SQL) throws(StoreError) -> PGResult {
+        guard sql.writesEvents else { return result }
+        let count = try result.rows.first.map { row throws(StoreError) in try row.int("events_written") ?? 0 } ?? 1
         if count > 0 { connection.wroteEvents = true }
+        return result
     }
 }

@@ -79,7 +79,7 @@ struct WebhookFlowTests {
                 idempotencyKey: "\(paymentId):authorize:create:0")
             else { Issue.record("create failed"); return }
             // As if the worker had sent the confirmation and lost its answer: dispatched, next try in an hour.
-            try await stack.database.database.withConnection { tx throws(StoreError) in
+            try await stack.database.database.withConnection(rerun: .asIs) { tx throws(StoreError) in
                 try tx.execute("""
                     INSERT INTO payments (id, cart_id, order_id, amount, currency, capture_mode, payment_method, command, status, processor_reference)
                     VALUES (\(paymentId), \(cart), \(cart), 2000, 'USD', 'manual', 'pm_card_visa', '{}', 'REQUESTED', \(intent.id))

@@ -24,7 +24,7 @@ struct EventFeedTests {
     func paging() async throws {
         let db = try await TestDatabase.create()
         for batch in 0..<8 {
-            try await db.database.transaction { tx throws(StoreError) in try tx.append((0..<(batch % 3 + 1)).map { _ in requested() }) }
+            try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append((0..<(batch % 3 + 1)).map { _ in requested() }) }
         }
         let whole = try await awaitFeed(db.database, count: 15)
         #expect(whole.count == 15)
@@ -52,7 +52,7 @@ struct EventFeedTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<writers {
                     group.addTask {
-                        try await db.database.transaction { tx throws(StoreError) in
+                        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in
                             if i % 4 == 0 {
                                 // Takes its xid now, appends only after later transactions have committed.
                                 try tx.execute("SELECT pg_current_xact_id()")
@@ -96,14 +96,14 @@ struct EventFeedTests {
     @Test("an open transaction holds back its own events and every later xid's, even committed ones; none is skipped")
     func xminRule() async throws {
         let db = try await TestDatabase.create(poolSize: 4)
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested()]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([requested()]) }
         let before = try await awaitFeed(db.database, count: 1)
 
         // A takes its xid, then waits; B (a later xid) appends and commits meanwhile.
         let a = HeldTransaction(db.database) { tx throws(StoreError) in try tx.execute("SELECT pg_current_xact_id()") }
         await a.reached()
         let bEvent = requested()
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([bEvent]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([bEvent]) }
         let committed = try await db.scalar("SELECT count(*) FROM events")
         #expect(committed == "2")
         let cursor = before[0].id
@@ -123,18 +123,18 @@ struct EventFeedTests {
         let db = try await TestDatabase.create(poolSize: 4)
         let reading = HeldTransaction(db.database) { tx throws(StoreError) in try tx.execute("SELECT count(*) FROM events") }
         await reading.reached()
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested()]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([requested()]) }
         let served = try await awaitFeed(db.database, count: 1)
         #expect(served.count == 1)
         try await reading.finish { _ throws(StoreError) in }
 
         await #expect(throws: StoreError.self) {
-            try await db.database.transaction { tx throws(StoreError) in
+            try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in
                 try tx.append([requested()])
                 throw StoreError(.queryFailed, "rolled back on purpose")
             }
         }
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested()]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([requested()]) }
         let all = try await awaitFeed(db.database, count: 2)
         #expect(all.count == 2)
         #expect(all.first == served.first)
@@ -153,7 +153,7 @@ struct EventFeedTests {
         #expect(await counter.waitFor(2))
 
         await #expect(throws: StoreError.self) {
-            try await db.database.transaction { tx throws(StoreError) in
+            try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in
                 try tx.append([requested()])
                 throw StoreError(.queryFailed, "rolled back on purpose")
             }
@@ -162,9 +162,39 @@ struct EventFeedTests {
         #expect(counter.value == 2, "a rolled-back append notified")
 
         let started = ContinuousClock.now
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested(), requested()]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([requested(), requested()]) }
         #expect(await counter.waitFor(4))
         #expect(ContinuousClock.now - started < .seconds(1))
+    }
+
+    @Test("a statement that writes events wakes an EventSignal's subscribers, its caller doing nothing for it")
+    func writingEventsWakesSubscribers() async throws {
+        let db = try await TestDatabase.create()
+        let signal = EventSignal()
+        let counter = NotificationCounter()
+        let wakeups = signal.subscribe()
+        let counting = Task { for await _ in wakeups { counter.add() } }
+        let listener = NotificationListener(url: db.url, channel: EventFeed.channel, logger: Logger(label: "test-listener"), onNotify: signal.notify)
+        listener.start()
+        defer {
+            listener.stop()
+            signal.close()
+            counting.cancel()
+        }
+        #expect(await counter.waitFor(1), "no wake-up on connecting")
+        let payment = try #require(try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
+        let op = try #require(try await db.scalar("SELECT id FROM operations WHERE payment_id = \(payment.paymentId)"))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(counter.value == 1, "a statement writing no event woke the streams")
+
+        try await db.database.finishOperation(
+            OperationLease(operationId: Int(op)!, generation: 0), paymentId: payment.paymentId, change: PaymentChange(status: .authorized),
+            events: [.paymentSucceeded(
+                paymentId: payment.paymentId, orderId: payment.orderId, amount: payment.amount, currency: payment.currency,
+                processorReference: nil, succeededAt: "2026-01-01T00:00:00.000Z")],
+            resolution: .done)
+        // Well within the streams' 1 s poll: the wake-up came from the commit.
+        #expect(await counter.waitFor(2, timeout: .milliseconds(800)), "writing an event woke no subscriber")
     }
 
     @Test("a listener whose connection is killed reconnects, wakes its streams, and hears later commits")
@@ -178,7 +208,7 @@ struct EventFeedTests {
         let killed = try await db.column("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(db.name) AND query LIKE 'LISTEN %'")
         #expect(killed == ["t"])
         #expect(await counter.waitFor(2), "no wake-up after the reconnect")
-        try await db.database.transaction { tx throws(StoreError) in try tx.append([requested()]) }
+        try await db.database.transaction(rerun: .asIs) { tx throws(StoreError) in try tx.append([requested()]) }
         #expect(await counter.waitFor(3), "no notification after the reconnect")
     }
 }
@@ -216,7 +246,7 @@ final class HeldTransaction: Sendable {
         reachedSignal = reached
         let gate = gate, second = second
         task = Task {
-            try await database.transaction { tx throws(StoreError) in
+            try await database.transaction(rerun: .asIs) { tx throws(StoreError) in
                 try first(tx)
                 signal.yield()
                 signal.finish()

@@ -9,7 +9,7 @@ struct IntakePlanTests {
     @Test("its generic plan reads payments through indexes only")
     func genericPlanUsesIndexes() async throws {
         let db = try await TestDatabase.create(poolSize: 1)
-        let plan = try await db.database.withConnection { tx throws(StoreError) in
+        let plan = try await db.database.withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute("SET plan_cache_mode = force_generic_plan")
             try tx.execute("PREPARE plan_probe(uuid[], uuid[], uuid[], uuid[], bigint[], text[], text[], text[], text[], text[]) AS \(unescaped: IntakeSQL.batch([]).text)")
             try tx.execute("BEGIN")

@@ -16,7 +16,7 @@ struct MigrationTests {
     @Test("instances migrating one fresh database together do not race")
     func concurrent() async throws {
         let db = try await TestDatabase.create()
-        try await db.database.withConnection { tx throws(StoreError) in
+        try await db.database.withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute("DROP SCHEMA public CASCADE")
             try tx.execute("CREATE SCHEMA public")
         }

@@ -125,7 +125,7 @@ struct OperationQueueTests {
         let db = try await TestDatabase.create()
         let payment = try #require(try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
         let op = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
-        _ = try await db.database.withConnection { tx throws(StoreError) in
+        _ = try await db.database.withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute("UPDATE payments SET status = 'VOIDED' WHERE id = \(payment.paymentId)")
         }
         #expect(try await db.database.recordDispatch(of: op, event: nil) == false)

@@ -6,7 +6,7 @@ import TestSupport
 @Suite("Retention: idempotency keys and webhook ids are purged past their time")
 struct RetentionTests {
     func seed(_ db: TestDatabase, keys ages: [Int], webhooks webhookAges: [Int]) async throws {
-        try await db.database.withConnection { tx throws(StoreError) in
+        try await db.database.withConnection(rerun: .asIs) { tx throws(StoreError) in
             for (index, hours) in ages.enumerated() {
                 try tx.execute("""
                     INSERT INTO idempotency_keys (scope, key, fingerprint, resource_id, created_at)
@@ -24,7 +24,7 @@ struct RetentionTests {
         let db = try await TestDatabase.create()
         // 7 keys past 72 h, 2 within; 3 webhook ids past 30 days, 1 within.
         try await seed(db, keys: [73, 80, 100, 200, 300, 400, 500, 71, 1], webhooks: [721, 800, 1000, 719])
-        try await db.database.withConnection { tx throws(StoreError) in
+        try await db.database.withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute("""
                 INSERT INTO idempotency_keys (scope, key, fingerprint, resource_id, created_at)
                 VALUES ('scope', 'refund-key', 'refund p 100 -', gen_random_uuid(), clock_timestamp() - interval '400 days')

@@ -21,7 +21,7 @@ public struct TestDatabase: Sendable {
         let server = try serverURL()
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         let admin = Database(url: server, poolSize: 1, logger: Logger(label: "test-admin"))
-        try await admin.withConnection { tx throws(StoreError) in try tx.execute("CREATE DATABASE \(unescaped: name)") }
+        try await admin.withConnection(rerun: .asIs) { tx throws(StoreError) in try tx.execute("CREATE DATABASE \(unescaped: name)") }
         await admin.shutdown()
         let url = Self.replacingDatabase(in: server, with: name)
         let database = Database(url: url, poolSize: poolSize, logger: Logger(label: "test-db"))
@@ -31,7 +31,7 @@ public struct TestDatabase: Sendable {
 
     /// Runs one SQL query on this database and returns the first column of each row (for assertions).
     public func column(_ sql: SQL) async throws -> [String?] {
-        try await database.withConnection { tx throws(StoreError) in
+        try await database.withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute(sql).rows.map { $0.string(0) }
         }
     }

@@ -11,7 +11,7 @@ struct RetentionSweeperTests {
     @Test("sweeps soon after start, and stops at once on a graceful shutdown while waiting for the next sweep")
     func sweepsAndStops() async throws {
         let db = try await TestDatabase.create()
-        try await db.database.withConnection { tx throws(StoreError) in
+        try await db.database.withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute("""
                 INSERT INTO idempotency_keys (scope, key, fingerprint, resource_id, created_at)
                 VALUES ('s', 'old', 'authorize {}', gen_random_uuid(), clock_timestamp() - interval '8 days'),

@@ -106,8 +106,9 @@ final class PGConnection {
     ///   committed. The work is repeated only once the first run's server process is gone, so its outcome is
     ///   final and visible, and every unit of work recognises its own committed effect when run again (it
     ///   answers as the first run would have). When that cannot be made sure, the outcome is unknown.
-    /// A database that is really down fails the second try at once.
-    func rerunIfInterrupted<T>(_ work: () throws(StoreError) -> T) throws(StoreError) -> T {
+    /// A database that is really down fails the second try at once. Without `afterCommit`, a run that may have
+    /// committed is not repeated: its outcome is unknown.
+    func rerunIfInterrupted<T>(afterCommit: Bool, _ work: () throws(StoreError) -> T) throws(StoreError) -> T {
         let hadConnection = handle != nil
         mayHaveCommitted = false
         isRerun = false
@@ -116,6 +117,9 @@ final class PGConnection {
         } catch {
             guard error.code == .unavailable, mayHaveCommitted || hadConnection else { throw error }
             let firstMayHaveCommitted = mayHaveCommitted
+            if firstMayHaveCommitted && !afterCommit {
+                throw StoreError(.outcomeUnknown, "the connection broke after a commit was sent; whether it committed is unknown")
+            }
             try awaitEnd(of: backend, afterCommit: firstMayHaveCommitted)
             return try runAgain(work, afterCommit: firstMayHaveCommitted)
         }

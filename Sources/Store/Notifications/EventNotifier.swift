@@ -22,7 +22,7 @@ final class EventNotifier: @unchecked Sendable {
         Task { [delay] in
             try? await Task.sleep(for: delay)
             lock.withLock { scheduled = false }
-            _ = try? await database.withConnection { tx throws(StoreError) in
+            _ = try? await database.withConnection(rerun: .asIs) { tx throws(StoreError) in
                 try tx.execute("SELECT pg_notify(\(EventFeed.channel), '')")
             }
         }

@@ -19,7 +19,7 @@ extension Database {
     /// Only rows whose xid is below the snapshot's xmin are served: every transaction that could still
     /// commit an event has an xid at or above it, so no later commit can sort before a cursor handed out.
     public func events(after cursor: EventCursor = .start, limit: Int = EventFeed.defaultLimit) async throws(StoreError) -> [FeedEvent] {
-        try await withConnection { tx throws(StoreError) in
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             let result = try tx.execute(
                 """
                 SELECT xid::text AS xid, seq, type, rfc3339(occurred_at) AS occurred_at, data FROM events

@@ -5,16 +5,18 @@ extension Transaction {
     /// same subject (payment or refund) and type is skipped, so each appears exactly once whatever replays.
     func append(_ events: [DomainEvent]) throws(StoreError) {
         guard !events.isEmpty else { return }
-        let written = try execute(prepared: "append_events", "WITH \(EventSQL.insert(events, when: nil)) SELECT \(EventSQL.writtenCount)")
-        noteEventsWritten(try written[0].int("events_written") ?? 0)
+        try execute(prepared: "append_events", "WITH \(EventSQL.insert(events, when: nil)) SELECT \(EventSQL.writtenCount)")
     }
 }
 
-/// The pieces of SQL that write events, shared by every statement that records an outcome with its events.
+/// The pieces of SQL that write events, shared by every statement that records an outcome with its events:
+/// the one way to write to the outbox. A statement holding `insert` wakes the event streams after its commit
+/// (`Transaction.execute` reads its `writtenCount`), so no caller can forget to.
 enum EventSQL {
-    /// A `written` CTE inserting `events`, only when the CTE `when` has a row (nil: always).
+    /// A `written` CTE inserting `events`, only when the CTE `when` has a row (nil: always). The statement must
+    /// select `writtenCount`.
     static func insert(_ events: [DomainEvent], when guardCTE: String?) -> SQL {
-        """
+        let insert: SQL = """
         written AS (
           INSERT INTO events (type, subject_id, payment_id, data)
           SELECT * FROM unnest(\(array: events.map(\.type))::text[], \(array: events.map(\.subjectId))::uuid[],
@@ -23,6 +25,7 @@ enum EventSQL {
           ON CONFLICT DO NOTHING RETURNING 1
         )
         """
+        return insert.writingEvents()
     }
 
     /// How many events the statement wrote, as `events_written`. The streams are woken after the commit, by

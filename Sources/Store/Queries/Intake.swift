@@ -37,7 +37,9 @@ extension Database {
     /// with its queued authorization under the "one live payment per cart" rules. The carts must differ.
     /// An outcome is nil when another transaction took the cart meanwhile: submit that command again.
     public func recordRequested(batch: [IntakeCommand]) async throws(StoreError) -> [IntakeOutcome?] {
-        try await withConnection { tx throws(StoreError) in try tx.recordRequested(batch: batch) }
+        try await withConnection(rerun: .whenRecognised { tx throws(StoreError) in try tx.committed(batch) }) { tx throws(StoreError) in
+            try tx.recordRequested(batch: batch)
+        }
     }
 
     /// Records one command, keyed or not. Races with other transactions are retried here.
@@ -45,10 +47,13 @@ extension Database {
         _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey?
     ) async throws(StoreError) -> IntakeOutcome {
         for _ in 0..<5 {
-            let outcome: IntakeOutcome? = try await transaction { tx throws(StoreError) in
+            // A run after a lost COMMIT reply finds the payment its first run committed, and answers the same.
+            let committed = Rerun<IntakeOutcome?>.whenRecognised { tx throws(StoreError) in
+                guard let payment = try tx.payment(id: newPaymentId) else { return nil }
+                return .created(payment)
+            }
+            let outcome = try await transaction(rerun: committed) { tx throws(StoreError) -> IntakeOutcome? in
                 let item = IntakeCommand(command, newPaymentId: newPaymentId)
-                // A run after a lost COMMIT reply finds the payment its first run committed, and answers the same.
-                if tx.isRerun, let committed = try tx.payment(id: newPaymentId) { return .created(committed) }
                 guard let idempotencyKey else { return try tx.recordRequested(batch: [item])[0] }
                 return try tx.recordRequested(item, keyed: idempotencyKey)
             }
@@ -88,11 +93,6 @@ extension Transaction {
     /// settles races with other transactions: a command that lost one comes back nil.
     func recordRequested(batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?] {
         guard !batch.isEmpty else { return [] }
-        if isRerun {
-            // Its payments committed: each is answered as created; a command that created none is submitted again.
-            let committed = try payments(ids: batch.map(\.newPaymentId))
-            if !committed.isEmpty { return batch.map { committed[$0.newPaymentId].map(IntakeOutcome.created) } }
-        }
         let rows = try execute(prepared: "authorize_batch", IntakeSQL.batch(batch)).rows
         var replayed: [String] = []
         for row in rows where try row.string("verdict") == "replayed" { replayed.append(try row.requiredString("payment_id")) }
@@ -116,6 +116,14 @@ extension Transaction {
                 return nil
             }
         }
+    }
+
+    /// After a lost reply, the batch's outcomes when its payments committed: each is answered as created, a
+    /// command that created none is submitted again. Nil when none committed.
+    func committed(_ batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?]? {
+        let committed = try payments(ids: batch.map(\.newPaymentId))
+        guard !committed.isEmpty else { return nil }
+        return batch.map { committed[$0.newPaymentId].map(IntakeOutcome.created) }
     }
 
     func payments(ids: [String]) throws(StoreError) -> [String: Payment] {

@@ -47,7 +47,7 @@ extension Database {
     /// `POST /payments/{id}/capture`, decided under the payment's row lock by `LifecycleDecision.capture`:
     /// 200 only when the payment is captured as asked.
     public func requestCapture(paymentId: String, amount: Int?) async throws(StoreError) -> LifecycleOutcome {
-        try await transaction { tx throws(StoreError) in
+        try await transaction(rerun: .asIs) { tx throws(StoreError) in
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return .notFound }
             let ops = try tx.operations(of: paymentId)
             return try tx.carryOut(LifecycleDecision.capture(payment: payment, operations: ops, amount: amount), for: payment).outcome
@@ -57,7 +57,7 @@ extension Database {
     /// `POST /payments/{id}/void`, decided under the payment's row lock by `LifecycleDecision.void`: 200 only
     /// when the payment is VOIDED.
     public func requestVoid(paymentId: String) async throws(StoreError) -> LifecycleOutcome {
-        let (outcome, voidedNow) = try await transaction { tx throws(StoreError) -> (LifecycleOutcome, Bool) in
+        let (outcome, voidedNow) = try await transaction(rerun: .asIs) { tx throws(StoreError) -> (LifecycleOutcome, Bool) in
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return (.notFound, false) }
             let ops = try tx.operations(of: paymentId)
             return try tx.carryOut(LifecycleDecision.void(payment: payment, operations: ops), for: payment)
@@ -68,7 +68,7 @@ extension Database {
 
     /// Whether a queued operation has finished (for `Prefer: wait`).
     public func operationFinished(id: Int) async throws(StoreError) -> Bool {
-        try await withConnection { tx throws(StoreError) in
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute("SELECT status <> 'queued' AS finished FROM operations WHERE id = \(id)").rows.first?.bool("finished") ?? true
         }
     }

@@ -8,8 +8,8 @@ extension Database {
     /// One statement: the row locks serialise it with a void deciding on the same payment.
     public func recordDispatch(of operation: ClaimedOperation, event: DomainEvent?) async throws(StoreError) -> Bool {
         let events = event.map { [$0] } ?? []
-        return try await withConnection { tx throws(StoreError) in
-            let row = try tx.execute(
+        return try await withConnection(rerun: .asIs) { tx throws(StoreError) in
+            try tx.execute(
                 prepared: "record_dispatch",
                 """
                 WITH target AS (
@@ -22,9 +22,7 @@ extension Database {
                   WHERE id IN (SELECT id FROM target) RETURNING id
                 ), \(EventSQL.insert(events, when: "marked"))
                 SELECT EXISTS (SELECT 1 FROM marked) AS marked, \(EventSQL.writtenCount)
-                """)[0]
-            tx.noteEventsWritten(try row.int("events_written") ?? 0)
-            return try row.bool("marked")
+                """)[0].bool("marked")
         }
     }
 
@@ -32,7 +30,7 @@ extension Database {
     /// Returns the reference now on record: this one, or one recorded before (which the runner then uses).
     /// Fenced: a claim taken over records nothing (`leaseLost`).
     public func recordProcessorReference(_ lease: OperationLease, paymentId: String, reference: String) async throws(StoreError) -> String {
-        let (held, recorded) = try await withConnection { tx throws(StoreError) in
+        let (held, recorded) = try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             let row = try tx.execute(
                 prepared: "record_processor_reference",
                 """
@@ -62,7 +60,7 @@ extension Database {
     public func finishOperation(
         _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
     ) async throws(StoreError) -> Bool {
-        let (applied, finished) = try await withConnection { tx throws(StoreError) in
+        let (applied, finished) = try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             let row = try tx.execute(
                 prepared: "finish_operation",
                 """
@@ -76,7 +74,6 @@ extension Database {
                 )
                 SELECT EXISTS (SELECT 1 FROM changed) AS changed, \(EventSQL.writtenCount), EXISTS (SELECT 1 FROM finished) AS finished
                 """)[0]
-            tx.noteEventsWritten(try row.int("events_written") ?? 0)
             return (try row.bool("changed"), try row.bool("finished"))
         }
         guard finished else { throw StoreError.leaseLost(lease) }

@@ -5,7 +5,7 @@ extension Database {
     /// Leases up to `limit` due operations to `owner`. Rows another worker holds are skipped, not waited
     /// for; an expired lease (its holder died) is taken over.
     public func claimOperations(owner: String, limit: Int, lease: Duration) async throws(StoreError) -> [ClaimedOperation] {
-        try await withConnection { tx throws(StoreError) in
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute(
                 prepared: "claim_operations",
                 """
@@ -39,7 +39,7 @@ extension Database {
 
     /// Gives back every lease `owner` holds (a graceful stop), so another worker takes the work at once.
     public func releaseLeases(owner: String) async throws(StoreError) {
-        try await withConnection { tx throws(StoreError) in
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute(
                 "UPDATE operations SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = \(owner) AND status = 'queued'")
         }
@@ -48,7 +48,7 @@ extension Database {
     /// Extends a lease while its runner works (the heartbeat); false when a later claim took it over, or when
     /// the runner already gave it back (a late beat must not hold a rescheduled operation).
     public func renewLease(_ lease: OperationLease, for duration: Duration) async throws(StoreError) -> Bool {
-        try await withConnection { tx throws(StoreError) in
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute(
                 prepared: "renew_lease",
                 """
@@ -67,7 +67,7 @@ extension Database {
         _ lease: OperationLease, after delay: Duration, error: String?, newCreateAttempt: Int? = nil, newKeyAttempt: Int? = nil,
         protocolFault: Bool = false
     ) async throws(StoreError) {
-        let moved = try await withConnection { tx throws(StoreError) in
+        let moved = try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute(
                 prepared: "reschedule_operation",
                 """
@@ -86,7 +86,7 @@ extension Database {
     /// The queued operations, the age of the oldest, the parked ones, and the refunds the processor holds
     /// `pending` (sent, answered, not yet settled: they stay REQUESTED with their `re_…` known).
     public func queueDepth() async throws(StoreError) -> (count: Int, oldestSeconds: Double, pendingRefunds: Int, parked: Int) {
-        try await withConnection { tx throws(StoreError) in
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             let row = try tx.execute(
                 """
                 SELECT count(*) AS queued, coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0) AS oldest_seconds,

@@ -25,12 +25,12 @@ enum PaymentRow {
 
 extension Database {
     public func payment(id: String) async throws(StoreError) -> Payment? {
-        try await withConnection { tx throws(StoreError) in try tx.payment(id: id) }
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in try tx.payment(id: id) }
     }
 
     /// A cart's payments, newest first.
     public func payments(cartId: String) async throws(StoreError) -> [Payment] {
-        try await withConnection { tx throws(StoreError) in
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute(
                 "SELECT \(PaymentRow.columns) FROM payments p WHERE p.cart_id = \(cartId) ORDER BY p.created_at DESC, p.id"
             ).rows.map { row throws(StoreError) in try PaymentRow.decode(row) }

@@ -10,7 +10,7 @@ extension Database {
     /// Returns whether the refund's status changed.
     @discardableResult
     public func recordRefund(_ lease: OperationLease, drivesRefund: Bool, _ record: RefundRecord) async throws(StoreError) -> Bool {
-        try await transaction { tx throws(StoreError) in
+        try await transaction(rerun: .asIs) { tx throws(StoreError) in
             try tx.hold(lease)
             let (transition, paymentId) = try tx.lockRefund(record)
             try tx.applyRefund(record, transition, paymentId: paymentId)

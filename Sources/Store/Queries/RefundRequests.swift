@@ -13,21 +13,13 @@ extension Database {
     public func requestRefund(
         paymentId: String, amount: Int?, reason: RefundReason?, newRefundId: String, idempotencyKey: IdempotencyKey?
     ) async throws(StoreError) -> RefundRequestOutcome {
-        try await transaction { tx throws(StoreError) in
-            // A run after a lost COMMIT reply finds the refund its first run committed, and answers the same.
-            if tx.isRerun, let committed = try tx.refund(id: newRefundId) { return .created(committed) }
+        // A run after a lost COMMIT reply finds the refund its first run committed, and answers the same.
+        let committed = Rerun<RefundRequestOutcome>.whenRecognised { tx throws(StoreError) in
+            try tx.refund(id: newRefundId).map { .created($0) }
+        }
+        return try await transaction(rerun: committed) { tx throws(StoreError) in
             let fingerprint = "refund \(paymentId) \(amount.map(String.init) ?? "all") \(reason?.rawValue ?? "-")"
-            if let idempotencyKey {
-                switch try tx.claimIdempotencyKey(idempotencyKey, fingerprint: fingerprint) {
-                case .matches(let id):
-                    guard let refund = try tx.refund(id: id) else { return .conflict("this Idempotency-Key was used for another resource") }
-                    return .replayed(refund)
-                case .conflicts:
-                    return .conflict("this Idempotency-Key was used with a different request")
-                case .new:
-                    break
-                }
-            }
+            if let idempotencyKey, let earlier = try tx.refundRequest(keyed: idempotencyKey, fingerprint: fingerprint) { return earlier }
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return .notFound }
             let reserved = try tx.execute(
                 "SELECT coalesce(sum(amount), 0) AS reserved FROM refunds WHERE payment_id = \(paymentId) AND status IN ('REQUESTED', 'PROCESSED')"
@@ -43,6 +35,22 @@ extension Database {
             if let idempotencyKey { try tx.rememberIdempotencyKey(idempotencyKey, fingerprint: fingerprint, resource: newRefundId) }
             guard let refund = try tx.refund(id: newRefundId) else { throw StoreError(.unexpectedResult, "refund vanished") }
             return .created(refund)
+        }
+    }
+}
+
+extension Transaction {
+    /// The answer to a refund request under a key already used: its refund replayed, or a conflict; nil for a
+    /// new key.
+    fileprivate func refundRequest(keyed key: IdempotencyKey, fingerprint: String) throws(StoreError) -> RefundRequestOutcome? {
+        switch try claimIdempotencyKey(key, fingerprint: fingerprint) {
+        case .matches(let id):
+            guard let refund = try refund(id: id) else { return .conflict("this Idempotency-Key was used for another resource") }
+            return .replayed(refund)
+        case .conflicts:
+            return .conflict("this Idempotency-Key was used with a different request")
+        case .new:
+            return nil
         }
     }
 }

@@ -24,12 +24,12 @@ extension Transaction {
 
 extension Database {
     public func refund(id: String) async throws(StoreError) -> Refund? {
-        try await withConnection { tx throws(StoreError) in try tx.refund(id: id) }
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in try tx.refund(id: id) }
     }
 
     /// A payment's refunds, newest first; nil when there is no such payment.
     public func refunds(paymentId: String) async throws(StoreError) -> [Refund]? {
-        try await withConnection { tx throws(StoreError) in
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             guard try !tx.execute("SELECT 1 FROM payments WHERE id = \(paymentId)").isEmpty else { return nil }
             return try tx.execute(
                 """

@@ -39,7 +39,7 @@ extension Database {
     ) async throws(StoreError) -> Int {
         var total = 0
         while true {
-            let deleted = try await withConnection { tx throws(StoreError) in
+            let deleted = try await withConnection(rerun: .asIs) { tx throws(StoreError) in
                 try tx.execute(
                     """
                     DELETE FROM \(unescaped: table) WHERE ctid = ANY(ARRAY(

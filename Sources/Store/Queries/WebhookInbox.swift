@@ -44,7 +44,7 @@ extension Database {
     /// asks the worker to read the processor back. Events never set a status themselves: the processor's
     /// current state, read by id, decides, so stale or reordered deliveries cannot mislead.
     public func receiveWebhook(_ notice: WebhookNotice) async throws(StoreError) -> WebhookReceipt {
-        try await transaction { tx throws(StoreError) in
+        try await transaction(rerun: .asIs) { tx throws(StoreError) in
             let fresh = try tx.execute(
                 "INSERT INTO webhook_events (id, type) VALUES (\(notice.eventId), \(notice.type)) ON CONFLICT DO NOTHING RETURNING id")
             guard !fresh.isEmpty else { return .duplicate }

@@ -5,7 +5,7 @@ extension Database {
     /// instances starting together do not race. Returns the versions it applied.
     @discardableResult
     public func migrate() async throws(StoreError) -> [Int] {
-        let applied = try await transaction { tx throws(StoreError) in
+        let applied = try await transaction(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute("SELECT pg_advisory_xact_lock(7061697)")
             // A migration that must wait for a table's lock behind live traffic gives up (and the start fails, to
             // be retried) rather than queue every query of the running instances behind its own wait.
@@ -35,7 +35,7 @@ extension Database {
     /// Ready means reachable and migrated to the version this build knows.
     public func isReady() async -> Bool {
         let latest = Migration.all.map(\.version).max() ?? 0
-        let current = try? await withConnection { tx throws(StoreError) in
+        let current = try? await withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute("SELECT coalesce(max(version), 0) AS version FROM schema_migrations")[0].int("version")
         }
         return (current ?? nil).map { $0 >= latest } ?? false
