@@ -7,6 +7,8 @@ import Testing
 @Suite("Seeded schedules against the model store and processor")
 struct ScheduleTests {
     static let defaultCount = 5_000
+    /// Failing seeds listed before the run stops (the first with its trace).
+    static let failuresShown = 6
 
     @Test("every schedule keeps the money-safety invariants")
     func schedulesKeepTheInvariants() async throws {
@@ -20,17 +22,18 @@ struct ScheduleTests {
         let count = environment["SCHEDULES"].flatMap(Int.init) ?? Self.defaultCount
         let started = ContinuousClock.now
         var swallowed = 0
-        for seed in 1...UInt64(count) {
+        var failing: [(seed: UInt64, violations: [String])] = []
+        for seed in 1...UInt64(count) where failing.count < Self.failuresShown {
             var run = ScheduleRun(Schedule(seed: seed))
             let outcome = await run.run()
             swallowed += outcome.swallowedDuplicates
-            guard outcome.violations.isEmpty else {
-                let traced = await Self.traced(seed)
-                Issue.record("SEED=\(seed) broke an invariant (rerun with SEED=\(seed)):\n\(traced.report)")
-                return
-            }
+            if !outcome.violations.isEmpty { failing.append((seed, outcome.violations)) }
         }
         print("\(count) schedules in \(ContinuousClock.now - started); \(swallowed) repeated events skipped by the one-per-fact rule")
+        guard let first = failing.first else { return }
+        let others = failing.dropFirst().map { "SEED=\($0.seed): \($0.violations.joined(separator: "; "))" }
+        let traced = await Self.traced(first.seed)
+        Issue.record("SEED=\(first.seed) broke an invariant (rerun with SEED=\(first.seed)):\n\(traced.report)\n\(others.joined(separator: "\n"))")
     }
 
     @Test("a compare-and-set that accepts any transition is caught")
@@ -45,6 +48,20 @@ struct ScheduleTests {
             }
         }
         #expect(caught != nil)
+    }
+
+    /// A refund PROCESSED, then failed at the processor: the `refund.failed` event's sync meets a refund list
+    /// that fails (a time-out, a 429) and finishes without it; the refund's own operation has stopped watching,
+    /// so the record keeps the refund PROCESSED and `amountRefunded` counts money the processor gave back.
+    @Test("a refund failed at the processor is recorded even when the sync's first refund list fails")
+    func refundFailureSurvivesAFailedList() async {
+        for seed: UInt64 in [20_931, 26_837, 33_428, 40_040] {
+            var run = ScheduleRun(Schedule(seed: seed))
+            let outcome = await run.run()
+            withKnownIssue("SyncStateMachine.listed finishes on a failed list: the event's read-back is lost") {
+                #expect(outcome.violations.isEmpty, "SEED=\(seed): \(outcome.violations)")
+            }
+        }
     }
 
     @Test("the same seed runs the same schedule")
