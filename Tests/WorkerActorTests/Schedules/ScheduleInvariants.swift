@@ -21,7 +21,7 @@ struct ScheduleInvariants {
     }
 
     func violations(drained: Bool) -> [String] {
-        var found = transitions.filter { !$0.from.canMove(to: $0.to) }.map { "\($0.paymentId) moved backwards: \($0.from.rawValue) -> \($0.to.rawValue)" }
+        var found = transitions.filter { !$0.from.canMove(to: $0.to) }.map { "\($0.paymentId) moved \($0.from.rawValue) -> \($0.to.rawValue), a move the lifecycle forbids" }
         for payment in payments {
             found += safety(payment)
             found += conflictingEvents(payment)
