@@ -1,0 +1,423 @@
+import Payments
+import Store
+@testable import WorkerActor
+
+/// An in-memory `OperationStore` with the real store's semantics (`Store/Queries`): a queue of operations with
+/// lease generations, claims that bump them, fenced writes (`leaseLost`), the compare-and-set on the payment's
+/// status, and the capture, void, refund and webhook rules. Time is a number the schedule moves on.
+actor ModelStore: OperationStore {
+    struct PaymentRow: Sendable {
+        var payment: Payment
+        var paymentMethod: String
+    }
+
+    struct RefundRow: Sendable {
+        var refund: Refund
+        var failureReason: String?
+    }
+
+    struct OperationRow: Sendable {
+        var id: Int
+        var kind: OperationKind
+        var paymentId: String
+        var refundId: String?
+        var amount: Int?
+        var key: String
+        var attempts = 0
+        var createAttempt = 0
+        var keyAttempt = 0
+        var protocolFaults = 0
+        var dispatchedAt: Duration?
+        var status = OperationStatus.queued
+        var nextAttemptAt: Duration
+        var leaseUntil: Duration?
+        var generation = 0
+        var lastError: String?
+
+        var isLive: Bool { status == .queued || status == .parked }
+    }
+
+    /// A status the store applied to a payment, and the one it replaced.
+    struct Transition: Sendable {
+        var paymentId: String
+        var from: PaymentStatus
+        var to: PaymentStatus
+    }
+
+    static let lease = Duration.seconds(30)
+    static let time = "2026-12-01T00:00:00Z"
+
+    private(set) var now = Duration.zero
+    private(set) var payments: [PaymentRow] = []
+    private(set) var refunds: [RefundRow] = []
+    private(set) var operations: [OperationRow] = []
+    /// Every event the store inserted, in order; `duplicates` those whose (subject, type) it held already
+    /// (the events table keeps one per subject and type: a duplicate is a fact written twice).
+    private(set) var events: [DomainEvent] = []
+    private(set) var duplicates: [DomainEvent] = []
+    private(set) var transitions: [Transition] = []
+    private var webhookIds: Set<String> = []
+    private var eventKeys: Set<String> = []
+    private let log: TraceLog?
+    /// A deliberately broken compare-and-set (the test that the schedules catch it).
+    private let acceptAnyTransition: Bool
+
+    init(log: TraceLog?, acceptAnyTransition: Bool = false) {
+        self.log = log
+        self.acceptAnyTransition = acceptAnyTransition
+    }
+
+    func advance(by duration: Duration) { now += duration }
+
+    func advance(to time: Duration) { now = max(now, time) }
+
+    // MARK: Requests (the API's side)
+
+    /// A new REQUESTED payment with its authorization queued (`Intake.swift`).
+    func authorize(amount: Int, capture: CaptureMode, paymentMethod: String) -> String {
+        let id = "pay\(payments.count + 1)"
+        payments.append(PaymentRow(
+            payment: Payment(
+                paymentId: id, cartId: "cart\(payments.count + 1)", orderId: "order\(payments.count + 1)", customerId: nil, amount: amount,
+                currency: "USD", status: .requested, capture: capture, createdAt: Self.time, updatedAt: Self.time),
+            paymentMethod: paymentMethod))
+        enqueue(.authorize, paymentId: id, amount: nil, key: "\(id):authorize")
+        return id
+    }
+
+    /// `requestCapture` (`LifecycleRequest.swift`): by the payment's state and its live operations.
+    func requestCapture(paymentId: String, amount: Int?) -> String {
+        guard let payment = payment(paymentId) else { return "not found" }
+        let wanted = amount ?? payment.amount
+        switch payment.status {
+        case .captured: return payment.amountCaptured == wanted ? "200 captured" : "409 captured with another amount"
+        case .requested, .voided, .failed: return "409 \(payment.status.rawValue)"
+        case .authorized: return queueCapture(payment, wanted: wanted)
+        }
+    }
+
+    /// `requestVoid` (`LifecycleRequest.swift`), with its void at once of an authorization never sent.
+    func requestVoid(paymentId: String) -> String {
+        guard let payment = payment(paymentId) else { return "not found" }
+        let ops = operations.filter { $0.paymentId == paymentId }
+        if let void = ops.first(where: { $0.isLive && $0.kind == .void }) { return "202 \(release(void.id))" }
+        switch payment.status {
+        case .voided: return "200 voided"
+        case .captured, .failed: return "409 \(payment.status.rawValue)"
+        case .requested: return voidInFlight(payment, ops: ops)
+        case .authorized:
+            guard !ops.contains(where: { $0.isLive && $0.kind == .capture }) else { return "409 a capture is queued" }
+            return "202 \(enqueueAttempt(.void, of: paymentId, amount: nil, after: ops))"
+        }
+    }
+
+    /// A REQUESTED payment: voided at once if never sent; a manual one in flight gets a queued void.
+    private func voidInFlight(_ payment: Payment, ops: [OperationRow]) -> String {
+        if voidUnsent(payment, ops: ops) { return "200 voided unsent" }
+        if payment.capture == .automatic { return "409 automatic in flight" }
+        return "202 \(enqueueAttempt(.void, of: payment.paymentId, amount: nil, after: ops))"
+    }
+
+    /// `requestRefund` (`RefundRequests.swift`): what is left to refund is reserved by the REQUESTED refunds.
+    func requestRefund(paymentId: String, amount: Int?) -> String {
+        guard let payment = payment(paymentId) else { return "not found" }
+        guard payment.status == .captured else { return "409 \(payment.status.rawValue)" }
+        let reserved = refunds.filter { $0.refund.paymentId == paymentId && $0.refund.status != .failed }.map(\.refund.amount).reduce(0, +)
+        let left = payment.amountCaptured - reserved
+        let wanted = amount ?? left
+        guard wanted > 0, wanted <= left else { return "409 \(left) left" }
+        let id = "ref\(refunds.count + 1)"
+        refunds.append(RefundRow(refund: Refund(
+            refundId: id, paymentId: paymentId, amount: wanted, currency: "USD", reason: nil, status: .requested, processorReference: nil,
+            createdAt: Self.time, updatedAt: Self.time)))
+        enqueue(.refund, paymentId: paymentId, amount: wanted, key: "\(id):refund", refundId: id)
+        return "201 \(id) of \(wanted)"
+    }
+
+    /// `receiveWebhook` (`WebhookInbox.swift`): deduplicated by id; a record behind what the event says
+    /// releases the payment's parked operations, brings its queued ones forward, or queues a `sync`.
+    func receiveWebhook(_ notice: WebhookNotice) -> String {
+        guard webhookIds.insert(notice.eventId).inserted else { return "duplicate" }
+        guard let (payment, refundStatus) = subject(of: notice) else { return "unrelated" }
+        let paymentBehind = notice.paymentStatus.map { $0 != payment.status && payment.status.canMove(to: $0) } ?? false
+        let refundBehind = notice.refundStatus.map { $0 != refundStatus } ?? false
+        guard paymentBehind || refundBehind else { return "up to date" }
+        let expedited = wake(payment.paymentId)
+        return queueSync(payment.paymentId, notice: notice, refundBehind: refundBehind, expedited: expedited)
+    }
+
+    /// The payment's parked operations are released and its queued ones brought forward (how many).
+    private func wake(_ paymentId: String) -> Int {
+        var expedited = 0
+        for index in operations.indices where operations[index].paymentId == paymentId {
+            if operations[index].status == .parked {
+                operations[index].status = .queued
+                operations[index].nextAttemptAt = now
+                operations[index].protocolFaults = 0
+            } else if operations[index].status == .queued, operations[index].nextAttemptAt > now {
+                operations[index].nextAttemptAt = now
+                expedited += 1
+            }
+        }
+        return expedited
+    }
+
+    /// A refund's event always gets a sync; a payment's only when nothing of the payment waits to run.
+    private func queueSync(_ paymentId: String, notice: WebhookNotice, refundBehind: Bool, expedited: Int) -> String {
+        let waiting = operations.contains { $0.paymentId == paymentId && $0.status == .queued && !isLeased($0) }
+        guard refundBehind || (expedited == 0 && !waiting) else { return "brought forward" }
+        let syncWaits = operations.contains { $0.paymentId == paymentId && $0.kind == .sync && $0.status == .queued && $0.generation == 0 }
+        guard !syncWaits else { return "a sync waits already" }
+        enqueue(.sync, paymentId: paymentId, amount: nil, key: "\(paymentId):sync:\(notice.eventId)")
+        return "sync queued"
+    }
+
+    // MARK: The queue
+
+    /// The operations a claim would take now, oldest first.
+    func dueOperations() -> [Int] {
+        operations.filter { $0.status == .queued && $0.nextAttemptAt <= now && !isLeased($0) }
+            .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }.map(\.id)
+    }
+
+    func hasDueOperations() -> Bool { !dueOperations().isEmpty }
+
+    /// When the next queued operation falls due (its lease expired included); nil when none is queued. The
+    /// operations of a payment with a parked one wait on it (a void on its parked authorization): not counted.
+    func nextDue() -> Duration? {
+        let parked = Set(operations.filter { $0.status == .parked }.map(\.paymentId))
+        return operations.filter { $0.status == .queued && !parked.contains($0.paymentId) }
+            .map { max($0.nextAttemptAt, ($0.leaseUntil ?? .zero) + .milliseconds(1)) }.min()
+    }
+
+    /// `claimOperations` for one operation: its generation and attempts move on, and a lease is taken.
+    func claim(_ id: Int) -> ClaimedOperation? {
+        guard let index = operations.firstIndex(where: { $0.id == id }), operations[index].status == .queued,
+            operations[index].nextAttemptAt <= now, !isLeased(operations[index])
+        else { return nil }
+        operations[index].generation += 1
+        operations[index].attempts += 1
+        operations[index].leaseUntil = now + Self.lease
+        let row = operations[index]
+        log?.add("    store: claim op\(row.id) \(row.kind.rawValue) gen \(row.generation) attempt \(row.attempts)")
+        return claimed(row)
+    }
+
+    // MARK: OperationStore
+
+    func recordDispatch(of operation: ClaimedOperation, event: DomainEvent?) async throws(StoreError) -> Bool {
+        guard let index = held(operation.lease), let payment = payment(operations[index].paymentId),
+            operations[index].kind != .authorize || payment.status == .requested
+        else {
+            log?.add("    store: op\(operation.id) gen \(operation.generation): dispatch not recorded")
+            return false
+        }
+        operations[index].dispatchedAt = operations[index].dispatchedAt ?? now
+        append(event.map { [$0] } ?? [])
+        log?.add("    store: op\(operation.id) gen \(operation.generation): dispatch recorded")
+        return true
+    }
+
+    func recordProcessorReference(_ lease: OperationLease, paymentId: String, reference: String) async throws(StoreError) -> String {
+        guard held(lease) != nil, let index = paymentIndex(paymentId) else { throw leaseLost(lease, "record reference \(reference)") }
+        if payments[index].payment.processorReference == nil { payments[index].payment.processorReference = reference }
+        let recorded = payments[index].payment.processorReference ?? reference
+        log?.add("    store: op\(lease.operationId) gen \(lease.generation): reference \(reference) -> recorded \(recorded)")
+        return recorded
+    }
+
+    func recordedReference(paymentId: String) async throws(StoreError) -> String? { payment(paymentId)?.processorReference }
+
+    func refund(id: String) async throws(StoreError) -> Refund? { refunds.first { $0.refund.refundId == id }?.refund }
+
+    /// `recordRefund` (`RefundOutcomes.swift`): forward only, `amountRefunded` with it, the events when it moves.
+    func record(_ write: RefundWrite, under lease: OperationLease, drivesRefund: Bool) async throws(StoreError) {
+        guard let opIndex = held(lease) else { throw leaseLost(lease, "record refund \(write.refundId) \(write.status.rawValue)") }
+        guard let index = refunds.firstIndex(where: { $0.refund.refundId == write.refundId }),
+            let paymentIndex = paymentIndex(refunds[index].refund.paymentId)
+        else { throw StoreError(.unexpectedResult, "refund \(write.refundId) missing") }
+        let current = refunds[index].refund.status
+        let moves = current != write.status && (current == .requested || (current == .processed && write.status == .failed))
+        if moves { move(index, of: paymentIndex, from: current, by: write) }
+        refunds[index].refund.processorReference = refunds[index].refund.processorReference ?? write.processorReference
+        if let lastError = write.lastError { _ = apply(PaymentChange(lastError: lastError), to: paymentIndex) }
+        if drivesRefund { settle(opIndex, watchAgainAfter: write.watchAgainAfter, moves: moves, failed: write.status == .failed && current == .requested) }
+        log?.add("    store: op\(lease.operationId) gen \(lease.generation): refund \(write.refundId) \(current.rawValue) -> \(write.status.rawValue) moves \(moves)")
+    }
+
+    /// `finishOperation` (`OperationOutcomes.swift`): the change with its compare-and-set, its events only if it applied.
+    @discardableResult
+    func finishOperation(
+        _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
+    ) async throws(StoreError) -> Bool {
+        guard let opIndex = held(lease), let index = paymentIndex(paymentId) else {
+            throw leaseLost(lease, "finish \(resolution.rawValue) \(change.status?.rawValue ?? "-")")
+        }
+        let applied = apply(change, to: index)
+        if applied { append(events) }
+        operations[opIndex].status = resolution
+        operations[opIndex].leaseUntil = nil
+        log?.add("    store: op\(lease.operationId) gen \(lease.generation): finish \(resolution.rawValue) status \(change.status?.rawValue ?? "-") applied \(applied) events \(events.map(\.type))")
+        return applied
+    }
+
+    func reschedule(
+        _ lease: OperationLease, after delay: Duration, error: String?, newCreateAttempt: Int?, newKeyAttempt: Int?, protocolFault: Bool
+    ) async throws(StoreError) {
+        guard let index = held(lease) else { throw leaseLost(lease, "reschedule") }
+        // Whole seconds, rounded up: the backoff's jitter never changes when an operation falls due.
+        operations[index].nextAttemptAt = now + .seconds(Int((Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18).rounded(.up)))
+        operations[index].leaseUntil = nil
+        operations[index].lastError = error ?? operations[index].lastError
+        operations[index].createAttempt = newCreateAttempt ?? operations[index].createAttempt
+        operations[index].keyAttempt = newKeyAttempt ?? operations[index].keyAttempt
+        operations[index].protocolFaults += protocolFault ? 1 : 0
+        log?.add("    store: op\(lease.operationId) gen \(lease.generation): reschedule \(error ?? "(wait)")")
+    }
+
+    func renewLease(_ lease: OperationLease, for duration: Duration) async throws(StoreError) -> Bool {
+        guard let index = held(lease), operations[index].leaseUntil != nil else { return false }
+        operations[index].leaseUntil = now + duration
+        return true
+    }
+
+    // MARK: Helpers
+
+    func payment(_ id: String) -> Payment? { paymentIndex(id).map { payments[$0].payment } }
+
+    private func paymentIndex(_ id: String) -> Int? { payments.firstIndex { $0.payment.paymentId == id } }
+
+    private func isLeased(_ row: OperationRow) -> Bool { row.leaseUntil.map { $0 >= now } ?? false }
+
+    /// The operation's index while `lease` still holds it (its generation, and queued).
+    private func held(_ lease: OperationLease) -> Int? {
+        operations.firstIndex { $0.id == lease.operationId && $0.generation == lease.generation && $0.status == .queued }
+    }
+
+    private func leaseLost(_ lease: OperationLease, _ write: String) -> StoreError {
+        log?.add("    store: op\(lease.operationId) gen \(lease.generation): \(write) refused, lease lost")
+        return StoreError(.leaseLost, "operation \(lease.operationId): lease generation \(lease.generation) was taken over")
+    }
+
+    /// `PaymentChangeSQL.update`: the status only from one that may move to it; the reference never replaced.
+    private func apply(_ change: PaymentChange, to index: Int) -> Bool {
+        var payment = payments[index].payment
+        if let status = change.status {
+            guard acceptAnyTransition || PaymentStatus.allowedPrevious(for: status).contains(payment.status) else { return false }
+            transitions.append(Transition(paymentId: payment.paymentId, from: payment.status, to: status))
+            payment.status = status
+        }
+        payment.amountCaptured = change.amountCaptured ?? payment.amountCaptured
+        payment.failureReason = change.failureReason ?? payment.failureReason
+        payment.declineCode = change.declineCode ?? payment.declineCode
+        payment.processorReference = payment.processorReference ?? change.processorReference
+        if let lastError = change.lastError {
+            payment.lastError = lastError
+        } else if let succeeded = change.succeeded, payment.lastError?.operation == succeeded {
+            payment.lastError = nil
+        }
+        payments[index].payment = payment
+        return true
+    }
+
+    /// Into the events table, which holds one event per subject and type.
+    private func append(_ new: [DomainEvent]) {
+        for event in new {
+            if eventKeys.insert("\(event.subjectId) \(event.type)").inserted { events.append(event) } else { duplicates.append(event) }
+        }
+    }
+
+    private func move(_ index: Int, of paymentIndex: Int, from current: RefundStatus, by write: RefundWrite) {
+        refunds[index].refund.status = write.status
+        refunds[index].failureReason = refunds[index].failureReason ?? write.failureReason
+        let amount = refunds[index].refund.amount
+        payments[paymentIndex].payment.amountRefunded += write.status == .processed ? amount : (current == .processed ? -amount : 0)
+        append(write.events)
+    }
+
+    private func settle(_ index: Int, watchAgainAfter: Duration?, moves: Bool, failed: Bool) {
+        operations[index].leaseUntil = nil
+        if let watchAgainAfter {
+            operations[index].nextAttemptAt = now + watchAgainAfter
+            if moves { operations[index].attempts = 0 }
+        } else {
+            operations[index].status = failed ? .failed : .done
+        }
+    }
+
+    @discardableResult
+    private func enqueue(_ kind: OperationKind, paymentId: String, amount: Int?, key: String, refundId: String? = nil, keyAttempt: Int = 0) -> Int {
+        let id = operations.count + 1
+        operations.append(OperationRow(
+            id: id, kind: kind, paymentId: paymentId, refundId: refundId, amount: amount, key: key, keyAttempt: keyAttempt, nextAttemptAt: now))
+        log?.add("    store: queued op\(id) \(kind.rawValue) \(paymentId)\(amount.map { " \($0)" } ?? "")")
+        return id
+    }
+
+    private func enqueueAttempt(_ kind: OperationKind, of paymentId: String, amount: Int?, after ops: [OperationRow]) -> Int {
+        let earlier = ops.filter { $0.kind == kind }.map(\.keyAttempt)
+        return enqueue(kind, paymentId: paymentId, amount: amount, key: "\(paymentId):\(kind.rawValue)", keyAttempt: earlier.max().map { $0 + 1 } ?? 0)
+    }
+
+    private func queueCapture(_ payment: Payment, wanted: Int) -> String {
+        let ops = operations.filter { $0.paymentId == payment.paymentId }
+        if ops.contains(where: { $0.isLive && $0.kind == .void }) { return "409 a void is queued" }
+        if let capture = ops.first(where: { $0.isLive && $0.kind == .capture }) {
+            return capture.amount == wanted ? "202 \(release(capture.id))" : "409 another capture is queued"
+        }
+        guard wanted <= payment.amount else { return "409 more than authorized" }
+        return "202 \(enqueueAttempt(.capture, of: payment.paymentId, amount: wanted, after: ops))"
+    }
+
+    /// A parked capture or void asked for again is released; a queued one is left as it is.
+    private func release(_ id: Int) -> String {
+        guard let index = operations.firstIndex(where: { $0.id == id }) else { return "op\(id)" }
+        if operations[index].status == .parked {
+            operations[index].status = .queued
+            operations[index].nextAttemptAt = now
+            operations[index].protocolFaults = 0
+        }
+        return "op\(id)"
+    }
+
+    /// `voidUnsent`: an authorization queued and never sent, or parked with no intent recorded.
+    private func voidUnsent(_ payment: Payment, ops: [OperationRow]) -> Bool {
+        guard let authorization = ops.first(where: { $0.kind == .authorize }),
+            (authorization.status == .queued && authorization.dispatchedAt == nil)
+                || (authorization.status == .parked && payment.processorReference == nil),
+            let opIndex = operations.firstIndex(where: { $0.id == authorization.id }), let index = paymentIndex(payment.paymentId)
+        else { return false }
+        operations[opIndex].status = .cancelled
+        operations[opIndex].leaseUntil = nil
+        guard apply(PaymentChange(status: .voided), to: index) else { return false }
+        append([.paymentVoided(paymentId: payment.paymentId, orderId: payment.orderId, processorReference: nil, voidedAt: Self.time)])
+        return true
+    }
+
+    private func subject(of notice: WebhookNotice) -> (Payment, RefundStatus?)? {
+        if let refundId = notice.refundId {
+            guard let row = refunds.first(where: { $0.refund.refundId == refundId }), let payment = payment(row.refund.paymentId) else { return nil }
+            return (payment, row.refund.status)
+        }
+        guard let paymentId = notice.paymentId, let payment = payment(paymentId), payment.processorReference != nil,
+            payment.processorReference == notice.intentId
+        else { return nil }
+        return (payment, nil)
+    }
+
+    private func claimed(_ row: OperationRow) -> ClaimedOperation? {
+        guard let paymentRow = paymentIndex(row.paymentId).map({ payments[$0] }) else { return nil }
+        let p = paymentRow.payment
+        let refund = row.refundId.flatMap { id in refunds.first { $0.refund.refundId == id } }.map {
+            RefundContext(status: $0.refund.status, amount: $0.refund.amount, reason: $0.refund.reason, processorReference: $0.refund.processorReference)
+        }
+        return ClaimedOperation(
+            id: row.id, generation: row.generation, kind: row.kind, paymentId: row.paymentId, refundId: row.refundId, amount: row.amount,
+            idempotencyKey: row.key, attempts: row.attempts, createAttempt: row.createAttempt, keyAttempt: row.keyAttempt,
+            protocolFaults: row.protocolFaults, dispatched: row.dispatchedAt != nil, sinceDispatch: row.dispatchedAt.map { now - $0 },
+            payment: PaymentContext(
+                status: p.status, orderId: p.orderId, customerId: p.customerId, amount: p.amount, currency: p.currency, capture: p.capture,
+                paymentMethod: paymentRow.paymentMethod, processorReference: p.processorReference, metadata: [:]),
+            refund: refund)
+    }
+}
