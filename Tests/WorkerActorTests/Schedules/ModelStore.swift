@@ -231,7 +231,7 @@ actor ModelStore: OperationStore {
     func refund(id: String) async throws(StoreError) -> Refund? { refunds.first { $0.refund.refundId == id }?.refund }
 
     /// `recordRefund` (`RefundOutcomes.swift`): forward only, `amountRefunded` with it, the events when it moves.
-    func record(_ write: RefundWrite, under lease: OperationLease, drivesRefund: Bool) async throws(StoreError) {
+    func record(_ write: RefundRecord, under lease: OperationLease, drivesRefund: Bool) async throws(StoreError) {
         guard let opIndex = held(lease) else { throw leaseLost(lease, "record refund \(write.refundId) \(write.status.rawValue)") }
         guard let index = refunds.firstIndex(where: { $0.refund.refundId == write.refundId }),
             let paymentIndex = paymentIndex(refunds[index].refund.paymentId)
@@ -327,7 +327,7 @@ actor ModelStore: OperationStore {
         }
     }
 
-    private func move(_ index: Int, of paymentIndex: Int, from current: RefundStatus, by write: RefundWrite) {
+    private func move(_ index: Int, of paymentIndex: Int, from current: RefundStatus, by write: RefundRecord) {
         refunds[index].refund.status = write.status
         refunds[index].failureReason = refunds[index].failureReason ?? write.failureReason
         let amount = refunds[index].refund.amount

@@ -59,9 +59,7 @@ struct ScheduleTests {
         for seed: UInt64 in [20_931, 26_837, 33_428, 40_040] {
             var run = ScheduleRun(Schedule(seed: seed))
             let outcome = await run.run()
-            withKnownIssue("SyncStateMachine.listed finishes on a failed list: the event's read-back is lost") {
-                #expect(outcome.violations.isEmpty, "SEED=\(seed): \(outcome.violations)")
-            }
+            #expect(outcome.violations.isEmpty, "SEED=\(seed): \(outcome.violations)")
         }
     }
 

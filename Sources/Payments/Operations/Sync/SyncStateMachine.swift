@@ -59,10 +59,11 @@ public struct SyncStateMachine: OperationStateMachine {
         }
     }
 
-    /// A list that cannot be read leaves the refunds to their own operations' read-backs.
+    /// A list that cannot be read is asked again later: the webhook that queued this sync comes once, and the
+    /// refund's own operation may have stopped watching it, so nothing else would read the change it announced.
     public mutating func listed(_ result: StripeResult<[StripeRefund]>) -> OperationAction {
         guard state == .listing else { return .unexpected("listed") }
-        guard case .success(let refunds) = result else { return finish() }
+        guard case .success(let refunds) = result else { return ended(op.reschedule("refund list failed")) }
         return next(refunds.filter { $0.metadata["refund_id"] != nil })
     }
 
