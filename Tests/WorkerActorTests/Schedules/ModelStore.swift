@@ -85,53 +85,50 @@ actor ModelStore: OperationStore {
         return id
     }
 
-    /// `requestCapture` (`LifecycleRequest.swift`): by the payment's state and its live operations.
+    /// `requestCapture`: the domain's `LifecycleDecision`, carried out as `LifecycleRequest.swift` does.
     func requestCapture(paymentId: String, amount: Int?) -> String {
         guard let payment = payment(paymentId) else { return "not found" }
-        let wanted = amount ?? payment.amount
-        switch payment.status {
-        case .captured: return payment.amountCaptured == wanted ? "200 captured" : "409 captured with another amount"
-        case .requested, .voided, .failed: return "409 \(payment.status.rawValue)"
-        case .authorized: return queueCapture(payment, wanted: wanted)
-        }
+        return carryOut(LifecycleDecision.capture(payment: payment, operations: summaries(of: paymentId), amount: amount), payment)
     }
 
-    /// `requestVoid` (`LifecycleRequest.swift`), with its void at once of an authorization never sent.
     func requestVoid(paymentId: String) -> String {
         guard let payment = payment(paymentId) else { return "not found" }
-        let ops = operations.filter { $0.paymentId == paymentId }
-        if let void = ops.first(where: { $0.isLive && $0.kind == .void }) { return "202 \(release(void.id))" }
-        switch payment.status {
-        case .voided: return "200 voided"
-        case .captured, .failed: return "409 \(payment.status.rawValue)"
-        case .requested: return voidInFlight(payment, ops: ops)
-        case .authorized:
-            guard !ops.contains(where: { $0.isLive && $0.kind == .capture }) else { return "409 a capture is queued" }
-            return "202 \(enqueueAttempt(.void, of: paymentId, amount: nil, after: ops))"
-        }
+        return carryOut(LifecycleDecision.void(payment: payment, operations: summaries(of: paymentId)), payment)
     }
 
-    /// A REQUESTED payment: voided at once if never sent; a manual one in flight gets a queued void.
-    private func voidInFlight(_ payment: Payment, ops: [OperationRow]) -> String {
-        if voidUnsent(payment, ops: ops) { return "200 voided unsent" }
-        if payment.capture == .automatic { return "409 automatic in flight" }
-        return "202 \(enqueueAttempt(.void, of: payment.paymentId, amount: nil, after: ops))"
-    }
-
-    /// `requestRefund` (`RefundRequests.swift`): what is left to refund is reserved by the REQUESTED refunds.
+    /// `requestRefund`: the domain's `RefundRequestDecision`; what is left to refund is reserved by the refunds
+    /// not FAILED.
     func requestRefund(paymentId: String, amount: Int?) -> String {
         guard let payment = payment(paymentId) else { return "not found" }
-        guard payment.status == .captured else { return "409 \(payment.status.rawValue)" }
         let reserved = refunds.filter { $0.refund.paymentId == paymentId && $0.refund.status != .failed }.map(\.refund.amount).reduce(0, +)
-        let left = payment.amountCaptured - reserved
-        let wanted = amount ?? left
-        guard wanted > 0, wanted <= left else { return "409 \(left) left" }
+        guard case .refund(let wanted) = RefundRequestDecision.decide(payment: payment, reserved: reserved, amount: amount) else {
+            return "409 \(payment.amountCaptured - reserved) left"
+        }
         let id = "ref\(refunds.count + 1)"
         refunds.append(RefundRow(refund: Refund(
             refundId: id, paymentId: paymentId, amount: wanted, currency: "USD", reason: nil, status: .requested, processorReference: nil,
             createdAt: Self.time, updatedAt: Self.time)))
         enqueue(.refund, paymentId: paymentId, amount: wanted, key: "\(id):refund", refundId: id)
         return "201 \(id) of \(wanted)"
+    }
+
+    private func summaries(of paymentId: String) -> [OperationSummary] {
+        operations.filter { $0.paymentId == paymentId }.map {
+            OperationSummary(id: $0.id, kind: $0.kind, status: $0.status, amount: $0.amount, dispatched: $0.dispatchedAt != nil,
+                             keyAttempt: $0.keyAttempt)
+        }
+    }
+
+    private func carryOut(_ decision: LifecycleDecision, _ payment: Payment) -> String {
+        switch decision {
+        case .done: return "200 \(payment.status.rawValue)"
+        case .conflict(let reason): return "409 \(reason)"
+        case .release(let op): return "202 \(release(op.id))"
+        case .enqueue(let kind, let amount, let keyAttempt):
+            return "202 op\(enqueue(kind, paymentId: payment.paymentId, amount: amount, key: "\(payment.paymentId):\(kind.rawValue)", keyAttempt: keyAttempt))"
+        case .voidUnsent(let authorization):
+            return voidUnsent(payment, authorization: authorization) ? "200 voided unsent" : "409 not unsent"
+        }
     }
 
     /// `receiveWebhook` (`WebhookInbox.swift`): deduplicated by id; a record behind what the event says
@@ -354,21 +351,6 @@ actor ModelStore: OperationStore {
         return id
     }
 
-    private func enqueueAttempt(_ kind: OperationKind, of paymentId: String, amount: Int?, after ops: [OperationRow]) -> Int {
-        let earlier = ops.filter { $0.kind == kind }.map(\.keyAttempt)
-        return enqueue(kind, paymentId: paymentId, amount: amount, key: "\(paymentId):\(kind.rawValue)", keyAttempt: earlier.max().map { $0 + 1 } ?? 0)
-    }
-
-    private func queueCapture(_ payment: Payment, wanted: Int) -> String {
-        let ops = operations.filter { $0.paymentId == payment.paymentId }
-        if ops.contains(where: { $0.isLive && $0.kind == .void }) { return "409 a void is queued" }
-        if let capture = ops.first(where: { $0.isLive && $0.kind == .capture }) {
-            return capture.amount == wanted ? "202 \(release(capture.id))" : "409 another capture is queued"
-        }
-        guard wanted <= payment.amount else { return "409 more than authorized" }
-        return "202 \(enqueueAttempt(.capture, of: payment.paymentId, amount: wanted, after: ops))"
-    }
-
     /// A parked capture or void asked for again is released; a queued one is left as it is.
     private func release(_ id: Int) -> String {
         guard let index = operations.firstIndex(where: { $0.id == id }) else { return "op\(id)" }
@@ -380,13 +362,11 @@ actor ModelStore: OperationStore {
         return "op\(id)"
     }
 
-    /// `voidUnsent`: an authorization queued and never sent, or parked with no intent recorded.
-    private func voidUnsent(_ payment: Payment, ops: [OperationRow]) -> Bool {
-        guard let authorization = ops.first(where: { $0.kind == .authorize }),
-            (authorization.status == .queued && authorization.dispatchedAt == nil)
-                || (authorization.status == .parked && payment.processorReference == nil),
-            let opIndex = operations.firstIndex(where: { $0.id == authorization.id }), let index = paymentIndex(payment.paymentId)
-        else { return false }
+    /// `voidUnsent`: the authorization the decision names is cancelled and the payment voided, with no call.
+    private func voidUnsent(_ payment: Payment, authorization: Int) -> Bool {
+        guard let opIndex = operations.firstIndex(where: { $0.id == authorization }), let index = paymentIndex(payment.paymentId) else {
+            return false
+        }
         operations[opIndex].status = .cancelled
         operations[opIndex].leaseUntil = nil
         guard apply(PaymentChange(status: .voided), to: index) else { return false }
