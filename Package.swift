@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "StripeSandbox",
             dependencies: [
-                "StripeGateway",
+                "StripeGateway", "Support",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -134,7 +134,7 @@ let package = Package(
             dependencies: ["StripeSandbox", "StripeGateway", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
-        .testTarget(name: "WorkerActorTests", dependencies: ["WorkerActor", "Payments", "Store", "StripeGateway", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strict),
+        .testTarget(name: "WorkerActorTests", dependencies: ["WorkerActor", "Payments", "Store", "StripeGateway", "Support", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strict),
         .testTarget(
             name: "APIActorTests",
             dependencies: [
@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(name: "AppTests", dependencies: ["App"], swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["TestSupport", "StripeGateway", "StripeSandbox", "Store", "Payments"],
+            name: "EndToEndTests", dependencies: ["TestSupport", "StripeGateway", "StripeSandbox", "Store", "Payments", "Support"],
             swiftSettings: strict
         ),
     ]

@@ -37,12 +37,6 @@ struct FormDecodingTests {
         #expect(throws: StripeError.self) { try SearchQuery("payment_id = 1") }
     }
 
-    @Test func seededDrawsRepeat() {
-        var one = SeededGenerator(seed: 9)
-        var two = SeededGenerator(seed: 9)
-        #expect((0..<5).map { _ in one.next() } == (0..<5).map { _ in two.next() })
-    }
-
     @Test func jsonEscapes() {
         let value: JSONValue = ["a": "q\"\\\n\u{01}", "b": [1, true, nil]]
         #expect(value.serialized == #"{"a":"q\"\\\n\u0001","b":[1,true,null]}"#)

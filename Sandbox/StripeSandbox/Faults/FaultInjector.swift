@@ -1,3 +1,5 @@
+import Support
+
 /// The fault decisions for one `/v1` request, drawn together so a seed replays them exactly.
 struct RequestFaults: Sendable {
     var unauthorized = false

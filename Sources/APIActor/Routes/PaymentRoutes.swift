@@ -15,30 +15,38 @@ struct PaymentRoutes {
     }
 
     func authorize(_ request: Request, scope: String) async throws -> Response {
-        let body = try await request.jsonBody()
-        let command: AuthorizeCommand
-        switch validator.validate(body) {
-        case .success(let valid): command = valid
-        case .failure(let failure): throw APIProblem.invalid(failure.errors)
-        }
+        let command = try validated(try await request.jsonBody())
         let key = try request.scopedIdempotencyKey(scope: scope)
         let outcome = try await stored { () async throws(StoreError) in try await intake.submit(command, idempotencyKey: key) }
         switch outcome {
         case .conflict(let reason):
             throw APIProblem(.conflict, detail: reason)
-        case .created(let payment), .replayed(let payment):
-            let created = if case .created = outcome { true } else { false }
-            if created { PaymentTransitions.record(.requested) }
-            var current = payment
-            if let wait = request.preferredWait {
-                current = try await intake.awaitOutcome(of: payment, limit: wait)
-                if current.status == .failed {
-                    return JSONResponse.make(.init(code: 402, reasonPhrase: "Payment Required"), current, location: "/payments/\(current.paymentId)")
-                }
-            }
-            return JSONResponse.make(
-                created ? .created : .ok, current, location: created ? "/payments/\(current.paymentId)" : nil)
+        case .created(let payment):
+            PaymentTransitions.record(.requested)
+            return try await answer(payment, created: true, wait: request.preferredWait)
+        case .replayed(let payment):
+            return try await answer(payment, created: false, wait: request.preferredWait)
         }
+    }
+
+    private func validated(_ body: JSONValue) throws -> AuthorizeCommand {
+        switch validator.validate(body) {
+        case .success(let command): return command
+        case .failure(let failure): throw APIProblem.invalid(failure.errors)
+        }
+    }
+
+    /// 201 with its location for a new payment, 200 for a replay; with `Prefer: wait`, the payment as it stands
+    /// once settled or when the wait ends, 402 when it FAILED.
+    private func answer(_ payment: Payment, created: Bool, wait: Duration?) async throws -> Response {
+        var current = payment
+        if let wait {
+            current = try await intake.awaitOutcome(of: payment, limit: wait)
+            if current.status == .failed {
+                return JSONResponse.make(.init(code: 402, reasonPhrase: "Payment Required"), current, location: "/payments/\(current.paymentId)")
+            }
+        }
+        return JSONResponse.make(created ? .created : .ok, current, location: created ? "/payments/\(current.paymentId)" : nil)
     }
 
     func show(_ id: String) async throws -> Response {

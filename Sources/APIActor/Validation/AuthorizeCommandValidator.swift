@@ -112,14 +112,9 @@ struct AuthorizeCommandValidator {
             errors.append(FieldError(pointer: "/metadata", "at most 20 keys"))
         }
         var result: [String: String] = [:]
-        // Lengths in characters as the schema's maxLength counts them (RFC 8259 characters: code points), not graphemes.
         for (key, value) in members {
             let pointer = "/metadata/" + JSONPointer.escape(key)
-            if key.isEmpty || key.unicodeScalars.count > 40 || key.contains("[") || key.contains("]") {
-                errors.append(FieldError(pointer: pointer, "keys are 1 to 40 characters, without square brackets"))
-            } else if Self.reservedMetadataKeys.contains(key) {
-                errors.append(FieldError(pointer: pointer, "\(key) is reserved for the service"))
-            }
+            if let problem = Self.metadataKeyProblem(key) { errors.append(FieldError(pointer: pointer, problem)) }
             guard case .string(let text) = value, text.unicodeScalars.count <= 500 else {
                 errors.append(FieldError(pointer: pointer, "must be a string of at most 500 characters"))
                 continue
@@ -127,5 +122,14 @@ struct AuthorizeCommandValidator {
             result[key] = text
         }
         return result
+    }
+
+    /// Why a metadata key is refused, or nil. Lengths count characters as the schema's maxLength does (RFC 8259
+    /// characters: code points), not graphemes.
+    static func metadataKeyProblem(_ key: String) -> String? {
+        if key.isEmpty || key.unicodeScalars.count > 40 || key.contains("[") || key.contains("]") {
+            return "keys are 1 to 40 characters, without square brackets"
+        }
+        return reservedMetadataKeys.contains(key) ? "\(key) is reserved for the service" : nil
     }
 }

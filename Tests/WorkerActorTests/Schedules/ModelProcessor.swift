@@ -1,6 +1,7 @@
 import Payments
 import Store
 import StripeGateway
+import Support
 
 /// How often the model processor misbehaves, per call.
 struct ProcessorFaults: Sendable {

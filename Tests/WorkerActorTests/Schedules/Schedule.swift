@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Payments
 import Store
+import Support
 @testable import WorkerActor
 
 /// One step of a schedule. Indices (`pick`, `payment`) are taken modulo what exists when the step runs, so a
