@@ -62,8 +62,12 @@ public final class Database: Service {
         return value
     }
 
+    /// Closes the pool at graceful shutdown, after the services started after it have stopped. A cancelled group
+    /// (a service failed) leaves the pool open: the worker's last writes (giving its leases back) still reach
+    /// the database while the process ends.
     public func run() async throws {
         try? await gracefulShutdown()
+        guard !Task.isCancelled else { return }
         await shutdown()
     }
 

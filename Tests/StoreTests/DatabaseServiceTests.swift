@@ -23,4 +23,16 @@ struct DatabaseServiceTests {
             (error as? StoreError)?.code == .unavailable
         }
     }
+
+    @Test("a cancelled group (a service failed) leaves the pool open for the last writes of the others")
+    func cancelledLeavesThePoolOpen() async throws {
+        let db = try await TestDatabase.create(poolSize: 1)
+        let group = ServiceGroup(services: [db.database], logger: Logger(label: "test-group"))
+        let running = Task { try await group.run() }
+        #expect(try await db.scalar("SELECT 1") == "1")
+        running.cancel()
+        _ = await running.result
+        #expect(try await db.scalar("SELECT 2") == "2")
+        await db.database.shutdown()
+    }
 }

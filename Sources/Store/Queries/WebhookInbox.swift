@@ -73,9 +73,10 @@ extension Database {
             // An event about a refund always gets a sync, which reads back every refund of the payment: the
             // queued operation of another refund reads back only its own, and would absorb this event.
             if refundBehind || (expedited.affectedRows == 0 && waiting.isEmpty) {
+                let syncKey = "\(payment.paymentId):sync:\(notice.eventId)"
                 try tx.execute(
                     """
-                    INSERT INTO operations (payment_id, kind, idempotency_key) VALUES (\(payment.paymentId), 'sync', \("\(payment.paymentId):sync:\(notice.eventId)"))
+                    INSERT INTO operations (payment_id, kind, idempotency_key) VALUES (\(payment.paymentId), 'sync', \(syncKey))
                     ON CONFLICT DO NOTHING
                     """)
                 // No conflict target: a sync already queued for the payment, or (an event redelivered after its id

@@ -16,6 +16,14 @@ import Testing
                processorReference: "re_1", createdAt: F.time, updatedAt: F.time)
     }
 
+    /// A sync of a captured payment that asked for its refunds.
+    static func listing() -> SyncStateMachine {
+        var machine = machine(.captured)
+        _ = machine.start()
+        _ = machine.readBack(.success(F.intent(.succeeded, received: 4999)))
+        return machine
+    }
+
     @Test("a REQUESTED payment read back held is recorded AUTHORIZED with payment-succeeded")
     func authorizes() throws {
         var machine = Self.machine(.requested)
@@ -43,7 +51,7 @@ import Testing
         #expect(finish.resolution == .done)
     }
 
-    @Test("a refund unknown here is skipped; a list that cannot be read is asked again later")
+    @Test("a refund unknown here is skipped; a failed list is asked again, an unreadable one counts towards parking, a refused one ends")
     func skips() throws {
         var machine = Self.machine(.captured)
         _ = machine.start()
@@ -54,6 +62,14 @@ import Testing
         _ = unread.start()
         _ = unread.readBack(.success(F.intent(.succeeded, received: 4999)))
         #expect(F.reschedule(unread.listed(.unknown(F.timedOut)))?.reason == "refund list failed")
+        var refused = Self.listing()
+        #expect(F.finish(refused.listed(.rejected(status: 400, F.requestError("parameter_invalid"))))?.resolution == .done)
+        var unreadable = Self.listing()
+        #expect(F.reschedule(unreadable.listed(.unknown(F.unreadable)))?.protocolFault == true)
+        var parked = SyncStateMachine(F.claim(.sync, status: .captured, reference: F.intentId, protocolFaults: 4), now: F.now)
+        _ = parked.start()
+        _ = parked.readBack(.success(F.intent(.succeeded, received: 4999)))
+        #expect(F.finish(parked.listed(.unknown(F.unreadable)))?.resolution == .parked)
     }
 
     @Test("a read-back refused for good is dropped; one that failed is retried; no intent means nothing to read")

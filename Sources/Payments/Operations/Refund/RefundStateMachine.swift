@@ -128,10 +128,11 @@ public struct RefundStateMachine: OperationStateMachine {
         case .state(.processed, let reference, _):
             return record(processed(target, reference: reference))
         case .state(_, let reference, let failureReason):
-            return record(failed(target, reference: reference, reason: failureReason))
+            return record(failed(target, reference: reference, reason: failureReason, at: now()))
         case .refused(let code, let message):
-            var write = failed(target, reference: nil, reason: code)
-            write.lastError = PaymentError(operation: "refund", code: code, message: message, at: now())
+            let time = now()
+            var write = failed(target, reference: nil, reason: code, at: time)
+            write.lastError = PaymentError(operation: "refund", code: code, message: message, at: time)
             return record(write)
         case .pending(let reference):
             return record(RefundRecord(
@@ -156,12 +157,12 @@ public struct RefundStateMachine: OperationStateMachine {
             watchAgainAfter: reads < schedule.count ? schedule[reads] : nil)
     }
 
-    private func failed(_ target: Target, reference: String?, reason: String?) -> RefundRecord {
+    private func failed(_ target: Target, reference: String?, reason: String?, at time: String) -> RefundRecord {
         RefundRecord(
             refundId: target.refundId, status: .failed, processorReference: reference, failureReason: reason,
             events: [.refundFailed(
                 refundId: target.refundId, paymentId: op.paymentId, amount: target.refund.amount, currency: op.payment.currency,
-                reason: reason, failedAt: now())])
+                reason: reason, failedAt: time)])
     }
 
     private mutating func record(_ write: RefundRecord) -> OperationAction {

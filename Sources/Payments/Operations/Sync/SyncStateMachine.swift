@@ -59,12 +59,17 @@ public struct SyncStateMachine: OperationStateMachine {
         }
     }
 
-    /// A list that cannot be read is asked again later: the webhook that queued this sync comes once, and the
-    /// refund's own operation may have stopped watching it, so nothing else would read the change it announced.
+    /// A list that failed is asked again later: the webhook that queued this sync comes once, and the refund's
+    /// own operation may have stopped watching it, so nothing else would read the change it announced. Unreadable
+    /// lists count towards parking the sync; one refused for good ends it with what the intent said.
     public mutating func listed(_ result: StripeResult<[StripeRefund]>) -> OperationAction {
         guard state == .listing else { return .unexpected("listed") }
-        guard case .success(let refunds) = result else { return ended(op.reschedule("refund list failed")) }
-        return next(refunds.filter { $0.metadata["refund_id"] != nil })
+        switch result {
+        case .success(let refunds): return next(refunds.filter { $0.metadata["refund_id"] != nil })
+        case .rejected: return finish()
+        case .unknown(let failure) where failure.isProtocolFault: return ended(op.protocolFault(failure.message, at: now()))
+        default: return ended(op.reschedule("refund list failed"))
+        }
     }
 
     /// A refund of this service's whose processor status differs from the recorded one is recorded.
