@@ -38,6 +38,7 @@ run: db build
 	.build/debug/payment-service serve
 
 test: db pydeps
+	@Sandbox/scripts/postgres.sh drop-test-databases >/dev/null
 	swift build --build-tests
 	swift build --product payment-service
 	swift build --product stripe-sandbox
