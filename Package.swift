@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "App",
             dependencies: [
-                "APIActor", "WorkerActor", "Store", "StripeGateway", "StripeSandbox", "Support",
+                "APIActor", "WorkerActor", "Payments", "Store", "StripeGateway", "StripeSandbox", "Support",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -140,6 +140,7 @@ let package = Package(
             dependencies: [
                 "APIActor", "Payments", "Store", "StripeGateway", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -2,6 +2,7 @@ import APIActor
 import ArgumentParser
 import Hummingbird
 import Logging
+import Payments
 import ServiceLifecycle
 import Store
 import StripeGateway
@@ -41,19 +42,21 @@ struct Serve: AsyncParsableCommand {
             http: http, logger: Logger(label: "stripe-gateway"),
             rateLimiter: settings.stripeMaxRPS.map { RateLimiter(requestsPerSecond: $0) }, credentials: credentials)
         let metrics = MetricsExporter(database: database, credentials: credentials)
-        let (wakeups, wake) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        // The intake's stream to the worker: only when both run in this process.
+        let (committed, toWorker) = AsyncStream<QueuedOperation>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        let handOff = settings.runsWorker && settings.runsAPI
         if settings.runsWorker {
             services.append(PaymentWorker(
-                database: database, stripe: stripe,
+                queue: database, stripe: stripe,
                 configuration: WorkerConfiguration(
                     concurrency: settings.workerConcurrency, lease: .seconds(settings.workerLease), owner: WorkerIdentity.make(),
                     credentials: credentials, searchLag: .seconds(settings.stripeSearchLag)),
-                wakeups: wakeups, logger: Logger(label: "payment-worker")))
+                committed: handOff ? committed : nil, logger: Logger(label: "payment-worker")))
             services.append(RetentionSweeper(database: database, logger: Logger(label: "retention")))
         }
         if settings.runsAPI {
             // Before the API, so it stops after it: commands already accepted still get their commit.
-            let batcher = IntakeBatcher(database: database, logger: logger)
+            let batcher = IntakeBatcher(store: database, logger: logger)
             services.append(batcher)
             let events = EventSignal()
             let listener = NotificationListener(
@@ -64,7 +67,7 @@ struct Serve: AsyncParsableCommand {
                     host: settings.host, port: settings.port, tokens: settings.apiTokens,
                     defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets,
                     metrics: metrics.render, processorStatus: { credentials.processorStatus }),
-                database: database, intake: PaymentIntake(database: database, batcher: batcher, wakeups: wake), logger: logger, events: events,
+                database: database, intake: PaymentIntake(database: database, batcher: batcher, toWorker: handOff ? toWorker : nil), logger: logger, events: events,
                 onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
             // After the API, so it stops before it: closing the signal ends the open event streams.
             services.append(EventListenerService(listener: listener, signal: events))

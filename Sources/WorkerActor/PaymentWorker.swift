@@ -4,30 +4,36 @@ import ServiceLifecycle
 import Store
 import StripeGateway
 
-/// The payment worker: claims due operations from the durable queue and drives them at the processor,
-/// at most `concurrency` at once. The intake's stream only makes it look sooner; the queue is the record,
-/// swept every `pollInterval` for new, retried and abandoned (lease expired) work.
+/// The payment worker actor: claims operations from the durable queue and drives each with the executor, at
+/// most `concurrency` at once. Two ways in:
+/// - the intake's stream (`committed`) hands over each operation the API in this process just committed; with a
+///   free slot the worker claims it by id at once;
+/// - the sweep, every `pollInterval` and after each run ends, claims whatever is due: work other processes
+///   committed, retries, expired leases, and anything the stream handed over while every slot was taken.
 public actor PaymentWorker: Service {
-    private let database: Database
+    private let queue: any WorkQueue
     private let executor: OperationExecutor
     private let configuration: WorkerConfiguration
-    private let wakeups: AsyncStream<String>
+    private let committed: AsyncStream<QueuedOperation>?
     private let logger: Logger
     private var inFlight = 0
+    /// Operations the stream handed over, not yet claimed.
+    private var handedOver: [Int] = []
+    private var sweepDue = true
     private var databaseDown = false
     private var credentialsRefused = false
     private var drainWaiter: CheckedContinuation<Void, Never>?
 
     public init(
-        database: Database, stripe: any StripeAPI, configuration: WorkerConfiguration, wakeups: AsyncStream<String>,
+        queue: any WorkQueue, stripe: any StripeAPI, configuration: WorkerConfiguration, committed: AsyncStream<QueuedOperation>?,
         backoff: Backoff = Backoff(), logger: Logger
     ) {
-        self.database = database
+        self.queue = queue
         self.configuration = configuration
-        self.wakeups = wakeups
+        self.committed = committed
         self.logger = logger
         executor = OperationExecutor(
-            store: database, processor: stripe, lease: configuration.lease, backoff: backoff, searchLag: configuration.searchLag, logger: logger)
+            store: queue, processor: stripe, lease: configuration.lease, backoff: backoff, searchLag: configuration.searchLag, logger: logger)
     }
 
     public func run() async throws {
@@ -37,18 +43,22 @@ public actor PaymentWorker: Service {
         // every finished operation's task until shutdown, about 10 KB each).
         await withDiscardingTaskGroup { runners in
             await withTaskGroup(of: Void.self) { pumps in
-                pumps.addTask { [wakeups] in
-                    for await _ in wakeups { kick.yield() }
+                pumps.addTask { [committed] in
+                    guard let committed else { return }
+                    for await operation in committed {
+                        await self.handOver(operation)
+                        kick.yield()
+                    }
                 }
                 pumps.addTask { [poll = configuration.pollInterval] in
                     while !Task.isCancelled {
+                        await self.requestSweep()
                         kick.yield()
                         try? await Task.sleep(for: poll)
                     }
                 }
                 for await _ in kicks.cancelOnGracefulShutdown() {
-                    let claimed = await claim()
-                    for op in claimed {
+                    for op in await claim() {
                         runners.addTask { [executor] in
                             await executor.run(op)
                             await self.finished()
@@ -60,32 +70,66 @@ public actor PaymentWorker: Service {
                 kick.finish()
                 pumps.cancelAll()
             }
-            // Operations in flight finish their processor calls, for at most `drainTimeout`; past it they are
-            // cancelled (a cancelled call is an unknown outcome: rescheduled, read back by whoever claims it next).
-            guard inFlight > 0 else { return }
-            logger.info("worker draining", metadata: ["in_flight": "\(inFlight)"])
-            runners.addTask { [bound = configuration.drainTimeout] in
-                try? await Task.sleep(for: bound)
-                // Cancelled means the drain ended (or the whole worker was cancelled): no time-out to report.
-                if !Task.isCancelled { await self.endDrain() }
-            }
-            await waitUntilDrained()
-            if inFlight > 0 {
-                logger.warning("drain time-out: cancelling operations still in flight", metadata: ["in_flight": "\(inFlight)"])
-            }
-            runners.cancelAll()
+            await drain(runners: &runners)
         }
         // Whatever is still leased to this worker (a cancelled operation) is given back at once.
-        try? await database.releaseLeases(owner: configuration.owner)
+        try? await queue.releaseLeases(owner: configuration.owner)
         logger.info("worker stopped")
     }
 
+    /// Operations in flight finish their processor calls, for at most `drainTimeout`; past it they are
+    /// cancelled (a cancelled call is an unknown outcome: rescheduled, read back by whoever claims it next).
+    private func drain(runners: inout DiscardingTaskGroup) async {
+        guard inFlight > 0 else { return }
+        logger.info("worker draining", metadata: ["in_flight": "\(inFlight)"])
+        runners.addTask { [bound = configuration.drainTimeout] in
+            try? await Task.sleep(for: bound)
+            // Cancelled means the drain ended (or the whole worker was cancelled): no time-out to report.
+            if !Task.isCancelled { await self.endDrain() }
+        }
+        await waitUntilDrained()
+        if inFlight > 0 {
+            logger.warning("drain time-out: cancelling operations still in flight", metadata: ["in_flight": "\(inFlight)"])
+        }
+        runners.cancelAll()
+    }
+
+    private func handOver(_ operation: QueuedOperation) {
+        // More than the slots can take waits for the sweep instead.
+        if handedOver.count < configuration.concurrency { handedOver.append(operation.id) }
+    }
+
+    private func requestSweep() {
+        sweepDue = true
+    }
+
+    /// The operations handed over, as many as there are free slots (the rest are left to the sweep), then a
+    /// sweep if one is due and slots are left.
     private func claim() async -> [ClaimedOperation] {
         noteCredentials()
-        let free = configuration.credentials.claimable(configuration.concurrency - inFlight)
-        guard free > 0 else { return [] }
+        // Asked once: while the key is refused, each answer above zero reserves the one probe.
+        let slots = configuration.credentials.claimable(configuration.concurrency - inFlight)
+        let ids = Array(handedOver.prefix(slots))
+        handedOver.removeAll()
+        var claimed: [ClaimedOperation] = []
+        if !ids.isEmpty {
+            claimed = await claiming { [queue, configuration] () async throws(StoreError) in
+                try await queue.claimOperations(ids: ids, owner: configuration.owner, lease: configuration.lease)
+            }
+        }
+        let left = slots - claimed.count
+        if sweepDue, left > 0 {
+            sweepDue = false
+            claimed += await claiming { [queue, configuration] () async throws(StoreError) in
+                try await queue.claimOperations(owner: configuration.owner, limit: left, lease: configuration.lease)
+            }
+        }
+        return claimed
+    }
+
+    private func claiming(_ claim: () async throws(StoreError) -> [ClaimedOperation]) async -> [ClaimedOperation] {
         do {
-            let claimed = try await database.claimOperations(owner: configuration.owner, limit: free, lease: configuration.lease)
+            let claimed = try await claim()
             if databaseDown {
                 databaseDown = false
                 logger.notice("database reachable again; worker resumes")
@@ -114,6 +158,7 @@ public actor PaymentWorker: Service {
 
     private func finished() {
         inFlight -= 1
+        sweepDue = true
         if inFlight == 0 { endDrain() }
     }
 

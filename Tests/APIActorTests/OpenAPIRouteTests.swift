@@ -12,9 +12,8 @@ struct OpenAPIRouteTests {
     @Test("the router's routes and the document's operations are the same set")
     func sameRoutes() throws {
         let database = Database(url: "postgresql://nobody@127.0.0.1:1/none", poolSize: 1, logger: Logger(label: "test"))
-        let (_, wakeups) = AsyncStream<String>.makeStream()
         let router = PaymentAPI.makeRouter(
-            configuration: APIConfiguration(), database: database, intake: PaymentIntake(database: database, wakeups: wakeups))
+            configuration: APIConfiguration(), database: database, intake: PaymentIntake(database: database))
         let registered = Set(router.routes.map { route in
             let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") || $0.hasPrefix("{") ? "{}" : String($0) }
             return "\(route.method) /" + path.joined(separator: "/")

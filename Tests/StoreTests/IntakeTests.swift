@@ -54,6 +54,31 @@ struct IntakeTests {
         #expect(otherScope.isCreated)
     }
 
+    @Test("one group commit holds keyed and unkeyed commands: new ones, a key's replay and a key used for another body")
+    func keyedGroupCommit() async throws {
+        let db = try await TestDatabase.create()
+        let key = IdempotencyKey(scope: "caller-a", key: "k-group")
+        let keyedBody = command()
+        guard case .created(let earlier, _) = try await db.database.recordRequested(keyedBody, newPaymentId: newId(), idempotencyKey: key)
+        else { Issue.record("not created"); return }
+        let batch = [
+            IntakeCommand(command(), newPaymentId: newId()),
+            IntakeCommand(keyedBody, newPaymentId: newId(), idempotencyKey: key),
+            IntakeCommand(command(), newPaymentId: newId(), idempotencyKey: IdempotencyKey(scope: "caller-a", key: "k-new")),
+            IntakeCommand(command(), newPaymentId: newId(), idempotencyKey: IdempotencyKey(scope: "caller-b", key: "k-group")),
+            IntakeCommand(command(), newPaymentId: newId(), idempotencyKey: key),
+        ]
+        let outcomes = try await db.database.recordRequested(batch: batch)
+        #expect(outcomes.map { $0?.isCreated } == [true, false, true, true, false])
+        #expect(outcomes[1]?.payment?.paymentId == earlier.paymentId)
+        #expect(outcomes[4]?.isConflict == true)
+        // Each new payment's authorization is the operation the outcome names.
+        for case .created(let payment, let authorization)? in outcomes {
+            #expect(try await db.scalar("SELECT payment_id FROM operations WHERE id = \(authorization) AND kind = 'authorize'") == payment.paymentId)
+        }
+        #expect(try await db.scalar("SELECT count(*) FROM payments") == "4")
+    }
+
     @Test("twenty identical commands at once make one payment; twenty different ones make one and nineteen conflicts")
     func races() async throws {
         let db = try await TestDatabase.create(poolSize: 10)

@@ -37,6 +37,40 @@ struct OperationQueueTests {
         #expect(Set(all).count == 40)
     }
 
+    @Test("a claim by id takes the operation the intake committed, with its fencing token; never one held, done or not yet due")
+    func claimById() async throws {
+        let db = try await TestDatabase.create(poolSize: 4)
+        guard case .created(_, let authorization) = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil)
+        else { Issue.record("not created"); return }
+        let claimed = try await db.database.claimOperations(ids: [authorization, 999_999], owner: "a", lease: .seconds(30))
+        #expect(claimed.map(\.id) == [authorization])
+        #expect(claimed.first?.generation == 1)
+        #expect(claimed.first?.attempts == 1)
+        // Held by "a": neither a second claim by id nor a sweep takes it.
+        #expect(try await db.database.claimOperations(ids: [authorization], owner: "b", lease: .seconds(30)).isEmpty)
+        #expect(try await db.database.claimOperations(owner: "b", limit: 10, lease: .seconds(30)).isEmpty)
+        // Rescheduled into the future: not due, not taken by id.
+        try await db.database.reschedule(claimed[0].lease, after: .seconds(60), error: "later")
+        #expect(try await db.database.claimOperations(ids: [authorization], owner: "b", lease: .seconds(30)).isEmpty)
+    }
+
+    @Test("a claim by id racing a sweep: exactly one of them gets the operation")
+    func claimByIdRacesSweep() async throws {
+        let db = try await TestDatabase.create(poolSize: 8)
+        var ids: [Int] = []
+        for _ in 0..<30 {
+            if case .created(_, let op) = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil) { ids.append(op) }
+        }
+        let claims = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for worker in 0..<4 {
+                group.addTask { try await db.database.claimOperations(owner: "s\(worker)", limit: 10, lease: .seconds(30)).map(\.id) }
+                group.addTask { [ids] in try await db.database.claimOperations(ids: ids, owner: "i\(worker)", lease: .seconds(30)).map(\.id) }
+            }
+            return try await group.reduce(into: [Int]()) { $0 += $1 }
+        }
+        #expect(claims.sorted() == ids.sorted())
+    }
+
     @Test("a rescheduled operation waits for its time; released leases are claimable at once")
     func reschedule() async throws {
         let db = try await TestDatabase.create()

@@ -50,17 +50,17 @@ struct RetentionTests {
     func redeliveryAfterPurge() async throws {
         let db = try await TestDatabase.create()
         let outcome = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil)
-        guard case .created(let payment) = outcome else { Issue.record("not created"); return }
+        guard case .created(let payment, _) = outcome else { Issue.record("not created"); return }
         _ = try await db.column("UPDATE payments SET processor_reference = 'pi_retention' WHERE id = \(payment.paymentId) RETURNING id")
         // The authorization is no longer queued, so an event saying the payment moved on queues a sync.
         _ = try await db.column("UPDATE operations SET status = 'done' WHERE payment_id = \(payment.paymentId) RETURNING id")
         let notice = WebhookNotice(
             eventId: "evt_retention", type: "payment_intent.amount_capturable_updated", intentId: "pi_retention",
             paymentId: payment.paymentId, refundId: nil, paymentStatus: .authorized, refundStatus: nil)
-        #expect(try await db.database.receiveWebhook(notice) == .syncQueued(paymentId: payment.paymentId))
+        #expect(try await db.database.receiveWebhook(notice).queuedSync == payment.paymentId)
         _ = try await db.column("UPDATE operations SET status = 'done' WHERE kind = 'sync' RETURNING id")
         _ = try await db.column("DELETE FROM webhook_events RETURNING id")
-        #expect(try await db.database.receiveWebhook(notice) == .syncQueued(paymentId: payment.paymentId))
+        #expect(try await db.database.receiveWebhook(notice).queuedSync == payment.paymentId)
         #expect(try await db.scalar("SELECT count(*) FROM operations WHERE kind = 'sync'") == "1")
     }
 }

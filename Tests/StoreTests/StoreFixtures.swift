@@ -12,7 +12,7 @@ func newId() -> String { UUID().uuidString.lowercased() }
 extension IntakeOutcome {
     var payment: Payment? {
         switch self {
-        case .created(let p), .replayed(let p): p
+        case .created(let p, _), .replayed(let p): p
         case .conflict: nil
         }
     }
@@ -20,6 +20,11 @@ extension IntakeOutcome {
     var isCreated: Bool { if case .created = self { true } else { false } }
     var isReplayed: Bool { if case .replayed = self { true } else { false } }
     var isConflict: Bool { if case .conflict = self { true } else { false } }
+}
+
+extension WebhookReceipt {
+    /// The payment a sync was queued for.
+    var queuedSync: String? { if case .syncQueued(let paymentId, _) = self { paymentId } else { nil } }
 }
 
 /// Ends the payment's authorization as `status`, as the worker would.

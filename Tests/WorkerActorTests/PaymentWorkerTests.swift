@@ -107,7 +107,7 @@ struct PaymentWorkerTests {
         #expect(try await db.column("SELECT type FROM events ORDER BY seq") == ["payment-requested", "payment-failed"])
     }
 
-    @Test("the worker actor drains a burst within its concurrency, woken by the intake's stream")
+    @Test("the worker actor drains a burst within its concurrency, found by its sweep")
     func workerDrainsBurst() async throws {
         let db = try await TestDatabase.create(poolSize: 6)
         for _ in 0..<25 {
@@ -115,13 +115,11 @@ struct PaymentWorkerTests {
                 AuthorizeCommand(cartId: UUID().uuidString, customerId: nil, amount: 500, currency: "EUR", paymentMethod: "pm_card_visa"),
                 newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
         }
-        let (wakeups, wake) = AsyncStream<String>.makeStream()
         let worker = PaymentWorker(
-            database: db.database, stripe: FakeStripe(),
+            queue: db.database, stripe: FakeStripe(),
             configuration: WorkerConfiguration(concurrency: 4, pollInterval: .seconds(5), owner: "actor-test"),
-            wakeups: wakeups, backoff: Self.noDelay, logger: logger)
+            committed: nil, backoff: Self.noDelay, logger: logger)
         let running = Task { try await worker.run() }
-        wake.yield("go")
         let deadline = ContinuousClock.now + .seconds(20)
         while try await db.scalar("SELECT count(*) FROM payments WHERE status = 'AUTHORIZED'") != "25", ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
@@ -137,15 +135,13 @@ struct PaymentWorkerTests {
         let (db, payment) = try await setUp()
         let stripe = FakeStripe()
         await stripe.setConfirmDelay(.seconds(60))
-        let (wakeups, wake) = AsyncStream<String>.makeStream()
         let worker = PaymentWorker(
-            database: db.database, stripe: stripe,
+            queue: db.database, stripe: stripe,
             configuration: WorkerConfiguration(
                 concurrency: 2, pollInterval: .seconds(5), owner: "drain-test", drainTimeout: .milliseconds(300)),
-            wakeups: wakeups, backoff: Self.noDelay, logger: logger)
+            committed: nil, backoff: Self.noDelay, logger: logger)
         let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         let running = Task { try await group.run() }
-        wake.yield("go")
         let deadline = ContinuousClock.now + .seconds(10)
         while await !stripe.calls.contains(where: { if case .confirm = $0 { true } else { false } }), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
@@ -164,11 +160,10 @@ struct PaymentWorkerTests {
     @Test("a graceful stop with nothing in flight is immediate")
     func stopsAtOnceWhenIdle() async throws {
         let db = try await TestDatabase.create()
-        let (wakeups, _) = AsyncStream<String>.makeStream()
         let worker = PaymentWorker(
-            database: db.database, stripe: FakeStripe(),
+            queue: db.database, stripe: FakeStripe(),
             configuration: WorkerConfiguration(concurrency: 2, pollInterval: .milliseconds(50), owner: "idle-test", drainTimeout: .seconds(30)),
-            wakeups: wakeups, backoff: Self.noDelay, logger: logger)
+            committed: nil, backoff: Self.noDelay, logger: logger)
         let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         let running = Task { try await group.run() }
         try await Task.sleep(for: .milliseconds(200))

@@ -14,7 +14,7 @@ struct PoisonOperationTests {
 
     func authorizeOne(_ db: TestDatabase, method: String = "pm_card_visa") async throws -> Payment {
         let command = AuthorizeCommand(cartId: UUID().uuidString, customerId: nil, amount: 1000, currency: "USD", paymentMethod: method)
-        guard case .created(let payment) = try await db.database.recordRequested(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
+        guard case .created(let payment, _) = try await db.database.recordRequested(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
         else { throw HarnessError(message: "not created") }
         return payment
     }

@@ -7,7 +7,7 @@ import TestSupport
 func requestedPayment() async throws -> (TestDatabase, Payment) {
     let db = try await TestDatabase.create()
     let command = AuthorizeCommand(cartId: UUID().uuidString, customerId: nil, amount: 1000, currency: "USD", paymentMethod: "pm_card_visa")
-    guard case .created(let payment) = try await db.database.recordRequested(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
+    guard case .created(let payment, _) = try await db.database.recordRequested(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: nil)
     else { throw HarnessError(message: "not created") }
     return (db, payment)
 }

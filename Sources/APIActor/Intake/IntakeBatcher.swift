@@ -2,8 +2,9 @@ import Logging
 import ServiceLifecycle
 import Store
 
-/// Group commit for the intake: concurrent AuthorizePayment commands share one statement and one commit,
-/// and each is answered only after the commit that holds it. An idle flusher takes a lone command at once
+/// The intake actor: every AuthorizePayment command, keyed or not, is group-committed here. Concurrent
+/// commands share one transaction and one commit (those without a key one statement), and each is answered
+/// only after the commit that holds it. An idle flusher takes a lone command at once
 /// (no added latency when quiet); under load, commands that arrive while flushes are in flight gather into
 /// the next batch, so commits per second stay near the database's limit while commands per commit grow.
 public actor IntakeBatcher: Service {
@@ -12,7 +13,7 @@ public actor IntakeBatcher: Service {
         let continuation: CheckedContinuation<Result<IntakeOutcome, StoreError>, Never>
     }
 
-    private let database: Database
+    private let store: any IntakeStore
     private let maxBatch: Int
     private let flushers: Int
     private let logger: Logger
@@ -21,12 +22,15 @@ public actor IntakeBatcher: Service {
     private var stopping = false
 
     /// `flushers` bounds the batches in flight at once (each holds one database connection).
-    public init(database: Database, flushers: Int = 4, maxBatch: Int = 256, logger: Logger) {
-        self.database = database
+    public init(store: any IntakeStore, flushers: Int = 4, maxBatch: Int = 256, logger: Logger) {
+        self.store = store
         self.flushers = max(1, flushers)
         self.maxBatch = max(1, maxBatch)
         self.logger = logger
     }
+
+    /// Commands waiting for a flusher (for the actor's tests).
+    var waiting: Int { pending.count }
 
     func submit(_ item: IntakeCommand) async throws(StoreError) -> IntakeOutcome {
         let result = await withCheckedContinuation { continuation in
@@ -83,11 +87,12 @@ public actor IntakeBatcher: Service {
     private func flush(_ batch: [Pending]) async {
         let outcomes: [IntakeOutcome?]
         do {
-            outcomes = try await database.recordRequested(batch: batch.map(\.item))
-        } catch where error.isCausedByData && batch.count > 1 {
-            // One member's row failed the statement for all (nothing was written): each member is decided
-            // alone, once, so only the guilty one gets the error and the others commit as if alone.
-            logger.warning("a group commit failed on its data; deciding its commands one by one", metadata: [
+            outcomes = try await store.recordRequested(batch: batch.map(\.item))
+        } catch where (error.isCausedByData || error.code == .serializationFailure) && batch.count > 1 {
+            // One member's row failed the transaction for all (nothing was written), or it deadlocked with another
+            // on a shared key or cart: each member is decided alone, once, so only the guilty one gets the error
+            // and the others commit as if alone.
+            logger.warning("a group commit failed; deciding its commands one by one", metadata: [
                 "sqlstate": "\(error.sqlState ?? "")", "commands": "\(batch.count)",
             ])
             for entry in batch { await decideAlone(entry) }
@@ -108,7 +113,7 @@ public actor IntakeBatcher: Service {
 
     private func decideAlone(_ entry: Pending) async {
         do {
-            let alone = try await database.recordRequested(entry.item.command, newPaymentId: entry.item.newPaymentId, idempotencyKey: nil)
+            let alone = try await store.recordRequested(entry.item)
             entry.continuation.resume(returning: .success(alone))
         } catch {
             entry.continuation.resume(returning: .failure(error))

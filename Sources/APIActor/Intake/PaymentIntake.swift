@@ -2,30 +2,31 @@ import Foundation
 import Payments
 import Store
 
-/// The intake: commits each AuthorizePayment command, and only then tells the worker (the stream is the
-/// fast path, the database is the record). Commands without an Idempotency-Key go through the group
-/// commit when a batcher runs.
+/// The intake: commits each AuthorizePayment command through the intake actor's group commit, and only then
+/// hands the new authorization to the worker in this process (`toWorker`: the stream is the fast path, the
+/// queue in the database is the record; nil when no worker runs here, `ROLE=api`).
 public struct PaymentIntake: Sendable {
     let database: Database
+    /// The group commit; without one (route tests), each command commits alone.
     let batcher: IntakeBatcher?
-    let wakeups: AsyncStream<String>.Continuation
+    let toWorker: AsyncStream<QueuedOperation>.Continuation?
 
-    public init(database: Database, batcher: IntakeBatcher? = nil, wakeups: AsyncStream<String>.Continuation) {
+    public init(database: Database, batcher: IntakeBatcher? = nil, toWorker: AsyncStream<QueuedOperation>.Continuation? = nil) {
         self.database = database
         self.batcher = batcher
-        self.wakeups = wakeups
+        self.toWorker = toWorker
     }
 
     func submit(_ command: AuthorizeCommand, idempotencyKey: IdempotencyKey?) async throws(StoreError) -> IntakeOutcome {
-        let id = UUID().uuidString.lowercased()
-        let outcome: IntakeOutcome
-        if let batcher, idempotencyKey == nil {
-            outcome = try await batcher.submit(IntakeCommand(command, newPaymentId: id))
-        } else {
-            outcome = try await database.recordRequested(command, newPaymentId: id, idempotencyKey: idempotencyKey)
-        }
-        if case .created(let payment) = outcome { wakeups.yield(payment.paymentId) }
+        let item = IntakeCommand(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: idempotencyKey)
+        let outcome = if let batcher { try await batcher.submit(item) } else { try await database.recordRequested(item) }
+        if case .created(_, let authorization) = outcome { handOff(authorization) }
         return outcome
+    }
+
+    /// Tells the worker in this process about an operation just committed.
+    func handOff(_ operationId: Int) {
+        toWorker?.yield(QueuedOperation(id: operationId))
     }
 
     /// Waits up to `limit` for the payment to leave REQUESTED, polling the record (which any instance's

@@ -6,7 +6,7 @@ import Store
 /// Capture, void and refunds (`contract.md`, "Capture, void, refunds"): each queued durably for the worker.
 struct LifecycleRoutes {
     let database: Database
-    let wakeups: AsyncStream<String>.Continuation
+    let intake: PaymentIntake
 
     func register(on routes: RouteTable) {
         routes.post("payments/:id/capture", .protected) { request, context in try await capture(request, context.parameters.get("id") ?? "") }
@@ -49,8 +49,8 @@ struct LifecycleRoutes {
         case .conflict(let reason): throw APIProblem(.conflict, detail: reason)
         case .replayed(let refund):
             return JSONResponse.make(.ok, try await waited(refund, request), location: "/refunds/\(refund.refundId)")
-        case .created(let refund):
-            wakeups.yield(paymentId)
+        case .created(let refund, let operationId):
+            intake.handOff(operationId)
             return JSONResponse.make(.created, try await waited(refund, request), location: "/refunds/\(refund.refundId)")
         }
     }
@@ -79,7 +79,7 @@ struct LifecycleRoutes {
         case .conflict(let reason): throw APIProblem(.conflict, detail: reason)
         case .done(let payment): return JSONResponse.make(.ok, payment)
         case .queued(let payment, let operationId):
-            wakeups.yield(paymentId)
+            intake.handOff(operationId)
             guard let wait = request.preferredWait else { return JSONResponse.make(.accepted, payment) }
             let finished = try await Polling.until(limit: wait) { () async throws(StoreError) in
                 try await database.operationFinished(id: operationId)

@@ -21,7 +21,7 @@ struct PaymentRoutes {
         switch outcome {
         case .conflict(let reason):
             throw APIProblem(.conflict, detail: reason)
-        case .created(let payment):
+        case .created(let payment, _):
             PaymentTransitions.record(.requested)
             return try await answer(payment, created: true, wait: request.preferredWait)
         case .replayed(let payment):

@@ -11,7 +11,7 @@ struct WebhookRoutes {
 
     let database: Database
     let secrets: [String]
-    let wakeups: AsyncStream<String>.Continuation
+    let intake: PaymentIntake
 
     func register(on routes: RouteTable) {
         routes.post("webhooks/stripe", .open) { request, context in try await receive(request, context) }
@@ -39,7 +39,7 @@ struct WebhookRoutes {
         }
         let receipt = try await stored { () async throws(StoreError) in try await database.receiveWebhook(event.notice) }
         context.logger.info("stripe event", metadata: ["event_id": "\(event.id)", "type": "\(event.type)", "receipt": "\(receipt)"])
-        if case .syncQueued(let paymentId) = receipt { wakeups.yield(paymentId) }
+        if case .syncQueued(_, let operations) = receipt { operations.forEach(intake.handOff) }
         return try JSONResponse.make(.ok, ["received": event.id])
     }
 }

@@ -2,8 +2,8 @@ import Payments
 
 /// What recording an AuthorizePayment command came to.
 public enum IntakeOutcome: Sendable {
-    /// A new payment was committed.
-    case created(Payment)
+    /// A new payment was committed, with its authorization operation (the worker claims it by this id).
+    case created(Payment, authorization: Int)
     /// The same command was seen before: the payment as it stands.
     case replayed(Payment)
     /// Another command holds the cart (or the idempotency key).
@@ -21,45 +21,57 @@ public struct IdempotencyKey: Sendable {
     }
 }
 
-/// One command of a group commit, with the id its payment gets if it is new.
+/// One command of a group commit, with the id its payment gets if it is new and its `Idempotency-Key`, if any.
 public struct IntakeCommand: Sendable {
     public var command: AuthorizeCommand
     public var newPaymentId: String
+    public var idempotencyKey: IdempotencyKey?
 
-    public init(_ command: AuthorizeCommand, newPaymentId: String) {
+    public init(_ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey? = nil) {
         self.command = command
         self.newPaymentId = newPaymentId
+        self.idempotencyKey = idempotencyKey
     }
 }
 
-extension Database {
-    /// Records commands together, in ONE statement (one transaction, one commit): each a REQUESTED payment
-    /// with its queued authorization under the "one live payment per cart" rules. The carts must differ.
-    /// An outcome is nil when another transaction took the cart meanwhile: submit that command again.
+/// What the intake actor commits through: `Database`, or a fake in the actor's unit tests.
+public protocol IntakeStore: Sendable {
+    /// Records commands together in one transaction (one commit). The carts must differ. An outcome is nil
+    /// when another transaction took the cart meanwhile: submit that command again, alone.
+    func recordRequested(batch: [IntakeCommand]) async throws(StoreError) -> [IntakeOutcome?]
+    /// Records one command, keyed or not; races with other transactions are retried.
+    func recordRequested(_ item: IntakeCommand) async throws(StoreError) -> IntakeOutcome
+}
+
+extension Database: IntakeStore {
+    /// Each command a REQUESTED payment with its queued authorization under the "one live payment per cart"
+    /// rules: the commands without a key in ONE statement, then each keyed one under its key's lock.
     public func recordRequested(batch: [IntakeCommand]) async throws(StoreError) -> [IntakeOutcome?] {
-        try await withConnection(rerun: .whenRecognised { tx throws(StoreError) in try tx.committed(batch) }) { tx throws(StoreError) in
-            try tx.recordRequested(batch: batch)
+        let committed = Rerun<[IntakeOutcome?]>.whenRecognised { tx throws(StoreError) in try tx.committed(batch) }
+        // Without keys the batch is one statement: it commits on its own, with no BEGIN and COMMIT round trips.
+        guard batch.contains(where: { $0.idempotencyKey != nil }) else {
+            return try await withConnection(rerun: committed) { tx throws(StoreError) in try tx.recordRequested(batch: batch) }
         }
+        return try await transaction(rerun: committed) { tx throws(StoreError) in try tx.recordRequested(mixed: batch) }
     }
 
-    /// Records one command, keyed or not. Races with other transactions are retried here.
-    public func recordRequested(
-        _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey?
-    ) async throws(StoreError) -> IntakeOutcome {
+    public func recordRequested(_ item: IntakeCommand) async throws(StoreError) -> IntakeOutcome {
         for _ in 0..<5 {
             // A run after a lost COMMIT reply finds the payment its first run committed, and answers the same.
-            let committed = Rerun<IntakeOutcome?>.whenRecognised { tx throws(StoreError) in
-                guard let payment = try tx.payment(id: newPaymentId) else { return nil }
-                return .created(payment)
-            }
+            let committed = Rerun<IntakeOutcome?>.whenRecognised { tx throws(StoreError) in try tx.committed([item])?[0] }
             let outcome = try await transaction(rerun: committed) { tx throws(StoreError) -> IntakeOutcome? in
-                let item = IntakeCommand(command, newPaymentId: newPaymentId)
-                guard let idempotencyKey else { return try tx.recordRequested(batch: [item])[0] }
+                guard let idempotencyKey = item.idempotencyKey else { return try tx.recordRequested(batch: [item])[0] }
                 return try tx.recordRequested(item, keyed: idempotencyKey)
             }
             if let outcome { return outcome }
         }
-        throw StoreError(.serializationFailure, "cart \(command.cartId) kept changing under concurrent commands")
+        throw StoreError(.serializationFailure, "cart \(item.command.cartId) kept changing under concurrent commands")
+    }
+
+    public func recordRequested(
+        _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey?
+    ) async throws(StoreError) -> IntakeOutcome {
+        try await recordRequested(IntakeCommand(command, newPaymentId: newPaymentId, idempotencyKey: idempotencyKey))
     }
 }
 
@@ -77,13 +89,26 @@ extension Transaction {
         case .new:
             let outcome = try recordRequested(batch: [item])[0]
             switch outcome {
-            case .created(let payment), .replayed(let payment):
+            case .created(let payment, _), .replayed(let payment):
                 try rememberIdempotencyKey(key, fingerprint: fingerprint, resource: payment.paymentId)
             case .conflict, nil:
                 break
             }
             return outcome
         }
+    }
+
+    /// A group commit's commands in one transaction: those without a key in one statement, then each keyed one,
+    /// in the order of their keys' locks (so two batches that share keys cannot deadlock on them).
+    func recordRequested(mixed batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?] {
+        let plain = batch.indices.filter { batch[$0].idempotencyKey == nil }
+        var outcomes = [IntakeOutcome?](repeating: nil, count: batch.count)
+        for (index, outcome) in zip(plain, try recordRequested(batch: plain.map { batch[$0] })) { outcomes[index] = outcome }
+        let keyed = batch.indices.compactMap { index in batch[index].idempotencyKey.map { (index, $0) } }
+        for (index, key) in keyed.sorted(by: { ($0.1.scope, $0.1.key) < ($1.1.scope, $1.1.key) }) {
+            outcomes[index] = try recordRequested(batch[index], keyed: key)
+        }
+        return outcomes
     }
 
     /// The group-commit statement: decides every command against its cart's latest payment and inserts the
@@ -106,7 +131,8 @@ extension Transaction {
                 let c = item.command
                 return .created(Payment(
                     paymentId: item.newPaymentId, cartId: c.cartId, orderId: c.orderId, customerId: c.customerId, amount: c.amount,
-                    currency: c.currency, status: .requested, capture: c.capture, createdAt: at, updatedAt: at))
+                    currency: c.currency, status: .requested, capture: c.capture, createdAt: at, updatedAt: at),
+                    authorization: try row.requiredInt("operation_id"))
             case "replayed":
                 guard let payment = existing[try row.requiredString("payment_id")] else { return nil }
                 return .replayed(payment)
@@ -121,9 +147,19 @@ extension Transaction {
     /// After a lost reply, the batch's outcomes when its payments committed: each is answered as created, a
     /// command that created none is submitted again. Nil when none committed.
     func committed(_ batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?]? {
-        let committed = try payments(ids: batch.map(\.newPaymentId))
+        let ids = batch.map(\.newPaymentId)
+        let committed = try payments(ids: ids)
         guard !committed.isEmpty else { return nil }
-        return batch.map { committed[$0.newPaymentId].map(IntakeOutcome.created) }
+        var authorizations: [String: Int] = [:]
+        for row in try execute(
+            "SELECT id, payment_id FROM operations WHERE payment_id = ANY(\(array: ids)::uuid[]) AND kind = 'authorize'"
+        ).rows {
+            authorizations[try row.requiredString("payment_id")] = try row.requiredInt("id")
+        }
+        return batch.map { item in
+            guard let payment = committed[item.newPaymentId], let operation = authorizations[item.newPaymentId] else { return nil }
+            return .created(payment, authorization: operation)
+        }
     }
 
     func payments(ids: [String]) throws(StoreError) -> [String: Payment] {
@@ -171,11 +207,12 @@ enum IntakeSQL {
         ), operations_added AS (
           INSERT INTO operations (payment_id, kind, idempotency_key)
           SELECT id, 'authorize', id::text || ':authorize' FROM inserted
+          RETURNING id, payment_id
         )
         SELECT d.ord,
                CASE WHEN d.verdict = 'new' THEN (CASE WHEN ins.id IS NULL THEN 'raced' ELSE 'created' END) ELSE d.verdict END AS verdict,
-               coalesce(ins.id, d.existing_id) AS payment_id, rfc3339(ins.created_at) AS created_at
-        FROM decided d LEFT JOIN inserted ins ON ins.id = d.id
+               coalesce(ins.id, d.existing_id) AS payment_id, rfc3339(ins.created_at) AS created_at, oa.id AS operation_id
+        FROM decided d LEFT JOIN inserted ins ON ins.id = d.id LEFT JOIN operations_added oa ON oa.payment_id = ins.id
         ORDER BY d.ord
         """
     }

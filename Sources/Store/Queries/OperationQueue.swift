@@ -5,18 +5,36 @@ extension Database {
     /// Leases up to `limit` due operations to `owner`. Rows another worker holds are skipped, not waited
     /// for; an expired lease (its holder died) is taken over.
     public func claimOperations(owner: String, limit: Int, lease: Duration) async throws(StoreError) -> [ClaimedOperation] {
+        try await claim(prepared: "claim_operations", owner: owner, lease: lease, due: """
+            SELECT id FROM operations
+            WHERE status = 'queued' AND next_attempt_at <= clock_timestamp()
+              AND (lease_until IS NULL OR lease_until < clock_timestamp())
+            ORDER BY next_attempt_at
+            LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
+            """)
+    }
+
+    /// Leases the operations `ids` that are due and free, in the same one statement as a sweep's claim (the
+    /// fencing token included): the worker's fast path for work its own process just committed. An operation
+    /// another worker holds, or one already run, is left out.
+    public func claimOperations(ids: [Int], owner: String, lease: Duration) async throws(StoreError) -> [ClaimedOperation] {
+        try await claim(prepared: "claim_operations_by_id", owner: owner, lease: lease, due: """
+            SELECT id FROM operations
+            WHERE id = ANY(\(array: ids.map(String.init))::bigint[]) AND status = 'queued' AND next_attempt_at <= clock_timestamp()
+              AND (lease_until IS NULL OR lease_until < clock_timestamp())
+            FOR UPDATE SKIP LOCKED
+            """)
+    }
+
+    /// Leases the operations `due` selects (locked, skipping those locked elsewhere) to `owner`: a new lease
+    /// generation each, and everything the runner needs of its payment and refund.
+    private func claim(prepared name: String, owner: String, lease: Duration, due: SQL) async throws(StoreError) -> [ClaimedOperation] {
         try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute(
-                prepared: "claim_operations",
+                prepared: name,
                 """
-                WITH due AS (
-                  SELECT id FROM operations
-                  WHERE status = 'queued' AND next_attempt_at <= clock_timestamp()
-                    AND (lease_until IS NULL OR lease_until < clock_timestamp())
-                  ORDER BY next_attempt_at
-                  LIMIT \(limit)
-                  FOR UPDATE SKIP LOCKED
-                ), claimed AS (
+                WITH due AS (\(due)), claimed AS (
                   UPDATE operations o
                   SET lease_owner = \(owner), lease_until = clock_timestamp() + make_interval(secs => \(lease.seconds)),
                       lease_generation = o.lease_generation + 1, attempts = o.attempts + 1, updated_at = clock_timestamp()

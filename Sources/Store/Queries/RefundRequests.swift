@@ -1,7 +1,8 @@
 import Payments
 
 public enum RefundRequestOutcome: Sendable {
-    case created(Refund)
+    /// Reserved, with the operation that drives it.
+    case created(Refund, operationId: Int)
     case replayed(Refund)
     case conflict(String)
     case notFound
@@ -15,7 +16,8 @@ extension Database {
     ) async throws(StoreError) -> RefundRequestOutcome {
         // A run after a lost COMMIT reply finds the refund its first run committed, and answers the same.
         let committed = Rerun<RefundRequestOutcome>.whenRecognised { tx throws(StoreError) in
-            try tx.refund(id: newRefundId).map { .created($0) }
+            guard let refund = try tx.refund(id: newRefundId) else { return nil }
+            return .created(refund, operationId: try tx.execute("SELECT id FROM operations WHERE refund_id = \(newRefundId)")[0].requiredInt("id"))
         }
         return try await transaction(rerun: committed) { tx throws(StoreError) in
             let fingerprint = "refund \(paymentId) \(amount.map(String.init) ?? "all") \(reason?.rawValue ?? "-")"
@@ -31,10 +33,10 @@ extension Database {
             }
             try tx.execute(
                 "INSERT INTO refunds (id, payment_id, amount, reason, status) VALUES (\(newRefundId), \(paymentId), \(wanted), \(reason), 'REQUESTED')")
-            _ = try tx.enqueue(.refund, paymentId: paymentId, amount: wanted, key: "\(newRefundId):refund", refundId: newRefundId)
+            let operationId = try tx.enqueue(.refund, paymentId: paymentId, amount: wanted, key: "\(newRefundId):refund", refundId: newRefundId)
             if let idempotencyKey { try tx.rememberIdempotencyKey(idempotencyKey, fingerprint: fingerprint, resource: newRefundId) }
             guard let refund = try tx.refund(id: newRefundId) else { throw StoreError(.unexpectedResult, "refund vanished") }
-            return .created(refund)
+            return .created(refund, operationId: operationId)
         }
     }
 }

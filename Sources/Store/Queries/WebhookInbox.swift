@@ -35,8 +35,9 @@ public enum WebhookReceipt: Sendable, Equatable {
     case unrelated
     /// Our record already says so.
     case upToDate
-    /// The record is behind: the payment's operations were brought forward, or a `sync` queued.
-    case syncQueued(paymentId: String)
+    /// The record is behind: the payment's operations were brought forward, or a `sync` queued; `operations`
+    /// are those now due and free (the worker in this process may claim them at once).
+    case syncQueued(paymentId: String, operations: [Int])
 }
 
 extension Database {
@@ -67,22 +68,24 @@ extension Database {
             // Waiting means not running yet: a runner holding its lease may have read the processor already.
             let waiting = try tx.execute(
                 """
-                SELECT 1 FROM operations WHERE payment_id = \(payment.paymentId) AND status = 'queued'
+                SELECT id FROM operations WHERE payment_id = \(payment.paymentId) AND status = 'queued'
                   AND (lease_until IS NULL OR lease_until < clock_timestamp())
                 """)
+            var due = try waiting.rows.map { row throws(StoreError) in try row.requiredInt("id") }
             // An event about a refund always gets a sync, which reads back every refund of the payment: the
             // queued operation of another refund reads back only its own, and would absorb this event.
             if refundBehind || (expedited.affectedRows == 0 && waiting.isEmpty) {
                 let syncKey = "\(payment.paymentId):sync:\(notice.eventId)"
-                try tx.execute(
+                let queued = try tx.execute(
                     """
                     INSERT INTO operations (payment_id, kind, idempotency_key) VALUES (\(payment.paymentId), 'sync', \(syncKey))
-                    ON CONFLICT DO NOTHING
+                    ON CONFLICT DO NOTHING RETURNING id
                     """)
+                due += try queued.rows.map { row throws(StoreError) in try row.requiredInt("id") }
                 // No conflict target: a sync already queued for the payment, or (an event redelivered after its id
                 // was purged, past 30 days) the sync this very event queued long ago, both mean nothing to add.
             }
-            return .syncQueued(paymentId: payment.paymentId)
+            return .syncQueued(paymentId: payment.paymentId, operations: due)
         }
     }
 }

@@ -71,9 +71,8 @@ struct RouteBed: Sendable {
         _ configuration: APIConfiguration = configuration(), events: EventSignal = EventSignal(), _ body: @Sendable (RouteBed) async throws -> Void
     ) async throws {
         let db = try await TestDatabase.create(poolSize: 2)
-        let (_, wakeups) = AsyncStream<String>.makeStream()
         let routes = PaymentAPI.makeRoutes(
-            configuration: configuration, database: db.database, intake: PaymentIntake(database: db.database, wakeups: wakeups),
+            configuration: configuration, database: db.database, intake: PaymentIntake(database: db.database),
             events: events)
         do {
             try await Application(router: routes.router).test(.router) { client in try await body(RouteBed(db: db, client: client)) }

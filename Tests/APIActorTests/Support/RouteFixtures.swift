@@ -12,9 +12,8 @@ enum RouteFixtures {
 
     static func routes(tokens: [String] = [token]) -> RouteTable {
         let database = Database(url: "postgresql://nobody@127.0.0.1:1/none", poolSize: 1, logger: Logger(label: "test"))
-        let (_, wakeups) = AsyncStream<String>.makeStream()
         return PaymentAPI.makeRoutes(
-            configuration: APIConfiguration(tokens: tokens), database: database, intake: PaymentIntake(database: database, wakeups: wakeups))
+            configuration: APIConfiguration(tokens: tokens), database: database, intake: PaymentIntake(database: database))
     }
 
     /// Runs `body` against `router` in process (HummingbirdTesting's router framework: no socket).

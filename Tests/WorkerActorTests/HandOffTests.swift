@@ -1,0 +1,136 @@
+import Logging
+import Payments
+import Store
+import Testing
+@testable import WorkerActor
+
+/// The worker actor's two ways in: the intake's stream (claim by id) and the sweep, against a model queue.
+@Suite("worker hand-off")
+struct HandOffTests {
+    /// The model store as the worker's queue, with a sweep that can be made to find nothing; counts both claims.
+    actor ModelQueue: WorkQueue {
+        let model: ModelStore
+        let sweepFinds: Bool
+        private(set) var sweeps = 0
+        private(set) var claimedByID: [[Int]] = []
+
+        init(_ model: ModelStore, sweepFinds: Bool) {
+            self.model = model
+            self.sweepFinds = sweepFinds
+        }
+
+        func claimOperations(owner: String, limit: Int, lease: Duration) async throws(StoreError) -> [ClaimedOperation] {
+            sweeps += 1
+            guard sweepFinds else { return [] }
+            var claimed: [ClaimedOperation] = []
+            for id in await model.dueOperations().prefix(limit) {
+                if let op = await model.claim(id) { claimed.append(op) }
+            }
+            return claimed
+        }
+
+        func claimOperations(ids: [Int], owner: String, lease: Duration) async throws(StoreError) -> [ClaimedOperation] {
+            claimedByID.append(ids)
+            var claimed: [ClaimedOperation] = []
+            for id in ids {
+                if let op = await model.claim(id) { claimed.append(op) }
+            }
+            return claimed
+        }
+
+        func releaseLeases(owner: String) async throws(StoreError) {}
+
+        func recordDispatch(of operation: ClaimedOperation, event: DomainEvent?) async throws(StoreError) -> Bool {
+            try await model.recordDispatch(of: operation, event: event)
+        }
+
+        func recordProcessorReference(_ lease: OperationLease, paymentId: String, reference: String) async throws(StoreError) -> String {
+            try await model.recordProcessorReference(lease, paymentId: paymentId, reference: reference)
+        }
+
+        func recordedReference(paymentId: String) async throws(StoreError) -> String? { try await model.recordedReference(paymentId: paymentId) }
+
+        func refund(id: String) async throws(StoreError) -> Refund? { try await model.refund(id: id) }
+
+        func record(_ write: RefundRecord, under lease: OperationLease, drivesRefund: Bool) async throws(StoreError) {
+            try await model.record(write, under: lease, drivesRefund: drivesRefund)
+        }
+
+        func finishOperation(
+            _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
+        ) async throws(StoreError) -> Bool {
+            try await model.finishOperation(lease, paymentId: paymentId, change: change, events: events, resolution: resolution)
+        }
+
+        func reschedule(
+            _ lease: OperationLease, after delay: Duration, error: String?, newCreateAttempt: Int?, newKeyAttempt: Int?, protocolFault: Bool
+        ) async throws(StoreError) {
+            try await model.reschedule(
+                lease, after: delay, error: error, newCreateAttempt: newCreateAttempt, newKeyAttempt: newKeyAttempt, protocolFault: protocolFault)
+        }
+
+        func renewLease(_ lease: OperationLease, for duration: Duration) async throws(StoreError) -> Bool {
+            try await model.renewLease(lease, for: duration)
+        }
+    }
+
+    let logger = Logger(label: "hand-off-test")
+
+    /// A payment whose authorization is queued in `model`; its operation's id.
+    static func queuedAuthorization(_ model: ModelStore) async -> (paymentId: String, operationId: Int) {
+        let paymentId = await model.authorize(amount: 1000, capture: .manual, paymentMethod: "pm_card_visa")
+        let operationId = await model.operations.first { $0.paymentId == paymentId }!.id
+        return (paymentId, operationId)
+    }
+
+    static func eventually(within limit: Duration = .seconds(5), _ condition: () async -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while await !condition() {
+            guard ContinuousClock.now < deadline else { return false }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        return true
+    }
+
+    @Test("an operation handed over by the intake's stream is claimed by id and run at once, while the sweep finds nothing")
+    func runsWhatTheStreamHandsOver() async throws {
+        let model = ModelStore(log: nil)
+        let (paymentId, operationId) = await Self.queuedAuthorization(model)
+        let queue = ModelQueue(model, sweepFinds: false)
+        let (committed, toWorker) = AsyncStream<QueuedOperation>.makeStream()
+        // A sweep every 10 minutes: only the stream can start this operation within the test.
+        let worker = PaymentWorker(
+            queue: queue, stripe: FakeStripe(), configuration: WorkerConfiguration(concurrency: 2, pollInterval: .seconds(600), owner: "w"),
+            committed: committed, logger: logger)
+        let running = Task { try await worker.run() }
+        defer { running.cancel() }
+        #expect(try await Self.eventually { await queue.sweeps >= 1 })
+        #expect(await model.payment(paymentId)?.status == .requested)
+        toWorker.yield(QueuedOperation(id: operationId))
+        #expect(try await Self.eventually { await model.payment(paymentId)?.status == .authorized })
+        #expect(await queue.claimedByID == [[operationId]])
+    }
+
+    @Test("an operation handed over while every slot is taken is left to the sweep, which runs it once a slot frees")
+    func fullWorkerLeavesItToTheSweep() async throws {
+        let model = ModelStore(log: nil)
+        let first = await Self.queuedAuthorization(model)
+        let stripe = FakeStripe()
+        await stripe.setConfirmDelay(.milliseconds(300))
+        let queue = ModelQueue(model, sweepFinds: true)
+        let (committed, toWorker) = AsyncStream<QueuedOperation>.makeStream()
+        let worker = PaymentWorker(
+            queue: queue, stripe: stripe, configuration: WorkerConfiguration(concurrency: 1, pollInterval: .seconds(600), owner: "w"),
+            committed: committed, logger: logger)
+        let running = Task { try await worker.run() }
+        defer { running.cancel() }
+        // The first sweep takes the only slot with the first payment (its confirm takes 300 ms).
+        #expect(try await Self.eventually { await stripe.calls.count >= 1 })
+        let second = await Self.queuedAuthorization(model)
+        toWorker.yield(QueuedOperation(id: second.operationId))
+        #expect(try await Self.eventually { await model.payment(second.paymentId)?.status == .authorized })
+        #expect(await model.payment(first.paymentId)?.status == .authorized)
+        #expect(await queue.claimedByID.isEmpty, "no slot was free: nothing is claimed by id")
+        #expect(await queue.sweeps >= 2)
+    }
+}
