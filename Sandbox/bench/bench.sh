@@ -1,22 +1,19 @@
 #!/usr/bin/env bash
 # `make bench`: the intake and end-to-end rates of the release build, each next to PostgreSQL's own
-# single-row INSERT rate (pgbench) measured in the same run, at the same concurrency.
+# single-row INSERT rate (pgbench) measured in the same run, at the same concurrency; then the checkout
+# latency next to the processor's own (latency.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-PG_PORT="${PG_PORT:-55432}"
+source Sandbox/bench/common.sh
 CLIENTS="${BENCH_CLIENTS:-64}"
 SECONDS_INTAKE="${BENCH_SECONDS:-15}"
 SECONDS_E2E="${BENCH_E2E_SECONDS:-10}"
-BIN="${BENCH_BIN:-.build-release/release}"
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-PSQL=("$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atq)
 API_PORT=18080
 SANDBOX_PORT=18111
 RUN=$(date +%s)
 export BENCH_TOKEN=bench BENCH_RUN=$((RUN % 4000000000))
 
-say() { printf '%s\n' "$*" >&2; }
 rss_kib() { awk "/^$2:/ {print \$2}" "/proc/$1/status"; }
 mib() { awk "BEGIN {printf \"%.1f\", $1 / 1024}"; }
 # CPU time in clock ticks: a process's own, or PostgreSQL's whole (the postmaster's, its reaped backends' and
@@ -55,13 +52,6 @@ pgbench_tps() {
   "${PSQL[@]}" -c "DROP DATABASE $db" postgres
 }
 
-wait_ready() {
-  for _ in $(seq 1 200); do
-    curl -sf "http://127.0.0.1:$1/health/ready" >/dev/null && return 0
-    sleep 0.1
-  done
-  say "service on port $1 did not become ready"; return 1
-}
 
 say "== durability: fsync=$("${PSQL[@]}" -c 'SHOW fsync' postgres) synchronous_commit=$("${PSQL[@]}" -c 'SHOW synchronous_commit' postgres); nproc=$(nproc)"
 say "== pgbench before (single-row INSERT, $CLIENTS clients, ${SECONDS_INTAKE}s)"
@@ -147,3 +137,4 @@ printf '4. end to end (ROLE=all, standalone sandbox), %ss burst: %s accepted, %s
 printf '   CPU per settled payment in (4): service %s µs, sandbox %s µs, PostgreSQL %s µs (intake, worker and the processor on the same %s cores)\n' \
   "$E2E_SVC_US" "$E2E_SBX_US" "$E2E_PG_US" "$(nproc)"
 printf '5. memory: idle %s MiB after start; peak %s MiB in (2), %s MiB in (4)\n' "$(mib "$IDLE")" "$(mib "$PEAK_INTAKE")" "$(mib "$PEAK_E2E")"
+Sandbox/bench/latency.sh
