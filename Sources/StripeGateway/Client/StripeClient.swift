@@ -163,15 +163,9 @@ public actor StripeClient: StripeAPI {
     private nonisolated func perform<Value: Decodable & Sendable>(
         _ request: CurlRequest, path: String, idempotencyKey: String? = nil
     ) async -> StripeResult<Value> {
-        let outcome: Result<CurlResponse, HTTPTransportError>
-        let start: ContinuousClock.Instant
-        if await admit() {
-            start = clock.now
-            outcome = await send(request)
-        } else {
-            start = clock.now
-            outcome = .failure(.notSent(code: "cancelled", message: "cancelled before sending"))
-        }
+        let admitted = await admit()
+        let start = clock.now
+        let outcome = admitted ? await send(request) : .failure(.notSent(code: "cancelled", message: "cancelled before sending"))
         let result = StripeClassifier.classify(outcome, as: Value.self)
         credentials.note(status: try? outcome.get().status)
         let duration = clock.now - start
@@ -225,18 +219,18 @@ extension StripeClient {
     /// A slot (waiting for one in FIFO order), then the instant its rate token comes: now when one is in hand.
     /// Nil when the caller was cancelled while waiting for the slot: it then holds none. Taking the token
     /// only once the slot is held keeps sends spaced at the rate, however long slots are held.
-    func takeSlotAndToken() async -> ContinuousClock.Instant? {
+    private func takeSlotAndToken() async -> ContinuousClock.Instant? {
         guard await takeSlot() else { return nil }
         let now = clock.now
         return now + (bucket?.reserve(at: now) ?? .zero)
     }
 
     /// Hands the slot to the longest waiter, or frees it.
-    func release() {
+    private func release() {
         slots.release()?.resume(returning: true)
     }
 
-    func record(method: String, path: String, outcome: String, duration: Duration) {
+    private func record(method: String, path: String, outcome: String, duration: Duration) {
         metrics.record(method: method, path: path, outcome: outcome, duration: duration)
     }
 

@@ -50,6 +50,8 @@ final class CurlMultiLoop {
         if intake.closed && active.isEmpty { return false }
         // A freed slot may have a request waiting in the inbox: take it before parking.
         guard finished == 0 else { return true }
+        // Sockets, curl's own timers (time-outs), new requests, cancels and shutdown all end the wait sooner;
+        // the second is only a bound on how long a turn can be skipped.
         if curl_multi_poll(multi, nil, 0, 1000, nil) != CURLM_OK {
             // Not expected (out of memory, say); do not spin while it lasts.
             Thread.sleep(forTimeInterval: 0.01)
