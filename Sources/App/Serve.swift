@@ -35,12 +35,12 @@ struct Serve: AsyncParsableCommand {
                 logger.warning("PAYMENT_API_TOKENS is unset: authentication is OFF (sandbox mode only)")
             }
         }
-        let http = CurlHTTPClient(threads: settings.workerConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(10))
+        let http = CurlHTTPClient(maxConcurrent: settings.workerConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(10))
         let credentials = CredentialStatus()
         let stripe = StripeClient(
             configuration: StripeConfiguration(secretKey: settings.stripeSecretKey, apiBase: settings.stripeAPIBase),
-            http: http, logger: Logger(label: "stripe-gateway"),
-            rateLimiter: settings.stripeMaxRPS.map { RateLimiter(requestsPerSecond: $0) }, credentials: credentials)
+            http: http, logger: Logger(label: "stripe-gateway"), maxRequestsPerSecond: settings.stripeMaxRPS,
+            maxInFlight: settings.workerConcurrency, credentials: credentials)
         let metrics = MetricsExporter(database: database, credentials: credentials)
         // The intake's stream to the worker: only when both run in this process.
         let (committed, toWorker) = AsyncStream<QueuedOperation>.makeStream(bufferingPolicy: .bufferingNewest(1024))

@@ -77,4 +77,14 @@ static inline size_t ccurl_readfunc_abort(void) {
     return CURL_READFUNC_ABORT;
 }
 
+/* curl_multi_info_read's CURLMsg carries its CURLcode in a union (`data.result` for CURLMSG_DONE);
+   read it here rather than through Swift's view of the union. */
+static inline CURLcode ccurl_msg_result(const CURLMsg *message) {
+    return message->data.result;
+}
+
+static inline CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
 #endif

@@ -21,7 +21,7 @@ struct BatchIsolationTests {
 
     /// Sends `good` valid commands and the `bad` ones, interleaved, 64 at a time.
     static func mixedLoad(_ service: ServiceProcess, _ stack: Stack, bad: [String]) async throws -> Tally {
-        let api = APIClient(baseURL: service.baseURL, token: Stack.token, http: CurlHTTPClient(threads: 64, totalTimeout: .seconds(60)))
+        let api = APIClient(baseURL: service.baseURL, token: Stack.token, http: CurlHTTPClient(maxConcurrent: 64, totalTimeout: .seconds(60)))
         var bodies = (0..<Self.good).map { (true, authorizeBody(amount: 1000 + $0)) }
         for (index, body) in bad.enumerated() { bodies.insert((false, body), at: index * (Self.good / bad.count)) }
         let answers = try await withThrowingTaskGroup(of: (Bool, APIClient.Answer).self) { group in

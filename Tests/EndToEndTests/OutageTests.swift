@@ -20,7 +20,7 @@ struct OutageTests {
             defer { service.kill() }
             let api = APIClient(baseURL: service.baseURL, token: Stack.token)
             let quick = APIClient(
-                baseURL: service.baseURL, token: Stack.token, http: CurlHTTPClient(threads: 4, connectTimeout: .seconds(2), totalTimeout: .seconds(10)))
+                baseURL: service.baseURL, token: Stack.token, http: CurlHTTPClient(maxConcurrent: 4, connectTimeout: .seconds(2), totalTimeout: .seconds(10)))
             var acknowledged: [String] = []
             for _ in 0..<5 {
                 let answer = try await api.post("/payments/authorize", json: authorizeBody(), headers: [("Prefer", "wait=5")])

@@ -71,7 +71,7 @@ struct WebhookFlowTests {
             let api = stack.client(service)
             let stripe = StripeClient(
                 configuration: StripeConfiguration(secretKey: SandboxHarness.apiKey, apiBase: stack.sandbox.baseURL),
-                http: CurlHTTPClient(threads: 1), logger: Logger(label: "test-stripe"))
+                http: CurlHTTPClient(maxConcurrent: 1), logger: Logger(label: "test-stripe"))
             let paymentId = UUID().uuidString.lowercased()
             let cart = UUID().uuidString.lowercased()
             guard case .success(let intent) = await stripe.createPaymentIntent(

@@ -1,9 +1,10 @@
+import Foundation
 import Testing
 @testable import StripeGateway
 
 @Suite struct CurlHTTPClientTests {
-    private func client(threads: Int = 2, total: Duration = .seconds(5)) -> CurlHTTPClient {
-        CurlHTTPClient(threads: threads, connectTimeout: .seconds(2), totalTimeout: total)
+    private func client(maxConcurrent: Int = 2, total: Duration = .seconds(5)) -> CurlHTTPClient {
+        CurlHTTPClient(maxConcurrent: maxConcurrent, connectTimeout: .seconds(2), totalTimeout: total)
     }
 
     @Test func sendsMethodHeadersAndBodyAndReadsTheAnswer() async throws {
@@ -36,7 +37,7 @@ import Testing
     @Test func reusesTheConnectionBetweenRequests() async throws {
         let server = try ScriptedHTTPServer { _ in .respond(status: 200, headers: [], body: "ok") }
         defer { server.stop() }
-        let http = client(threads: 1)
+        let http = client(maxConcurrent: 1)
         defer { http.shutdown() }
         for _ in 0..<3 {
             _ = try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/"))
@@ -47,7 +48,7 @@ import Testing
     @Test func manyConcurrentRequestsAllComplete() async throws {
         let server = try ScriptedHTTPServer { request in .respond(status: 200, headers: [], body: request.target) }
         defer { server.stop() }
-        let http = client(threads: 3)
+        let http = client(maxConcurrent: 3)
         defer { http.shutdown() }
         let bodies = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<40 {
@@ -59,6 +60,54 @@ import Testing
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
         #expect(bodies == Set((0..<40).map { "/\($0)" }))
+    }
+
+    /// 50 requests on the wire at once (the server holds each until all 50 are in) share the client's one
+    /// loop thread: callers wait on continuations, not on threads.
+    @Test func fiftyConcurrentRequestsShareOneThread() async throws {
+        let gate = RequestGate()
+        let server = try ScriptedHTTPServer { request in
+            gate.arriveAndWait()
+            return .respond(status: 200, headers: [], body: request.target)
+        }
+        defer {
+            gate.open()
+            server.stop()
+        }
+        let http = client(maxConcurrent: 50)
+        let bodies = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<50 {
+                group.addTask {
+                    let response = try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/\(index)"))
+                    return String(decoding: response.body, as: UTF8.self)
+                }
+            }
+            #expect(await eventually { gate.arrived == 50 })
+            #expect(ThreadNames.count(http.threadName) == 1)
+            gate.open()
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(bodies == Set((0..<50).map { "/\($0)" }))
+        http.shutdown()
+        #expect(await eventually { ThreadNames.count(http.threadName) == 0 }, "the loop thread ends once idle and shut down")
+    }
+
+    @Test func cancellingWhileQueuedIsNotSentAndFreesNothingInFlight() async throws {
+        let server = try ScriptedHTTPServer { _ in .hang }
+        defer { server.stop() }
+        let http = client(maxConcurrent: 1)
+        defer { http.shutdown() }
+        let onTheWire = Task { try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/first")) }
+        #expect(await eventually { server.received.count == 1 })
+        let queued = Task { try await http.send(CurlRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/second", body: [1])) }
+        try await Task.sleep(for: .milliseconds(50))
+        queued.cancel()
+        guard case .failure(let error as HTTPTransportError) = await queued.result else { Issue.record("not cancelled"); return }
+        #expect(error == .notSent(code: "cancelled", message: "cancelled before sending"))
+        onTheWire.cancel()
+        guard case .failure(let first as HTTPTransportError) = await onTheWire.result else { Issue.record("not cancelled"); return }
+        #expect(first.kind == .noAnswer)
+        #expect(server.received.map(\.target) == ["/first"])
     }
 
     @Test func connectionRefusedIsNotSent() async throws {
@@ -115,7 +164,7 @@ import Testing
             request.connection == 1 && request.target == "/pay" ? .closeAfterRequest : .respond(status: 200, headers: [], body: "paid")
         }
         defer { server.stop() }
-        let http = client(threads: 1)
+        let http = client(maxConcurrent: 1)
         defer { http.shutdown() }
         _ = try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/warm"))
         let response = try await http.send(CurlRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/pay", body: Array("a=1".utf8)))
@@ -131,7 +180,7 @@ import Testing
             request.target == "/pay" ? .stopServerAfterRequest : .respond(status: 200, headers: [], body: "ok")
         }
         defer { server.stop() }
-        let http = client(threads: 1)
+        let http = client(maxConcurrent: 1)
         defer { http.shutdown() }
         _ = try await http.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/warm"))
         let error = await #expect(throws: HTTPTransportError.self) {
@@ -182,5 +231,37 @@ import Testing
         CurlHTTPClient.globalInit()
         CurlHTTPClient.globalInit()
         #expect(CurlGlobal.initResult == 0)
+    }
+}
+
+/// Holds every request the scripted server reads until the test opens it.
+final class RequestGate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var count = 0
+    private var isOpen = false
+
+    var arrived: Int { condition.withLock { count } }
+
+    func arriveAndWait() {
+        condition.lock()
+        defer { condition.unlock() }
+        count += 1
+        while !isOpen { condition.wait() }
+    }
+
+    func open() {
+        condition.withLock { isOpen = true }
+        condition.broadcast()
+    }
+}
+
+/// The process's threads by name (`/proc/self/task/*/comm`, Linux).
+enum ThreadNames {
+    static func count(_ name: String) -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.filter { task in
+            let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+            return comm?.trimmingCharacters(in: .whitespacesAndNewlines) == name
+        }.count
     }
 }

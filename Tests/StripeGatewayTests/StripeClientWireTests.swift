@@ -10,7 +10,7 @@ import Testing
         _ body: (StripeClient, ScriptedHTTPServer, CapturedLogs) async throws -> Void
     ) async throws {
         let server = try ScriptedHTTPServer(answer)
-        let http = CurlHTTPClient(threads: 2, connectTimeout: .seconds(2), totalTimeout: .seconds(5))
+        let http = CurlHTTPClient(maxConcurrent: 2, connectTimeout: .seconds(2), totalTimeout: .seconds(5))
         let logs = CapturedLogs()
         defer {
             http.shutdown()
@@ -136,7 +136,7 @@ import Testing
         let server = try ScriptedHTTPServer { _ in .hang }
         let port = server.port
         server.stop()
-        let http = CurlHTTPClient(threads: 1, connectTimeout: .seconds(2), totalTimeout: .seconds(5))
+        let http = CurlHTTPClient(maxConcurrent: 1, connectTimeout: .seconds(2), totalTimeout: .seconds(5))
         defer { http.shutdown() }
         let client = StripeClient(
             configuration: StripeConfiguration(secretKey: Self.secret, apiBase: "http://127.0.0.1:\(port)"),

@@ -10,7 +10,7 @@ struct FaultTests {
 
     @Test func faultPlanIsReplacedWholeAndReadBack() async throws {
         try await withStripeSandbox { sandbox in
-            let http = CurlHTTPClient(threads: 1)
+            let http = CurlHTTPClient(maxConcurrent: 1)
             let url = sandbox.baseURL + "/_sandbox/faults"
             _ = try await http.send(CurlRequest(method: "POST", url: url, body: Array(#"{"error_before":0.5,"latency_ms":[1,2]}"#.utf8)))
             _ = try await http.send(CurlRequest(method: "POST", url: url, body: Array(#"{"drop_after":0.25,"seed":7}"#.utf8)))

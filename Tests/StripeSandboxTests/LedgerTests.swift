@@ -52,7 +52,7 @@ struct LedgerTests {
                 "/v1/payment_intents", [("amount", "1000"), ("currency", "usd"), ("payment_method_types[]", "card")],
                 idempotencyKey: "before-reset"
             )
-            let http = CurlHTTPClient(threads: 1)
+            let http = CurlHTTPClient(maxConcurrent: 1)
             let raw = try await http.send(CurlRequest(method: "GET", url: sandbox.baseURL + "/_sandbox/ledger"))
             #expect(raw.status == 200)
             #expect(raw.headers["request-id"]?.hasPrefix("req_") == true)

@@ -23,7 +23,7 @@ public struct APIClient: Sendable {
     public let token: String?
     private let http: CurlHTTPClient
 
-    public init(baseURL: String, token: String? = nil, http: CurlHTTPClient = CurlHTTPClient(threads: 8, totalTimeout: .seconds(60))) {
+    public init(baseURL: String, token: String? = nil, http: CurlHTTPClient = CurlHTTPClient(maxConcurrent: 8, totalTimeout: .seconds(60))) {
         self.baseURL = baseURL
         self.token = token
         self.http = http

@@ -19,7 +19,7 @@ public final class SandboxHarness: Sendable {
     /// The sandbox runs in its own ServiceGroup so `stop()` can shut it down gracefully.
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
-    private let http = CurlHTTPClient(threads: 1, totalTimeout: .seconds(10))
+    private let http = CurlHTTPClient(maxConcurrent: 1, totalTimeout: .seconds(10))
 
     private init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port

@@ -54,7 +54,7 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     public func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
-        let client = APIClient(baseURL: baseURL, http: CurlHTTPClient(threads: 1, connectTimeout: .seconds(1), totalTimeout: .seconds(2)))
+        let client = APIClient(baseURL: baseURL, http: CurlHTTPClient(maxConcurrent: 1, connectTimeout: .seconds(1), totalTimeout: .seconds(2)))
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw HarnessError(message: "payment-service exited (\(process.terminationStatus)): \(log())") }

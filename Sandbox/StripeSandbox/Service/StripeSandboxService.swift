@@ -26,7 +26,7 @@ public struct StripeSandboxService: Service {
         let background = BackgroundWork()
         let faults = FaultInjector(plan: configuration.faults)
         let idempotency = IdempotencyStore()
-        let webhookClient = configuration.webhookURL.map { _ in CurlHTTPClient(threads: 2, totalTimeout: .seconds(10)) }
+        let webhookClient = configuration.webhookURL.map { _ in CurlHTTPClient(maxConcurrent: 2, totalTimeout: .seconds(10)) }
         defer { webhookClient?.shutdown() }
         let events: any EventPublishing =
             if let url = configuration.webhookURL, let webhookClient {

@@ -33,7 +33,6 @@ enum StripeCallLog {
             level = .warning
         }
         logger.log(level: level, "stripe call", metadata: metadata)
-        StripeCallMetrics.record(method: method, path: path, outcome: result.outcomeName, duration: duration)
     }
 }
 

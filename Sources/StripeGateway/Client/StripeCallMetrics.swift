@@ -1,25 +1,38 @@
 import CoreMetrics
-import Synchronization
 
 /// Processor calls by operation and outcome, with their latency (`stripe_calls_total`,
 /// `stripe_call_duration_seconds`). Ids in the path are folded into `{id}`, so the series stay few.
-enum StripeCallMetrics {
-    private static let cache = Mutex<[String: (Counter, Timer)]>([:])
-
-    static func record(method: String, path: String, outcome: String, duration: Duration) {
-        let operation = "\(method) \(template(path))"
-        let key = operation + "|" + outcome
-        let (counter, timer) = cache.withLock { cache in
-            if let found = cache[key] { return found }
-            let dimensions = [("operation", operation), ("outcome", outcome)]
-            let made = (Counter(label: "stripe_calls_total", dimensions: dimensions),
-                        Timer(label: "stripe_call_duration_seconds", dimensions: dimensions))
-            cache[key] = made
-            return made
-        }
-        counter.increment()
-        timer.recordNanoseconds(duration.nanoseconds)
+/// A value kept by `StripeClient`'s actor, which records every call; `snapshot` is what it counted.
+struct StripeCallMetrics {
+    struct Key: Hashable, Sendable {
+        /// `GET /v1/payment_intents/{id}`.
+        var operation: String
+        /// `StripeResult.outcomeName`.
+        var outcome: String
     }
+
+    struct Series: Sendable, Equatable {
+        var calls = 0
+        var totalDuration: Duration = .zero
+    }
+
+    private var series: [Key: (counter: Counter, timer: Timer, counted: Series)] = [:]
+
+    mutating func record(method: String, path: String, outcome: String, duration: Duration) {
+        let key = Key(operation: "\(method) \(Self.template(path))", outcome: outcome)
+        var entry = series[key] ?? {
+            let dimensions = [("operation", key.operation), ("outcome", outcome)]
+            return (Counter(label: "stripe_calls_total", dimensions: dimensions),
+                    Timer(label: "stripe_call_duration_seconds", dimensions: dimensions), Series())
+        }()
+        entry.counter.increment()
+        entry.timer.recordNanoseconds(duration.nanoseconds)
+        entry.counted.calls += 1
+        entry.counted.totalDuration += duration
+        series[key] = entry
+    }
+
+    var snapshot: [Key: Series] { series.mapValues(\.counted) }
 
     /// `/v1/payment_intents/pi_123/confirm?x=y` → `/v1/payment_intents/{id}/confirm`.
     static func template(_ path: String) -> String {

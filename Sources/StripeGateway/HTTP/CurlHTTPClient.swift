@@ -1,22 +1,29 @@
 import CCurl
 import Foundation
+import Synchronization
 
-/// An HTTP client over libcurl that never blocks Swift's cooperative thread pool.
+/// An HTTP client over libcurl that never blocks Swift's cooperative thread pool and holds no thread per
+/// request.
 ///
-/// Design: a fixed set of dedicated Foundation `Thread`s, each owning one reused CURL easy
-/// handle, take requests from a shared FIFO; an async caller enqueues its request and awaits a
-/// continuation. Chosen over curl's multi interface on one thread because the blocking
-/// `curl_easy_perform` keeps each transfer's code straight-line (easy to reason about what was
-/// sent when it fails, which retry safety hinges on), a reused easy handle keeps its connections
-/// alive, and the processor calls in flight are few and capped anyway (`threads` is that cap:
-/// the worker's concurrency, a handful). C pointers never leave the thread that owns them.
+/// Design: one dedicated thread runs one curl multi handle (`CurlMultiLoop`); an async caller puts its
+/// request in a lock-protected inbox, wakes the loop with `curl_multi_wakeup` and awaits a continuation,
+/// which the loop resumes when the transfer is done. Up to `maxConcurrent` transfers are on the wire at
+/// once, more wait in the inbox in FIFO order. Easy handles are pooled and the multi handle caches the
+/// connections, so they stay alive between requests. Each transfer keeps curl's per-transfer options and
+/// the `notSent`/`noAnswer` reading of what was sent (`CurlTransfer`), which retry safety hinges on.
+/// C pointers never leave the loop thread (but for `curl_multi_wakeup`, see `CurlInbox`).
 public final class CurlHTTPClient: Sendable {
-    private let queue = CurlJobQueue()
+    private let inbox = CurlInbox()
+    /// The loop thread's name (at most 15 bytes, Linux's limit), distinct per client: tests find it in
+    /// `/proc/self/task`.
+    let threadName: String
 
-    /// `threads` is how many requests can be in flight at once; more wait in FIFO order.
+    private static let clientCount = Mutex(0)
+
+    /// `maxConcurrent` is how many requests can be in flight at once; more wait in FIFO order.
     /// `totalTimeout` bounds a whole request (connect, send, wait, receive).
     public init(
-        threads: Int = 4, connectTimeout: Duration = .seconds(10), totalTimeout: Duration = .seconds(60),
+        maxConcurrent: Int = 4, connectTimeout: Duration = .seconds(10), totalTimeout: Duration = .seconds(60),
         maxResponseBytes: Int = 16 << 20
     ) {
         Self.globalInit()
@@ -25,24 +32,38 @@ public final class CurlHTTPClient: Sendable {
             totalTimeoutMilliseconds: totalTimeout.milliseconds,
             maxResponseBytes: maxResponseBytes
         )
-        for index in 0..<max(1, threads) {
-            let thread = Thread { [queue] in
-                guard let worker = CurlWorker(settings: settings) else {
-                    // No easy handle (out of memory): fail this thread's share rather than leave callers waiting.
-                    while let job = queue.next() {
-                        job.finish(.failure(.notSent(code: "curl_init_failed", message: "curl_easy_init failed")))
-                    }
-                    return
-                }
-                worker.run(queue)
-            }
-            thread.name = "curl-http-\(index)"
-            thread.start()
+        let number = Self.clientCount.withLock { count in
+            count += 1
+            return count
         }
+        threadName = "curl-multi-\(number % 10_000)"
+        let thread = Thread { [inbox, threadName] in
+            Self.nameCurrentThread(threadName)
+            guard let loop = CurlMultiLoop(inbox: inbox, settings: settings, maxConcurrent: maxConcurrent) else {
+                // No multi handle (out of memory): fail every request rather than leave callers waiting.
+                for job in inbox.close() {
+                    job.finish(.failure(.notSent(code: "curl_init_failed", message: "curl_multi_init failed")))
+                }
+                return
+            }
+            loop.run()
+        }
+        thread.name = threadName
+        thread.start()
     }
 
     deinit {
         shutdown()
+    }
+
+    /// Names the OS thread, as `/proc` and debuggers show it (Foundation's `Thread.name` does not reach it on
+    /// Linux, and `pthread_setname_np` is not imported).
+    private static func nameCurrentThread(_ name: String) {
+        #if os(Linux)
+        guard let file = fopen("/proc/thread-self/comm", "w") else { return }
+        fputs(name, file)
+        fclose(file)
+        #endif
     }
 
     /// Runs `curl_global_init` once per process. Call it at start, before any other thread uses
@@ -51,28 +72,29 @@ public final class CurlHTTPClient: Sendable {
         _ = CurlGlobal.initResult
     }
 
-    /// Sends one request on a curl thread. A cancelled caller gets `notSent` if the request had not
-    /// left yet, `noAnswer` if it had.
+    /// Sends one request through the loop thread. A cancelled caller gets `notSent` if the request had not
+    /// left yet, `noAnswer` if it had; the cancel wakes the loop, which aborts the transfer at once.
     public func send(_ request: CurlRequest) async throws(HTTPTransportError) -> CurlResponse {
         let cancellation = CancellationFlag()
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<CurlResponse, HTTPTransportError>, Never>) in
                 let job = CurlJob(request: request, cancellation: cancellation, continuation: continuation)
-                if !queue.enqueue(job) {
+                if !inbox.enqueue(job) {
                     job.finish(.failure(.notSent(code: "shutdown", message: "the HTTP client is shut down")))
                 }
             }
-        } onCancel: {
+        } onCancel: { [inbox] in
             cancellation.cancel()
+            inbox.cancelled(cancellation)?.finish(.failure(.notSent(code: "cancelled", message: "cancelled before sending")))
         }
         return try result.get()
     }
 
     /// Stops taking requests and fails those still queued with `notSent`. Requests already on the
-    /// wire finish (bounded by `totalTimeout`), then the threads exit and free their handles.
+    /// wire finish (bounded by `totalTimeout`), then the loop thread frees its handles and exits.
     /// Does not block.
     public func shutdown() {
-        for job in queue.close() {
+        for job in inbox.close() {
             job.finish(.failure(.notSent(code: "shutdown", message: "the HTTP client shut down before sending")))
         }
     }

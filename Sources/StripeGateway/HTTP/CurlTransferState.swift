@@ -1,7 +1,7 @@
 import CCurl
 
-/// What one transfer's C callbacks read and write. Lives on the curl thread for one
-/// `curl_easy_perform`; the callbacks reach it through an unretained pointer.
+/// What one transfer's C callbacks read and write. Lives on the curl loop thread for one transfer
+/// (`CurlTransfer` keeps it alive); the callbacks reach it through an unretained pointer.
 final class CurlTransferState {
     let body: [UInt8]
     private(set) var uploadOffset = 0

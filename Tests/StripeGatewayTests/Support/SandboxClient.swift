@@ -11,7 +11,7 @@ struct SandboxClient {
 
     static func run(_ body: (SandboxClient) async throws -> Void) async throws {
         try await withStripeSandbox { sandbox in
-            let http = CurlHTTPClient(threads: 2, connectTimeout: .seconds(2), totalTimeout: .seconds(10))
+            let http = CurlHTTPClient(maxConcurrent: 2, connectTimeout: .seconds(2), totalTimeout: .seconds(10))
             defer { http.shutdown() }
             var logger = Logger(label: "stripe-gateway-test")
             logger.logLevel = .error

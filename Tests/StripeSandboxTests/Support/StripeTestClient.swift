@@ -6,7 +6,7 @@ import TestSupport
 /// and hands back the raw answer, so each test can look at exactly what a client would see.
 struct StripeTestClient: Sendable {
     let baseURL: String
-    let http = CurlHTTPClient(threads: 4, totalTimeout: .seconds(20))
+    let http = CurlHTTPClient(maxConcurrent: 4, totalTimeout: .seconds(20))
     var apiKey: String? = SandboxHarness.apiKey
 
     init(_ sandbox: SandboxHarness, apiKey: String? = SandboxHarness.apiKey) {

@@ -7,18 +7,16 @@ struct CurlSettings: Sendable {
     var maxResponseBytes: Int
 }
 
-/// One dedicated thread's curl state: a reused easy handle (so its connection cache keeps
-/// connections alive between requests) and its error buffer. Created, used and destroyed on
-/// that thread only; never shared, hence not Sendable.
-final class CurlWorker {
-    private let handle: UnsafeMutableRawPointer
-    private let errorBuffer: UnsafeMutablePointer<CChar>
-    private let settings: CurlSettings
+/// One pooled easy handle and its error buffer. Created, used and destroyed on the loop thread only;
+/// never shared, hence not Sendable. Its connections live in the multi handle's cache, so any pooled
+/// handle reuses any cached connection.
+final class CurlEasyHandle {
+    let handle: UnsafeMutableRawPointer
+    let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init?(settings: CurlSettings) {
+    init?() {
         guard let handle = curl_easy_init() else { return nil }
         self.handle = handle
-        self.settings = settings
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
@@ -27,58 +25,65 @@ final class CurlWorker {
         curl_easy_cleanup(handle)
         errorBuffer.deallocate()
     }
+}
 
-    /// Takes jobs until the queue closes.
-    func run(_ queue: CurlJobQueue) {
-        while let job = queue.next() {
-            if job.cancellation.isCancelled {
-                job.finish(.failure(.notSent(code: "cancelled", message: "cancelled before sending")))
-                continue
-            }
-            job.finish(perform(job.request, cancellation: job.cancellation))
-        }
-    }
+/// One request on one easy handle, from its options to its classified result. Lives on the loop thread
+/// while the easy handle is in the multi handle; its C callbacks reach `state` through an unretained
+/// pointer, which this object keeps alive.
+final class CurlTransfer {
+    let job: CurlJob
+    let easy: CurlEasyHandle
+    private let state: CurlTransferState
+    private let settings: CurlSettings
+    private var headerList: UnsafeMutablePointer<curl_slist>?
 
-    private func perform(_ request: CurlRequest, cancellation: CancellationFlag) -> Result<CurlResponse, HTTPTransportError> {
-        // reset drops the previous request's options but keeps the connection and DNS caches.
-        curl_easy_reset(handle)
-        errorBuffer[0] = 0
+    var isCancelled: Bool { state.isCancelled }
+
+    /// Sets every option on `easy`; the caller then adds it to the multi handle.
+    init(job: CurlJob, easy: CurlEasyHandle, settings: CurlSettings) {
+        self.job = job
+        self.easy = easy
+        self.settings = settings
+        let request = job.request
         let method = request.method.uppercased()
         let sendsBody = method != "GET" && method != "HEAD"
-        let state = CurlTransferState(
+        state = CurlTransferState(
             body: sendsBody ? request.body : [],
             maxResponseBytes: settings.maxResponseBytes,
-            cancellation: cancellation
+            cancellation: job.cancellation
         )
-        var headerList: UnsafeMutablePointer<curl_slist>?
         for (name, value) in request.headers {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
         // No `Expect: 100-continue` round trip for larger bodies.
         headerList = curl_slist_append(headerList, "Expect:")
-        defer { curl_slist_free_all(headerList) }
+        // reset drops the previous request's options; the connection and DNS caches are the multi handle's.
+        curl_easy_reset(easy.handle)
+        easy.errorBuffer[0] = 0
+        configure(request, method: method)
+    }
 
-        let code: CURLcode = withExtendedLifetime(state) {
-            configure(request, method: method, sendsBody: sendsBody, headers: headerList, state: state)
-            return curl_easy_perform(handle)
-        }
+    deinit {
+        curl_slist_free_all(headerList)
+    }
+
+    /// The answer, or the transport error that `code` (the transfer's CURLcode) means. Call once the
+    /// transfer is done or aborted, before the handle goes back to the pool.
+    func result(_ code: CURLcode) -> Result<CurlResponse, HTTPTransportError> {
         guard code == CURLE_OK else {
-            return .failure(transportError(code, expectedUpload: state.body.count, state: state))
+            return .failure(transportError(code, expectedUpload: state.body.count))
         }
         var status = 0
-        ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        ccurl_easy_getinfo_long(easy.handle, CURLINFO_RESPONSE_CODE, &status)
         return .success(CurlResponse(status: status, headers: state.headers, body: state.responseBody))
     }
 
-    private func configure(
-        _ request: CurlRequest, method: String, sendsBody: Bool, headers: UnsafeMutablePointer<curl_slist>?,
-        state: CurlTransferState
-    ) {
-        let userdata = Unmanaged.passUnretained(state).toOpaque()
+    private func configure(_ request: CurlRequest, method: String) {
+        let handle = easy.handle
         ccurl_easy_setopt_string(handle, CURLOPT_URL, request.url)
         ccurl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-        ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
-        // Required when several threads use curl: no SIGALRM for DNS time-outs.
+        ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, easy.errorBuffer)
+        // Required when curl runs off the main thread: no SIGALRM for DNS time-outs.
         ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
@@ -87,16 +92,22 @@ final class CurlWorker {
         ccurl_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         // HTTP/1.1 keeps "was the request fully sent" observable through CURLINFO_REQUEST_SIZE and
         // CURLINFO_SIZE_UPLOAD_T (what `HTTPTransportError.Kind` relies on); Stripe's own libraries
-        // speak HTTP/1.1 too.
+        // speak HTTP/1.1 too. (It also keeps the multi handle from multiplexing transfers on one connection.)
         ccurl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
-        ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
+        ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        configureMethod(method)
+        configureCallbacks()
+    }
 
+    private func configureMethod(_ method: String) {
+        let handle = easy.handle
         switch method {
         case "GET":
             ccurl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1)
         case "HEAD":
             ccurl_easy_setopt_long(handle, CURLOPT_NOBODY, 1)
         default:
+            let userdata = Unmanaged.passUnretained(state).toOpaque()
             ccurl_easy_setopt_long(handle, CURLOPT_POST, 1)
             ccurl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(state.body.count))
             ccurl_easy_setopt_read_callback(handle) { buffer, size, count, userdata in
@@ -115,7 +126,11 @@ final class CurlWorker {
                 ccurl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
             }
         }
+    }
 
+    private func configureCallbacks() {
+        let handle = easy.handle
+        let userdata = Unmanaged.passUnretained(state).toOpaque()
         ccurl_easy_setopt_write_callback(handle) { buffer, size, count, userdata in
             guard let buffer, let userdata else { return 0 }
             let state = Unmanaged<CurlTransferState>.fromOpaque(userdata).takeUnretainedValue()
@@ -128,7 +143,8 @@ final class CurlWorker {
             return state.header(buffer, count: size * count)
         }
         ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, userdata)
-        // The progress callback is how a cancelled caller aborts a transfer in flight.
+        // The progress callback aborts a cancelled caller's transfer while curl works on it; the loop also
+        // aborts it itself when the cancel wakes it (`CurlMultiLoop.abortCancelled`).
         ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
         ccurl_easy_setopt_xferinfo_callback(handle) { userdata, _, _, _, _ in
             guard let userdata else { return 0 }
@@ -146,10 +162,12 @@ final class CurlWorker {
     /// Whether the last slice taken was written is not knowable across attempts (curl resends on a
     /// fresh connection when a reused one dies unanswered, and CURLINFO_SIZE_UPLOAD_T then counts
     /// only the resend), so a body taken whole counts as sent: the safe side. Everything else: `noAnswer`.
-    private func transportError(_ code: CURLcode, expectedUpload: Int, state: CurlTransferState) -> HTTPTransportError {
+    /// The same holds for a transfer the loop aborted for a cancelled caller: what curl had sent by then
+    /// is what these two counters say.
+    private func transportError(_ code: CURLcode, expectedUpload: Int) -> HTTPTransportError {
         var requestBytes = 0
-        ccurl_easy_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &requestBytes)
-        let detail = String(cString: errorBuffer)
+        ccurl_easy_getinfo_long(easy.handle, CURLINFO_REQUEST_SIZE, &requestBytes)
+        let detail = String(cString: easy.errorBuffer)
         var message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         if state.responseTooLarge {
             message = "response larger than \(settings.maxResponseBytes) bytes"
