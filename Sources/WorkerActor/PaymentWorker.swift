@@ -20,14 +20,15 @@ public actor PaymentWorker: Service {
 
     public init(
         database: Database, stripe: any StripeAPI, configuration: WorkerConfiguration, wakeups: AsyncStream<String>,
-        backoff: Backoff = Backoff(), logger: Logger
+        outcomes: AsyncStream<OutcomeNotice>.Continuation? = nil, backoff: Backoff = Backoff(), logger: Logger
     ) {
         self.database = database
         self.configuration = configuration
         self.wakeups = wakeups
         self.logger = logger
         executor = OperationExecutor(
-            store: database, processor: stripe, lease: configuration.lease, backoff: backoff, searchLag: configuration.searchLag, logger: logger)
+            store: database, processor: stripe, lease: configuration.lease, backoff: backoff, searchLag: configuration.searchLag,
+            outcomes: outcomes, logger: logger)
     }
 
     public func run() async throws {
