@@ -42,13 +42,15 @@ struct Serve: AsyncParsableCommand {
             rateLimiter: settings.stripeMaxRPS.map { RateLimiter(requestsPerSecond: $0) }, credentials: credentials)
         let metrics = MetricsExporter(database: database, credentials: credentials)
         let (wakeups, wake) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        // The worker tells the API's `Prefer: wait` requests of its outcomes when both run here.
+        let (outcomes, outcome) = OutcomeNotice.makeStream()
         if settings.runsWorker {
             services.append(PaymentWorker(
                 database: database, stripe: stripe,
                 configuration: WorkerConfiguration(
                     concurrency: settings.workerConcurrency, lease: .seconds(settings.workerLease), owner: WorkerIdentity.make(),
                     credentials: credentials, searchLag: .seconds(settings.stripeSearchLag)),
-                wakeups: wakeups, logger: Logger(label: "payment-worker")))
+                wakeups: wakeups, outcomes: settings.runsAPI ? outcome : nil, logger: Logger(label: "payment-worker")))
             services.append(RetentionSweeper(database: database, logger: Logger(label: "retention")))
         }
         if settings.runsAPI {
@@ -58,6 +60,9 @@ struct Serve: AsyncParsableCommand {
             let events = EventSignal()
             let listener = NotificationListener(
                 url: settings.databaseURL, channel: EventFeed.channel, logger: Logger(label: "event-listener"), onNotify: events.notify)
+            // Before the API, so it stops after it: the waits in flight are still woken.
+            let waiters = OutcomeWaiters(notices: settings.runsWorker ? outcomes : nil, signal: events)
+            services.append(waiters)
             // Last in the group, so the first to stop: intake ends before the worker drains.
             services.append(PaymentAPI.makeApplication(
                 configuration: APIConfiguration(
@@ -65,7 +70,7 @@ struct Serve: AsyncParsableCommand {
                     defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets,
                     metrics: metrics.render, processorStatus: { credentials.processorStatus }),
                 database: database, intake: PaymentIntake(database: database, batcher: batcher, wakeups: wake), logger: logger, events: events,
-                onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
+                waiters: waiters, onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
             // After the API, so it stops before it: closing the signal ends the open event streams.
             services.append(EventListenerService(listener: listener, signal: events))
         } else {
