@@ -33,6 +33,8 @@ struct WaitLatencyTests {
             }
             let lags = try await Self.measure(stack, stack.client(api))
             lags.expectMedians(within: 25, "two processes")
+            #expect(api.terminate() == 0, "\(api.log())")
+            #expect(worker.terminate() == 0, "\(worker.log())")
         }
     }
 

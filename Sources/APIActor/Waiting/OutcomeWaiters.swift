@@ -38,6 +38,9 @@ public actor OutcomeWaiters: Service {
                 for await _ in notifications.cancelOnGracefulShutdown() { await self.wakeAll() }
             }
         }
+        // The signal closes first at shutdown (its listener stops before the API): a service group takes an end
+        // before it is asked to stop as a failure.
+        try? await gracefulShutdown()
     }
 
     /// Reads with `read` until `done` holds or `limit` passes, and returns the last read. Registered before the
