@@ -6,10 +6,10 @@ import Store
 public enum PaymentAPI {
     public static func makeApplication(
         configuration: APIConfiguration, database: Database, intake: PaymentIntake, logger: Logger,
-        events: EventSignal = EventSignal(),
+        events: EventSignal = EventSignal(), waiters: OutcomeWaiters,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(configuration: configuration, database: database, intake: intake, events: events)
+        let router = makeRouter(configuration: configuration, database: database, intake: intake, events: events, waiters: waiters)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -17,20 +17,24 @@ public enum PaymentAPI {
             logger: logger)
     }
 
+    /// Without `waiters`, a `Prefer: wait` request is woken only by its limit and the backstop (tests that move payments with SQL).
     static func makeRouter(
-        configuration: APIConfiguration, database: Database, intake: PaymentIntake, events: EventSignal = EventSignal()
+        configuration: APIConfiguration, database: Database, intake: PaymentIntake, events: EventSignal = EventSignal(),
+        waiters: OutcomeWaiters? = nil
     ) -> Router<APIRequestContext> {
-        makeRoutes(configuration: configuration, database: database, intake: intake, events: events).router
+        makeRoutes(configuration: configuration, database: database, intake: intake, events: events, waiters: waiters).router
     }
 
     /// The router with the access table of its routes (what the auth tests enumerate).
     static func makeRoutes(
-        configuration: APIConfiguration, database: Database, intake: PaymentIntake, events: EventSignal = EventSignal()
+        configuration: APIConfiguration, database: Database, intake: PaymentIntake, events: EventSignal = EventSignal(),
+        waiters: OutcomeWaiters? = nil
     ) -> RouteTable {
         let routes = RouteTable(router: baseRouter(), tokens: configuration.tokens)
         let validator = AuthorizeCommandValidator(defaultPaymentMethod: configuration.defaultPaymentMethod)
-        PaymentRoutes(intake: intake, database: database, validator: validator).register(on: routes)
-        LifecycleRoutes(database: database, intake: intake).register(on: routes)
+        let waiters = waiters ?? OutcomeWaiters(notices: nil, signal: EventSignal())
+        PaymentRoutes(intake: intake, database: database, validator: validator, waiters: waiters).register(on: routes)
+        LifecycleRoutes(database: database, intake: intake, waiters: waiters).register(on: routes)
         WebhookRoutes(database: database, secrets: configuration.webhookSecrets, intake: intake).register(on: routes)
         HealthRoutes(database: database, processorStatus: configuration.processorStatus).register(on: routes)
         EventRoutes(database: database, signal: events).register(on: routes)

@@ -42,16 +42,18 @@ struct Serve: AsyncParsableCommand {
             http: http, logger: Logger(label: "stripe-gateway"), maxRequestsPerSecond: settings.stripeMaxRPS,
             maxInFlight: settings.workerConcurrency, credentials: credentials)
         let metrics = MetricsExporter(database: database, credentials: credentials)
-        // The intake's stream to the worker: only when both run in this process.
+        // The intake's stream to the worker, and the worker's outcome stream to the API's `Prefer: wait`
+        // requests: only when both run in this process.
         let (committed, toWorker) = AsyncStream<QueuedOperation>.makeStream(bufferingPolicy: .bufferingNewest(1024))
-        let handOff = settings.runsWorker && settings.runsAPI
+        let (outcomes, outcome) = OutcomeNotice.makeStream()
+        let both = settings.runsWorker && settings.runsAPI
         if settings.runsWorker {
             services.append(PaymentWorker(
                 queue: database, stripe: stripe,
                 configuration: WorkerConfiguration(
                     concurrency: settings.workerConcurrency, lease: .seconds(settings.workerLease), owner: WorkerIdentity.make(),
                     credentials: credentials, searchLag: .seconds(settings.stripeSearchLag)),
-                committed: handOff ? committed : nil, logger: Logger(label: "payment-worker")))
+                committed: both ? committed : nil, outcomes: both ? outcome : nil, logger: Logger(label: "payment-worker")))
             services.append(RetentionSweeper(database: database, logger: Logger(label: "retention")))
         }
         if settings.runsAPI {
@@ -61,13 +63,17 @@ struct Serve: AsyncParsableCommand {
             let events = EventSignal()
             let listener = NotificationListener(
                 url: settings.databaseURL, channel: EventFeed.channel, logger: Logger(label: "event-listener"), onNotify: events.notify)
+            // Before the API, so it stops after it: the waits in flight are still woken.
+            let waiters = OutcomeWaiters(notices: settings.runsWorker ? outcomes : nil, signal: events)
+            services.append(waiters)
             // Last in the group, so the first to stop: intake ends before the worker drains.
             services.append(PaymentAPI.makeApplication(
                 configuration: APIConfiguration(
                     host: settings.host, port: settings.port, tokens: settings.apiTokens,
                     defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets,
                     metrics: metrics.render, processorStatus: { credentials.processorStatus }),
-                database: database, intake: PaymentIntake(database: database, batcher: batcher, toWorker: handOff ? toWorker : nil), logger: logger, events: events,
+                database: database, intake: PaymentIntake(database: database, batcher: batcher, toWorker: both ? toWorker : nil),
+                logger: logger, events: events, waiters: waiters,
                 onServerRunning: { port in logger.info("listening", metadata: ["port": "\(port)"]) }))
             // After the API, so it stops before it: closing the signal ends the open event streams.
             services.append(EventListenerService(listener: listener, signal: events))

@@ -102,6 +102,13 @@ public struct Transaction {
         try noteEvents(written: connection.execute(prepared: name, sql), by: sql)
     }
 
+    /// Wakes every instance's listeners after the commit, as written events do, for a unit of work that may
+    /// write none: an operation's end always concerns its `Prefer: wait` requests, and a refused capture or void
+    /// records only `lastError`.
+    func wakeListeners() {
+        connection.wroteEvents = true
+    }
+
     func executeScript(_ sql: String) throws(StoreError) {
         try connection.executeScript(sql)
     }

@@ -26,14 +26,15 @@ public actor PaymentWorker: Service {
 
     public init(
         queue: any WorkQueue, stripe: any StripeAPI, configuration: WorkerConfiguration, committed: AsyncStream<QueuedOperation>?,
-        backoff: Backoff = Backoff(), logger: Logger
+        outcomes: AsyncStream<OutcomeNotice>.Continuation? = nil, backoff: Backoff = Backoff(), logger: Logger
     ) {
         self.queue = queue
         self.configuration = configuration
         self.committed = committed
         self.logger = logger
         executor = OperationExecutor(
-            store: queue, processor: stripe, lease: configuration.lease, backoff: backoff, searchLag: configuration.searchLag, logger: logger)
+            store: queue, processor: stripe, lease: configuration.lease, backoff: backoff, searchLag: configuration.searchLag,
+            outcomes: outcomes, logger: logger)
     }
 
     public func run() async throws {

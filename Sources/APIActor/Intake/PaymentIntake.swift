@@ -28,15 +28,4 @@ public struct PaymentIntake: Sendable {
     func handOff(_ operationId: Int) {
         toWorker?.yield(QueuedOperation(id: operationId))
     }
-
-    /// Waits up to `limit` for the payment to leave REQUESTED, polling the record (which any instance's
-    /// worker may update). Returns the payment as it stands when the wait ends.
-    func awaitOutcome(of payment: Payment, limit: Duration) async throws(APIProblem) -> Payment {
-        var current = payment
-        _ = try await Polling.until(limit: limit) { () async throws(StoreError) in
-            current = try await database.payment(id: payment.paymentId) ?? current
-            return current.status != .requested
-        }
-        return current
-    }
 }

@@ -7,6 +7,7 @@ import Store
 struct LifecycleRoutes {
     let database: Database
     let intake: PaymentIntake
+    let waiters: OutcomeWaiters
 
     func register(on routes: RouteTable) {
         routes.post("payments/:id/capture", .protected) { request, context in try await capture(request, context.parameters.get("id") ?? "") }
@@ -81,9 +82,9 @@ struct LifecycleRoutes {
         case .queued(let payment, let operationId):
             intake.handOff(operationId)
             guard let wait = request.preferredWait else { return JSONResponse.make(.accepted, payment) }
-            let finished = try await Polling.until(limit: wait) { () async throws(StoreError) in
+            let finished = try await waiters.answer(for: paymentId, limit: wait) { () async throws(StoreError) in
                 try await database.operationFinished(id: operationId)
-            }
+            } until: { $0 }
             let current = try await stored { () async throws(StoreError) in try await database.payment(id: paymentId) } ?? payment
             return JSONResponse.make(finished && current.status == asked ? .ok : .accepted, current)
         }
@@ -91,12 +92,9 @@ struct LifecycleRoutes {
 
     private func waited(_ refund: Refund, _ request: Request) async throws -> Refund {
         guard let wait = request.preferredWait, refund.status == .requested else { return refund }
-        var current = refund
-        _ = try await Polling.until(limit: wait) { () async throws(StoreError) in
-            current = try await database.refund(id: refund.refundId) ?? current
-            return current.status != .requested
-        }
-        return current
+        return try await waiters.answer(for: refund.paymentId, limit: wait) { () async throws(StoreError) in
+            try await database.refund(id: refund.refundId) ?? refund
+        } until: { $0.status != .requested }
     }
 
     private static func paymentId(_ id: String) throws(APIProblem) -> String {

@@ -7,6 +7,7 @@ struct PaymentRoutes {
     let intake: PaymentIntake
     let database: Database
     let validator: AuthorizeCommandValidator
+    let waiters: OutcomeWaiters
 
     func register(on routes: RouteTable) {
         routes.post("payments/authorize", .protected) { request, context in try await authorize(request, scope: context.callerScope) }
@@ -41,7 +42,9 @@ struct PaymentRoutes {
     private func answer(_ payment: Payment, created: Bool, wait: Duration?) async throws -> Response {
         var current = payment
         if let wait {
-            current = try await intake.awaitOutcome(of: payment, limit: wait)
+            current = try await waiters.answer(for: payment.paymentId, limit: wait) { () async throws(StoreError) in
+                try await database.payment(id: payment.paymentId) ?? payment
+            } until: { $0.status != .requested }
             if current.status == .failed {
                 return JSONResponse.make(.init(code: 402, reasonPhrase: "Payment Required"), current, location: "/payments/\(current.paymentId)")
             }

@@ -1,12 +1,15 @@
 import Foundation
 
-/// Wakes the event streams of every instance (LISTEN on `EventFeed.channel`) after commits that wrote
-/// events: at most one NOTIFY per `delay`, sent in a statement of its own after those commits, so writers
-/// never queue on PostgreSQL's notification lock and a stream still hears of a commit within milliseconds.
+/// Wakes the event streams and the `Prefer: wait` requests of every instance (LISTEN on `EventFeed.channel`)
+/// after commits that wrote events: at most one NOTIFY per `delay`, sent in a statement of its own after those
+/// commits, so writers never queue on PostgreSQL's notification lock. The first commit after a quiet `delay`
+/// is told at once; the commits that follow within it share one NOTIFY at the end of it.
 final class EventNotifier: @unchecked Sendable {
     private let lock = NSLock()
     /// Guarded by `lock`: a NOTIFY is already on its way.
     private var scheduled = false
+    /// Guarded by `lock`: when the last NOTIFY was (or is to be) sent.
+    private var lastSent: ContinuousClock.Instant?
     private let delay: Duration
 
     init(delay: Duration = .milliseconds(20)) {
@@ -14,17 +17,25 @@ final class EventNotifier: @unchecked Sendable {
     }
 
     func poke(_ database: Database) {
-        lock.lock()
-        let start = !scheduled
-        scheduled = true
-        lock.unlock()
-        guard start else { return }
-        Task { [delay] in
-            try? await Task.sleep(for: delay)
+        guard let pause = schedule() else { return }
+        Task {
+            if pause > .zero { try? await Task.sleep(for: pause) }
             lock.withLock { scheduled = false }
             _ = try? await database.withConnection(rerun: .asIs) { tx throws(StoreError) in
                 try tx.execute("SELECT pg_notify(\(EventFeed.channel), '')")
             }
+        }
+    }
+
+    /// How long the NOTIFY this poke starts should wait; nil when one already on its way covers it.
+    private func schedule() -> Duration? {
+        lock.withLock {
+            guard !scheduled else { return nil }
+            scheduled = true
+            let now = ContinuousClock.now
+            let at = lastSent.map { max(now, $0 + delay) } ?? now
+            lastSent = at
+            return at - now
         }
     }
 }

@@ -61,6 +61,7 @@ extension Database {
         _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
     ) async throws(StoreError) -> Bool {
         let (applied, finished) = try await withConnection(rerun: .asIs) { tx throws(StoreError) in
+            tx.wakeListeners()
             let row = try tx.execute(
                 prepared: "finish_operation",
                 """

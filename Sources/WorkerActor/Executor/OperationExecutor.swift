@@ -17,6 +17,8 @@ struct OperationExecutor: Sendable {
     let backoff: Backoff
     var searchLag: Duration = .seconds(60)
     var now: @Sendable () -> String = { Timestamp.now() }
+    /// Where each committed outcome is told to the `Prefer: wait` requests of this process (nil: no API runs here).
+    var outcomes: AsyncStream<OutcomeNotice>.Continuation?
     let logger: Logger
 
     func run(_ op: ClaimedOperation) async {
@@ -68,6 +70,7 @@ struct OperationExecutor: Sendable {
             return .refundFound(try await store.refund(id: id))
         case .recordRefund(let write):
             try await store.record(write, under: op.lease, drivesRefund: false)
+            publish(op, refundId: write.refundId)
             return .refundRecorded
         default:
             return nil
@@ -79,17 +82,25 @@ struct OperationExecutor: Sendable {
         switch action {
         case .settleRefund(let write):
             try await store.record(write, under: op.lease, drivesRefund: true)
+            publish(op, refundId: write.refundId)
             logger.info("refund recorded", metadata: ["status": "\(write.status.rawValue)"])
         case .finish(let change, let events, let resolution):
             let applied = try await store.finishOperation(op.lease, paymentId: op.paymentId, change: change, events: events, resolution: resolution)
+            publish(op)
             log(finished: change, resolution: resolution, applied: applied, logger: logger)
         case .reschedule(let plan):
             try await reschedule(op, plan, logger: logger)
+            if plan.reason != nil { publish(op) }
         case .end(let reason):
             logger.notice("operation run ended without a write", metadata: ["reason": "\(reason)"])
         default:
             logger.error("an action that goes on was taken for the last one", metadata: ["action": "\(action)"])
         }
+    }
+
+    /// After the write committed: a waiter reads the record it is told of.
+    private func publish(_ op: ClaimedOperation, refundId: String? = nil) {
+        outcomes?.yield(OutcomeNotice(paymentId: op.paymentId, operationId: op.id, refundId: refundId ?? op.refundId))
     }
 
     private func reschedule(_ op: ClaimedOperation, _ plan: Reschedule, logger: Logger) async throws(StoreError) {

@@ -1,0 +1,20 @@
+/// What the worker of this process just committed for a payment: an operation's outcome (or its rescheduling
+/// with an error), or where one of its refunds now stands. It carries only ids: whoever waits on the payment
+/// reads the record to answer.
+public struct OutcomeNotice: Sendable, Equatable {
+    public var paymentId: String
+    public var operationId: Int?
+    public var refundId: String?
+
+    public init(paymentId: String, operationId: Int? = nil, refundId: String? = nil) {
+        self.paymentId = paymentId
+        self.operationId = operationId
+        self.refundId = refundId
+    }
+
+    /// The stream the worker publishes on. Bounded: publishing never blocks the worker, and a notice dropped
+    /// because the consumer fell behind only leaves its waiter to the event NOTIFY.
+    public static func makeStream() -> (AsyncStream<OutcomeNotice>, AsyncStream<OutcomeNotice>.Continuation) {
+        AsyncStream<OutcomeNotice>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+    }
+}
