@@ -14,7 +14,7 @@ public struct OutcomeNotice: Sendable, Equatable {
 
     /// The stream the worker publishes on. Bounded: publishing never blocks the worker, and a notice dropped
     /// because the consumer fell behind only leaves its waiter to the event NOTIFY.
-    public static func makeStream() -> (AsyncStream<OutcomeNotice>, AsyncStream<OutcomeNotice>.Continuation) {
+    public static func makeStream() -> (stream: AsyncStream<OutcomeNotice>, continuation: AsyncStream<OutcomeNotice>.Continuation) {
         AsyncStream<OutcomeNotice>.makeStream(bufferingPolicy: .bufferingNewest(1024))
     }
 }

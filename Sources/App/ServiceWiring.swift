@@ -1,0 +1,102 @@
+import APIActor
+import Logging
+import Payments
+import ServiceLifecycle
+import Store
+import StripeGateway
+import StripeSandbox
+import WorkerActor
+
+/// The services of one process, in the order the group starts them (and the reverse of the order it stops
+/// them), with the streams that link them (README, "How it works"). `ROLE` decides which run.
+struct ServiceWiring {
+    let settings: Settings
+    let database: Database
+    let logger: Logger
+    /// The gateway's transport: shut down after the group has stopped.
+    let http: CurlHTTPClient
+    let credentials = CredentialStatus()
+    let stripe: StripeClient
+    let metrics: MetricsExporter
+    /// The intake's stream to the worker, and the worker's outcome stream to the waiters: only when both run here.
+    let committed = AsyncStream<QueuedOperation>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+    let outcomes = OutcomeNotice.makeStream()
+
+    init(settings: Settings, database: Database, logger: Logger) {
+        self.settings = settings
+        self.database = database
+        self.logger = logger
+        http = CurlHTTPClient(maxConcurrent: settings.workerConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(10))
+        stripe = StripeClient(
+            configuration: StripeConfiguration(secretKey: settings.stripeSecretKey, apiBase: settings.stripeAPIBase),
+            http: http, logger: Logger(label: "stripe-gateway"), maxRequestsPerSecond: settings.stripeMaxRPS,
+            maxInFlight: settings.workerConcurrency, credentials: credentials)
+        metrics = MetricsExporter(database: database, credentials: credentials)
+    }
+
+    private var both: Bool { settings.runsWorker && settings.runsAPI }
+
+    /// The database first, so it stops last: the API and the worker finish their units of work before the pool closes.
+    func services() -> [any Service] {
+        var services: [any Service] = [database]
+        services += sandbox()
+        if settings.runsWorker { services += worker() }
+        services += settings.runsAPI ? api() : operationsOnly()
+        return services
+    }
+
+    private func sandbox() -> [any Service] {
+        guard case .sandbox(let port) = settings.mode else { return [] }
+        logger.warning("sandbox mode: the embedded Stripe emulator is the processor", metadata: ["sandbox_port": "\(port)"])
+        if settings.apiTokens.isEmpty {
+            logger.warning("PAYMENT_API_TOKENS is unset: authentication is OFF (sandbox mode only)")
+        }
+        let callbackHost = settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host
+        return [StripeSandboxService(
+            configuration: SandboxConfiguration(
+                host: "127.0.0.1", port: port,
+                webhookURL: settings.runsAPI ? "http://\(callbackHost):\(settings.port)/webhooks/stripe" : nil,
+                webhookSecret: settings.webhookSecrets.first),
+            logger: Logger(label: "stripe-sandbox"))]
+    }
+
+    private func worker() -> [any Service] {
+        let configuration = WorkerConfiguration(
+            concurrency: settings.workerConcurrency, lease: .seconds(settings.workerLease), owner: WorkerIdentity.make(),
+            credentials: credentials, searchLag: .seconds(settings.stripeSearchLag))
+        return [
+            PaymentWorker(
+                queue: database, stripe: stripe, configuration: configuration, committed: both ? committed.stream : nil,
+                outcomes: both ? outcomes.continuation : nil, logger: Logger(label: "payment-worker")),
+            RetentionSweeper(database: database, logger: Logger(label: "retention")),
+        ]
+    }
+
+    /// The intake and the waiters before the API, so they stop after it (commands accepted still get their commit,
+    /// waits in flight are still woken); the event listener after it, so it stops before (closing the signal ends
+    /// the open event streams).
+    private func api() -> [any Service] {
+        let batcher = IntakeBatcher(store: database, logger: logger)
+        let events = EventSignal()
+        let listener = NotificationListener(
+            url: settings.databaseURL, channel: EventFeed.channel, logger: Logger(label: "event-listener"), onNotify: events.notify)
+        let waiters = OutcomeWaiters(notices: both ? outcomes.stream : nil, signal: events)
+        let application = PaymentAPI.makeApplication(
+            configuration: APIConfiguration(
+                host: settings.host, port: settings.port, tokens: settings.apiTokens,
+                defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets,
+                metrics: metrics.render, processorStatus: { [credentials] in credentials.processorStatus }),
+            database: database, intake: PaymentIntake(database: database, batcher: batcher, toWorker: both ? committed.continuation : nil),
+            logger: logger, events: events, waiters: waiters,
+            onServerRunning: { [logger] port in logger.info("listening", metadata: ["port": "\(port)"]) })
+        return [batcher, waiters, application, EventListenerService(listener: listener, signal: events)]
+    }
+
+    /// `ROLE=worker`: health and metrics only.
+    private func operationsOnly() -> [any Service] {
+        [PaymentAPI.makeOperationsApplication(
+            host: settings.host, port: settings.port, database: database, metrics: metrics.render,
+            processorStatus: { [credentials] in credentials.processorStatus },
+            logger: logger, onServerRunning: { [logger] port in logger.info("listening (health and metrics only)", metadata: ["port": "\(port)"]) })]
+    }
+}
