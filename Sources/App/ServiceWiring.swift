@@ -73,8 +73,9 @@ struct ServiceWiring {
     }
 
     /// The intake and the waiters before the API, so they stop after it (commands accepted still get their commit,
-    /// waits in flight are still woken); the event listener after it, so it stops before (closing the signal ends
-    /// the open event streams).
+    /// waits in flight still end: woken by this process's worker, or at least by their one-second read once the
+    /// listener has stopped); the event listener after it, so it stops before (closing the signal ends the open
+    /// event streams).
     private func api() -> [any Service] {
         let batcher = IntakeBatcher(store: database, logger: logger)
         let events = EventSignal()

@@ -9,7 +9,8 @@ import StripeGateway
 /// - the intake's stream (`committed`) hands over each operation the API in this process just committed; with a
 ///   free slot the worker claims it by id at once;
 /// - the sweep, every `pollInterval` and after each run ends, claims whatever is due: work other processes
-///   committed, retries, expired leases, and anything the stream handed over while every slot was taken.
+///   committed, retries, expired leases, and anything the stream handed over while every slot was taken. A due
+///   sweep goes first, so a stream that keeps every slot busy cannot starve it.
 public actor PaymentWorker: Service {
     private let queue: any WorkQueue
     private let executor: OperationExecutor
@@ -104,25 +105,26 @@ public actor PaymentWorker: Service {
         sweepDue = true
     }
 
-    /// The operations handed over, as many as there are free slots (the rest are left to the sweep), then a
-    /// sweep if one is due and slots are left.
+    /// A due sweep first, so that under load retries, expired leases and other processes' work keep their
+    /// turn (it claims the oldest due, handed-over operations among them); then the operations handed over, as
+    /// many as slots are left (the rest wait for the next sweep).
     private func claim() async -> [ClaimedOperation] {
         noteCredentials()
-        // Asked once: while the key is refused, each answer above zero reserves the one probe.
+        guard sweepDue || !handedOver.isEmpty else { return [] }
+        // Asked once, and only with work to claim: while the key is refused, each answer above zero reserves the probe.
         let slots = configuration.credentials.claimable(configuration.concurrency - inFlight)
-        let ids = Array(handedOver.prefix(slots))
-        handedOver.removeAll()
         var claimed: [ClaimedOperation] = []
-        if !ids.isEmpty {
+        if sweepDue, slots > 0 {
+            sweepDue = false
             claimed = await claiming { [queue, configuration] () async throws(StoreError) in
-                try await queue.claimOperations(ids: ids, owner: configuration.owner, lease: configuration.lease)
+                try await queue.claimOperations(owner: configuration.owner, limit: slots, lease: configuration.lease)
             }
         }
-        let left = slots - claimed.count
-        if sweepDue, left > 0 {
-            sweepDue = false
+        let ids = Array(handedOver.prefix(slots - claimed.count))
+        handedOver.removeAll()
+        if !ids.isEmpty {
             claimed += await claiming { [queue, configuration] () async throws(StoreError) in
-                try await queue.claimOperations(owner: configuration.owner, limit: left, lease: configuration.lease)
+                try await queue.claimOperations(ids: ids, owner: configuration.owner, lease: configuration.lease)
             }
         }
         return claimed

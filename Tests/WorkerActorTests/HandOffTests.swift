@@ -133,4 +133,23 @@ struct HandOffTests {
         #expect(await queue.claimedByID.isEmpty, "no slot was free: nothing is claimed by id")
         #expect(await queue.sweeps >= 2)
     }
+
+    @Test("a due sweep goes before the hand-offs: older work is not starved by a stream that keeps every slot busy")
+    func dueSweepGoesFirst() async throws {
+        let model = ModelStore(log: nil)
+        let older = await Self.queuedAuthorization(model)
+        let handedOver = await Self.queuedAuthorization(model)
+        let queue = ModelQueue(model, sweepFinds: true)
+        let (committed, toWorker) = AsyncStream<QueuedOperation>.makeStream()
+        toWorker.yield(QueuedOperation(id: handedOver.operationId))
+        let worker = PaymentWorker(
+            queue: queue, stripe: FakeStripe(), configuration: WorkerConfiguration(concurrency: 1, pollInterval: .seconds(600), owner: "w"),
+            committed: committed, logger: logger)
+        let running = Task { try await worker.run() }
+        defer { running.cancel() }
+        #expect(try await Self.eventually { await model.payment(handedOver.paymentId)?.status == .authorized })
+        #expect(await model.payment(older.paymentId)?.status == .authorized)
+        #expect(await queue.claimedByID.isEmpty, "the one slot went to the due sweep (the older operation), then to the next sweep")
+    }
 }
+

@@ -20,6 +20,8 @@ public actor IntakeBatcher: Service {
     private var pending: [Pending] = []
     private var idle: [CheckedContinuation<Void, Never>] = []
     private var stopping = false
+    /// Flush loops not yet ended: once stopped and none is left, a command is refused at once, never left waiting.
+    private var liveFlushers = 0
 
     /// `flushers` bounds the batches in flight at once (each holds one database connection).
     public init(store: any IntakeStore, flushers: Int = 4, maxBatch: Int = 256, logger: Logger) {
@@ -33,6 +35,7 @@ public actor IntakeBatcher: Service {
     var waiting: Int { pending.count }
 
     func submit(_ item: IntakeCommand) async throws(StoreError) -> IntakeOutcome {
+        guard !stopping || liveFlushers > 0 else { throw StoreError(.unavailable, "the intake has stopped") }
         let result = await withCheckedContinuation { continuation in
             pending.append(Pending(item: item, continuation: continuation))
             idle.popLast()?.resume()
@@ -41,6 +44,7 @@ public actor IntakeBatcher: Service {
     }
 
     public func run() async throws {
+        liveFlushers = flushers
         await withDiscardingTaskGroup { group in
             for _ in 0..<flushers {
                 group.addTask { await self.flushLoop() }
@@ -66,7 +70,10 @@ public actor IntakeBatcher: Service {
     /// for the next batch, so the statement decides each cart once). Nil once stopped and drained.
     private func nextBatch() async -> [Pending]? {
         while pending.isEmpty {
-            if stopping { return nil }
+            if stopping {
+                liveFlushers -= 1
+                return nil
+            }
             await withCheckedContinuation { idle.append($0) }
         }
         var batch: [Pending] = []

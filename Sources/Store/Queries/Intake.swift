@@ -98,14 +98,16 @@ extension Transaction {
         }
     }
 
-    /// A group commit's commands in one transaction: those without a key in one statement, then each keyed one,
-    /// in the order of their keys' locks (so two batches that share keys cannot deadlock on them).
+    /// A group commit's commands in one transaction: every key's lock first, in one order (so batches that share
+    /// keys or carts cannot deadlock on them), then those without a key in one statement, then each keyed one.
     func recordRequested(mixed batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?] {
+        let keyed = batch.indices.compactMap { index in batch[index].idempotencyKey.map { (index, $0) } }
+            .sorted { ($0.1.scope, $0.1.key) < ($1.1.scope, $1.1.key) }
+        for (_, key) in keyed { try lockIdempotencyKey(key) }
         let plain = batch.indices.filter { batch[$0].idempotencyKey == nil }
         var outcomes = [IntakeOutcome?](repeating: nil, count: batch.count)
         for (index, outcome) in zip(plain, try recordRequested(batch: plain.map { batch[$0] })) { outcomes[index] = outcome }
-        let keyed = batch.indices.compactMap { index in batch[index].idempotencyKey.map { (index, $0) } }
-        for (index, key) in keyed.sorted(by: { ($0.1.scope, $0.1.key) < ($1.1.scope, $1.1.key) }) {
+        for (index, key) in keyed {
             outcomes[index] = try recordRequested(batch[index], keyed: key)
         }
         return outcomes

@@ -151,4 +151,19 @@ struct IntakeBatcherTests {
             #expect(Set(await store.alone.map(\.newPaymentId)) == Set(items.map(\.newPaymentId)))
         }
     }
+
+    @Test("once the intake has stopped, a command is refused at once (503), never left waiting")
+    func refusedAfterStop() async throws {
+        let store = FakeIntakeStore()
+        let logger = Logger(label: "intake-test")
+        let batcher = IntakeBatcher(store: store, flushers: 2, logger: logger)
+        let group = ServiceGroup(services: [batcher], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        let running = Task { try await group.run() }
+        _ = try await batcher.submit(Self.item())
+        await group.triggerGracefulShutdown()
+        try await running.value
+        await #expect(throws: StoreError.self) { try await batcher.submit(Self.item()) }
+        #expect(await store.batches.count == 1)
+    }
 }
+
