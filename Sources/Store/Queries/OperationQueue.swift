@@ -86,7 +86,8 @@ extension Database {
 
 /// The claim statements: a selection of operations locked (skipping those locked elsewhere), then leased to
 /// `owner` if still due and free, each with a new lease generation and what its runner needs of its payment
-/// and refund.
+/// and refund. The lease is written through the primary key (`= ANY(ARRAY(…))`, one array computed once): a join
+/// with the locked rows was planned, generically, as a hash join over every queued operation.
 enum ClaimSQL {
     /// The oldest due, through the due-operations index.
     static func sweep(limit: Int, owner: String, lease: Duration) -> SQL {
@@ -114,8 +115,7 @@ enum ClaimSQL {
           UPDATE operations o
           SET lease_owner = \(owner), lease_until = clock_timestamp() + make_interval(secs => \(lease.seconds)),
               lease_generation = o.lease_generation + 1, attempts = o.attempts + 1, updated_at = clock_timestamp()
-          FROM locked
-          WHERE o.id = locked.id AND o.status = 'queued' AND o.next_attempt_at <= clock_timestamp()
+          WHERE o.id = ANY(ARRAY(SELECT id FROM locked)) AND o.status = 'queued' AND o.next_attempt_at <= clock_timestamp()
             AND (o.lease_until IS NULL OR o.lease_until < clock_timestamp())
           RETURNING o.*
         )
