@@ -78,9 +78,11 @@ extension Database: IntakeStore {
 extension Transaction {
     /// One command under its `Idempotency-Key`: the key's payment when it matches, a conflict when it was used
     /// for another request, else the command decided and the key remembered with its payment.
-    func recordRequested(_ item: IntakeCommand, keyed key: IdempotencyKey) throws(StoreError) -> IntakeOutcome? {
+    /// `keyLocked`: the caller holds the key's lock already (a group commit takes all of its keys' at once).
+    func recordRequested(_ item: IntakeCommand, keyed key: IdempotencyKey, keyLocked: Bool = false) throws(StoreError) -> IntakeOutcome? {
         let fingerprint = "authorize " + item.command.canonicalForm
-        switch try claimIdempotencyKey(key, fingerprint: fingerprint) {
+        if !keyLocked { try lockIdempotencyKeys([key]) }
+        switch try lookUpIdempotencyKey(key, fingerprint: fingerprint) {
         case .matches(let id):
             guard let payment = try payment(id: id) else { throw StoreError(.unexpectedResult, "keyed payment missing") }
             return .replayed(payment)
@@ -103,12 +105,12 @@ extension Transaction {
     func recordRequested(mixed batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?] {
         let keyed = batch.indices.compactMap { index in batch[index].idempotencyKey.map { (index, $0) } }
             .sorted { ($0.1.scope, $0.1.key) < ($1.1.scope, $1.1.key) }
-        for (_, key) in keyed { try lockIdempotencyKey(key) }
+        try lockIdempotencyKeys(keyed.map(\.1))
         let plain = batch.indices.filter { batch[$0].idempotencyKey == nil }
         var outcomes = [IntakeOutcome?](repeating: nil, count: batch.count)
         for (index, outcome) in zip(plain, try recordRequested(batch: plain.map { batch[$0] })) { outcomes[index] = outcome }
         for (index, key) in keyed {
-            outcomes[index] = try recordRequested(batch[index], keyed: key)
+            outcomes[index] = try recordRequested(batch[index], keyed: key, keyLocked: true)
         }
         return outcomes
     }
