@@ -21,6 +21,9 @@ struct ServiceWiring {
     /// The intake's stream to the worker, and the worker's outcome stream to the waiters: only when both run here.
     let committed = AsyncStream<QueuedOperation>.makeStream(bufferingPolicy: .bufferingNewest(1024))
     let outcomes = OutcomeNotice.makeStream()
+    /// The payment worker, when one runs here (`ROLE` all or worker); with the API beside it, it lends the intake
+    /// its free slots.
+    let worker: PaymentWorker?
 
     init(settings: Settings, database: Database, logger: Logger) {
         self.settings = settings
@@ -32,6 +35,21 @@ struct ServiceWiring {
             http: http, logger: Logger(label: "stripe-gateway"), maxRequestsPerSecond: settings.stripeMaxRPS,
             maxInFlight: settings.workerConcurrency, credentials: credentials)
         metrics = MetricsExporter(database: database, credentials: credentials)
+        worker = settings.runsWorker ? Self.worker(settings, database, stripe, credentials, committed, outcomes) : nil
+    }
+
+    private static func worker(
+        _ settings: Settings, _ database: Database, _ stripe: StripeClient, _ credentials: CredentialStatus,
+        _ committed: (stream: AsyncStream<QueuedOperation>, continuation: AsyncStream<QueuedOperation>.Continuation),
+        _ outcomes: (stream: AsyncStream<OutcomeNotice>, continuation: AsyncStream<OutcomeNotice>.Continuation)
+    ) -> PaymentWorker {
+        let configuration = WorkerConfiguration(
+            concurrency: settings.workerConcurrency, lease: .seconds(settings.workerLease), owner: WorkerIdentity.make(),
+            credentials: credentials, searchLag: .seconds(settings.stripeSearchLag))
+        let both = settings.runsAPI
+        return PaymentWorker(
+            queue: database, stripe: stripe, configuration: configuration, committed: both ? committed.stream : nil,
+            outcomes: both ? outcomes.continuation : nil, logger: Logger(label: "payment-worker"))
     }
 
     private var both: Bool { settings.runsWorker && settings.runsAPI }
@@ -40,7 +58,7 @@ struct ServiceWiring {
     func services() -> [any Service] {
         var services: [any Service] = [database]
         services += sandbox()
-        if settings.runsWorker { services += worker() }
+        if let worker { services += [worker, RetentionSweeper(database: database, logger: Logger(label: "retention"))] }
         services += settings.runsAPI ? api() : operationsOnly()
         return services
     }
@@ -60,24 +78,12 @@ struct ServiceWiring {
             logger: Logger(label: "stripe-sandbox"))]
     }
 
-    private func worker() -> [any Service] {
-        let configuration = WorkerConfiguration(
-            concurrency: settings.workerConcurrency, lease: .seconds(settings.workerLease), owner: WorkerIdentity.make(),
-            credentials: credentials, searchLag: .seconds(settings.stripeSearchLag))
-        return [
-            PaymentWorker(
-                queue: database, stripe: stripe, configuration: configuration, committed: both ? committed.stream : nil,
-                outcomes: both ? outcomes.continuation : nil, logger: Logger(label: "payment-worker")),
-            RetentionSweeper(database: database, logger: Logger(label: "retention")),
-        ]
-    }
-
     /// The intake and the waiters before the API, so they stop after it (commands accepted still get their commit,
     /// waits in flight still end: woken by this process's worker, or at least by their one-second read once the
     /// listener has stopped); the event listener after it, so it stops before (closing the signal ends the open
     /// event streams).
     private func api() -> [any Service] {
-        let batcher = IntakeBatcher(store: database, logger: logger)
+        let batcher = IntakeBatcher(store: database, localWorker: both ? worker : nil, logger: logger)
         let events = EventSignal()
         let listener = NotificationListener(
             url: settings.databaseURL, channel: EventFeed.channel, logger: Logger(label: "event-listener"), onNotify: events.notify)

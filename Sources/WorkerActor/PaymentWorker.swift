@@ -5,12 +5,15 @@ import Store
 import StripeGateway
 
 /// The payment worker actor: claims operations from the durable queue and drives each with the executor, at
-/// most `concurrency` at once. Two ways in:
-/// - the intake's stream (`committed`) hands over each operation the API in this process just committed; with a
-///   free slot the worker claims it by id at once;
-/// - the sweep, every `pollInterval` and after each run ends, claims whatever is due: work other processes
-///   committed, retries, expired leases, and anything the stream handed over while every slot was taken. A due
-///   sweep goes first, so a stream that keeps every slot busy cannot starve it.
+/// most `concurrency` at once. Three ways in:
+/// - a new authorization born leased to this worker (`LocalWorkerSlots`: the intake reserved a slot and wrote
+///   the lease and the dispatch in the commit that recorded the payment) arrives on the intake's stream and runs
+///   at once, with no claim;
+/// - any other operation the API in this process just committed arrives there by id; with a free slot the worker
+///   claims it by id at once;
+/// - the sweep, every `pollInterval` (and after a run ends while work may be waiting), claims whatever is due:
+///   work other processes committed, retries, expired leases, and anything the stream handed over while every
+///   slot was taken. A due sweep goes first, so a stream that keeps every slot busy cannot starve it.
 public actor PaymentWorker: Service {
     private let queue: any WorkQueue
     private let executor: OperationExecutor
@@ -18,9 +21,19 @@ public actor PaymentWorker: Service {
     private let committed: AsyncStream<QueuedOperation>?
     private let logger: Logger
     private var inFlight = 0
+    /// Slots lent to the intake for authorizations not yet arrived (born leased, or the reservation given back).
+    private var reserved = 0
+    /// Authorizations born leased to this worker, arrived and not yet started.
+    private var bornLeased: [ClaimedOperation] = []
+    /// Slots are lent only while the worker takes work (not once it stops).
+    private var lending = true
     /// Operations the stream handed over, not yet claimed.
     private var handedOver: [Int] = []
     private var sweepDue = true
+    /// The last claim may have left due work behind (the sweep filled every slot, or hand-overs found none
+    /// free): a run's end sweeps again at once rather than at the next poll.
+    private var workMayWait = false
+    private var kick: AsyncStream<Void>.Continuation?
     private var databaseDown = false
     private var credentialsRefused = false
     private var drainWaiter: CheckedContinuation<Void, Never>?
@@ -40,6 +53,7 @@ public actor PaymentWorker: Service {
 
     public func run() async throws {
         let (kicks, kick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.kick = kick
         logger.info("worker started", metadata: ["owner": "\(configuration.owner)", "concurrency": "\(configuration.concurrency)"])
         // A discarding group: a finished runner's task is freed at once (a group that keeps results held
         // every finished operation's task until shutdown, about 10 KB each).
@@ -69,6 +83,7 @@ public actor PaymentWorker: Service {
                     }
                 }
                 // Shutting down: claim nothing more.
+                lending = false
                 kick.finish()
                 pumps.cancelAll()
             }
@@ -97,9 +112,18 @@ public actor PaymentWorker: Service {
     }
 
     private func handOver(_ operation: QueuedOperation) {
-        // More than the slots can take waits for the sweep instead.
-        if handedOver.count < configuration.concurrency { handedOver.append(operation.id) }
+        if let claimed = operation.claimed {
+            reserved = max(0, reserved - 1)
+            bornLeased.append(claimed)
+        } else if handedOver.count < configuration.concurrency {
+            handedOver.append(operation.id)
+        } else {
+            // More than the slots can take waits for the sweep instead.
+            workMayWait = true
+        }
     }
+
+    private var freeSlots: Int { max(0, configuration.concurrency - inFlight - reserved) }
 
     private func requestSweep() {
         sweepDue = true
@@ -110,17 +134,23 @@ public actor PaymentWorker: Service {
     /// many as slots are left (the rest wait for the next sweep).
     private func claim() async -> [ClaimedOperation] {
         noteCredentials()
-        guard sweepDue || !handedOver.isEmpty else { return [] }
+        var claimed = bornLeased
+        bornLeased.removeAll()
+        inFlight += claimed.count
+        guard sweepDue || !handedOver.isEmpty else { return claimed }
         // Asked once, and only with work to claim: while the key is refused, each answer above zero reserves the probe.
-        let slots = configuration.credentials.claimable(configuration.concurrency - inFlight)
-        var claimed: [ClaimedOperation] = []
+        let slots = configuration.credentials.claimable(freeSlots)
+        var swept: [ClaimedOperation] = []
         if sweepDue, slots > 0 {
             sweepDue = false
-            claimed = await claiming { [queue, configuration] () async throws(StoreError) in
+            swept = await claiming { [queue, configuration] () async throws(StoreError) in
                 try await queue.claimOperations(owner: configuration.owner, limit: slots, lease: configuration.lease)
             }
+            workMayWait = swept.count == slots
+            claimed += swept
         }
-        let ids = Array(handedOver.prefix(slots - claimed.count))
+        let ids = Array(handedOver.prefix(slots - swept.count))
+        if handedOver.count > ids.count { workMayWait = true }
         handedOver.removeAll()
         if !ids.isEmpty {
             claimed += await claiming { [queue, configuration] () async throws(StoreError) in
@@ -161,7 +191,7 @@ public actor PaymentWorker: Service {
 
     private func finished() {
         inFlight -= 1
-        sweepDue = true
+        if workMayWait { sweepDue = true }
         if inFlight == 0 { endDrain() }
     }
 
@@ -175,5 +205,19 @@ public actor PaymentWorker: Service {
     private func endDrain() {
         drainWaiter?.resume()
         drainWaiter = nil
+    }
+}
+
+extension PaymentWorker: LocalWorkerSlots {
+    public func reserve(upTo count: Int) -> (lease: WorkerLease, slots: Int)? {
+        let slots = min(count, freeSlots)
+        guard lending, slots > 0, !configuration.credentials.isRefused else { return nil }
+        reserved += slots
+        return (WorkerLease(owner: configuration.owner, duration: configuration.lease), slots)
+    }
+
+    public func unreserve(_ count: Int) {
+        reserved = max(0, reserved - count)
+        kick?.yield()
     }
 }

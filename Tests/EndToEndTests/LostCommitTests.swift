@@ -88,6 +88,9 @@ struct LostCommitTests {
             #expect(try await stack.database.column("SELECT id::text FROM payments WHERE cart_id = \(cart)") == [paymentId])
             #expect(try await stack.database.scalar("SELECT count(*) FROM operations WHERE payment_id = \(paymentId)") == "1")
             #expect(try await stack.awaitSettled(api, paymentId: paymentId).string("status") == "AUTHORIZED")
+            // Born leased to the worker in the same commit, and run under that lease: never claimed again.
+            #expect(try await stack.database.scalar(
+                "SELECT lease_generation || ' ' || attempts FROM operations WHERE payment_id = \(paymentId)") == "1 1")
         }
     }
 

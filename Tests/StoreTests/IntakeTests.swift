@@ -40,6 +40,44 @@ struct IntakeTests {
             == ["authorize queued \(id):authorize"])
     }
 
+    @Test("an authorization born leased: the commit that records the payment writes the lease, the dispatch and payment-requested")
+    func bornLeased() async throws {
+        let db = try await TestDatabase.create()
+        let lease = WorkerLease(owner: "worker-here", duration: .seconds(30))
+        let cart = newId()
+        let items = [IntakeCommand(command(cart: cart), newPaymentId: newId(), lease: lease), IntakeCommand(command(), newPaymentId: newId())]
+        let outcomes = try await db.database.recordRequested(batch: items)
+        guard case .created(let payment, let authorization)? = outcomes[0], case .created(_, let plain)? = outcomes[1] else {
+            Issue.record("not created: \(outcomes)"); return
+        }
+        let claimed = try #require(authorization.claimed)
+        #expect(plain.claimed == nil)
+        #expect(try await db.column(
+            """
+            SELECT payment_id || ' ' || lease_owner || ' ' || lease_generation || ' ' || attempts || ' ' || (dispatched_at IS NOT NULL)
+                   || ' ' || (lease_until > clock_timestamp() + interval '20 seconds')
+            FROM operations WHERE lease_owner IS NOT NULL
+            """) == ["\(payment.paymentId) worker-here 1 1 true true"])
+        #expect(try await db.column("SELECT type || ' ' || payment_id FROM events") == ["payment-requested \(payment.paymentId)"])
+        // Neither a sweep nor a claim by id takes it from its lease.
+        #expect(try await db.database.claimOperations(owner: "other", limit: 10, lease: .seconds(30)).map(\.id) == [plain.id])
+        #expect(try await db.database.claimOperations(ids: [claimed.id], owner: "other", lease: .seconds(30)).isEmpty)
+        // What the runner is handed is what a claim of the same row reads (apart from the claim's own count).
+        try await db.database.releaseLeases(owner: "worker-here")
+        var reclaimed = try #require(try await db.database.claimOperations(ids: [claimed.id], owner: "worker-here", lease: .seconds(30)).first)
+        #expect(reclaimed.generation == 2 && reclaimed.attempts == 2)
+        reclaimed.generation = 1
+        reclaimed.attempts = 1
+        reclaimed.sinceDispatch = .zero
+        #expect(reclaimed == claimed)
+        // A replay or a conflict is not leased and writes no event.
+        let replay = try await db.database.recordRequested(batch: [IntakeCommand(command(cart: cart), newPaymentId: newId(), lease: lease)])
+        let conflict = try await db.database.recordRequested(batch: [IntakeCommand(command(cart: cart, amount: 5), newPaymentId: newId(), lease: lease)])
+        #expect(replay[0]?.isReplayed == true && conflict[0]?.isConflict == true)
+        #expect(try await db.scalar("SELECT count(*) FROM events") == "1")
+        #expect(try await db.scalar("SELECT count(*) FROM operations") == "2")
+    }
+
     @Test("idempotency keys replay within their scope and conflict on another body")
     func idempotencyKeys() async throws {
         let db = try await TestDatabase.create()
@@ -74,7 +112,7 @@ struct IntakeTests {
         #expect(outcomes[4]?.isConflict == true)
         // Each new payment's authorization is the operation the outcome names.
         for case .created(let payment, let authorization)? in outcomes {
-            #expect(try await db.scalar("SELECT payment_id FROM operations WHERE id = \(authorization) AND kind = 'authorize'") == payment.paymentId)
+            #expect(try await db.scalar("SELECT payment_id FROM operations WHERE id = \(authorization.id) AND kind = 'authorize'") == payment.paymentId)
         }
         #expect(try await db.scalar("SELECT count(*) FROM payments") == "4")
     }

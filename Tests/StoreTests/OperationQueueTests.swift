@@ -40,8 +40,9 @@ struct OperationQueueTests {
     @Test("a claim by id takes the operation the intake committed, with its fencing token; never one held, done or not yet due")
     func claimById() async throws {
         let db = try await TestDatabase.create(poolSize: 4)
-        guard case .created(_, let authorization) = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil)
+        guard case .created(_, let queued) = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil)
         else { Issue.record("not created"); return }
+        let authorization = queued.id
         let claimed = try await db.database.claimOperations(ids: [authorization, 999_999], owner: "a", lease: .seconds(30))
         #expect(claimed.map(\.id) == [authorization])
         #expect(claimed.first?.generation == 1)
@@ -59,7 +60,7 @@ struct OperationQueueTests {
         let db = try await TestDatabase.create(poolSize: 8)
         var ids: [Int] = []
         for _ in 0..<30 {
-            if case .created(_, let op) = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil) { ids.append(op) }
+            if case .created(_, let op) = try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil) { ids.append(op.id) }
         }
         let claims = try await withThrowingTaskGroup(of: [Int].self) { group in
             for worker in 0..<4 {

@@ -1,6 +1,7 @@
 import Logging
 import Payments
 import Store
+import StripeGateway
 import Testing
 @testable import WorkerActor
 
@@ -83,6 +84,18 @@ struct HandOffTests {
         return (paymentId, operationId)
     }
 
+    /// A running worker over `queue` that sweeps every 10 minutes, and the intake's end of its stream.
+    func started(
+        _ queue: ModelQueue, concurrency: Int
+    ) -> (PaymentWorker, AsyncStream<QueuedOperation>.Continuation, Task<Void, any Error>) {
+        let (committed, toWorker) = AsyncStream<QueuedOperation>.makeStream()
+        let worker = PaymentWorker(
+            queue: queue, stripe: FakeStripe(),
+            configuration: WorkerConfiguration(concurrency: concurrency, pollInterval: .seconds(600), owner: "w"),
+            committed: committed, logger: logger)
+        return (worker, toWorker, Task { try await worker.run() })
+    }
+
     static func eventually(within limit: Duration = .seconds(5), _ condition: () async -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while await !condition() {
@@ -97,12 +110,8 @@ struct HandOffTests {
         let model = ModelStore(log: nil)
         let (paymentId, operationId) = await Self.queuedAuthorization(model)
         let queue = ModelQueue(model, sweepFinds: false)
-        let (committed, toWorker) = AsyncStream<QueuedOperation>.makeStream()
         // A sweep every 10 minutes: only the stream can start this operation within the test.
-        let worker = PaymentWorker(
-            queue: queue, stripe: FakeStripe(), configuration: WorkerConfiguration(concurrency: 2, pollInterval: .seconds(600), owner: "w"),
-            committed: committed, logger: logger)
-        let running = Task { try await worker.run() }
+        let (_, toWorker, running) = started(queue, concurrency: 2)
         defer { running.cancel() }
         #expect(try await Self.eventually { await queue.sweeps >= 1 })
         #expect(await model.payment(paymentId)?.status == .requested)
@@ -151,5 +160,45 @@ struct HandOffTests {
         #expect(await model.payment(older.paymentId)?.status == .authorized)
         #expect(await queue.claimedByID.isEmpty, "the one slot went to the due sweep (the older operation), then to the next sweep")
     }
-}
 
+    @Test("an authorization born leased runs at once on its reserved slot: no claim, and no sweep after it ends")
+    func runsBornLeased() async throws {
+        let model = ModelStore(log: nil)
+        let (paymentId, operationId) = await Self.queuedAuthorization(model)
+        let queue = ModelQueue(model, sweepFinds: false)
+        let (worker, toWorker, running) = started(queue, concurrency: 2)
+        defer { running.cancel() }
+        #expect(try await Self.eventually { await queue.sweeps == 1 })
+        let reservation = try #require(await worker.reserve(upTo: 1))
+        #expect(reservation.slots == 1 && reservation.lease.owner == "w")
+        // The intake's commit wrote the lease: the model's claim stands for it.
+        let bornLeased = try #require(await model.claim(operationId))
+        toWorker.yield(QueuedOperation(id: operationId, claimed: bornLeased))
+        #expect(try await Self.eventually { await model.payment(paymentId)?.status == .authorized })
+        #expect(await queue.claimedByID.isEmpty)
+        #expect(await queue.sweeps == 1, "nothing was left waiting: the run's end does not sweep")
+        #expect(await worker.reserve(upTo: 9)?.slots == 2, "the slot is free again once the run ended")
+    }
+
+    @Test("the worker lends only free slots, takes them back, and lends none while the key is refused or once stopped")
+    func lendsFreeSlots() async throws {
+        let credentials = CredentialStatus()
+        let worker = PaymentWorker(
+            queue: ModelQueue(ModelStore(log: nil), sweepFinds: false), stripe: FakeStripe(),
+            configuration: WorkerConfiguration(concurrency: 3, pollInterval: .seconds(600), owner: "w", credentials: credentials),
+            committed: nil, logger: logger)
+        #expect(await worker.reserve(upTo: 2)?.slots == 2)
+        #expect(await worker.reserve(upTo: 5)?.slots == 1)
+        #expect(await worker.reserve(upTo: 1) == nil)
+        await worker.unreserve(2)
+        credentials.note(status: 401)
+        #expect(await worker.reserve(upTo: 1) == nil, "while the key is refused only the worker's probe may go")
+        credentials.note(status: 200)
+        #expect(await worker.reserve(upTo: 5)?.slots == 2)
+        await worker.unreserve(3)
+        let running = Task { try await worker.run() }
+        running.cancel()
+        _ = await running.result
+        #expect(await worker.reserve(upTo: 1) == nil, "a stopped worker lends nothing")
+    }
+}

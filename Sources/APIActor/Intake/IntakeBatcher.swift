@@ -1,4 +1,5 @@
 import Logging
+import Payments
 import ServiceLifecycle
 import Store
 
@@ -14,6 +15,8 @@ public actor IntakeBatcher: Service {
     }
 
     private let store: any IntakeStore
+    /// The worker in this process (nil: none runs here), whose free slots new authorizations are born leased to.
+    private let localWorker: (any LocalWorkerSlots)?
     private let maxBatch: Int
     private let flushers: Int
     private let logger: Logger
@@ -24,8 +27,9 @@ public actor IntakeBatcher: Service {
     private var liveFlushers = 0
 
     /// `flushers` bounds the batches in flight at once (each holds one database connection).
-    public init(store: any IntakeStore, flushers: Int = 4, maxBatch: Int = 256, logger: Logger) {
+    public init(store: any IntakeStore, localWorker: (any LocalWorkerSlots)? = nil, flushers: Int = 4, maxBatch: Int = 256, logger: Logger) {
         self.store = store
+        self.localWorker = localWorker
         self.flushers = max(1, flushers)
         self.maxBatch = max(1, maxBatch)
         self.logger = logger
@@ -91,39 +95,55 @@ public actor IntakeBatcher: Service {
         return batch
     }
 
+    /// Commits `batch` and answers each member; the slots lent by the worker and not taken up by a new
+    /// authorization are given back after.
     private func flush(_ batch: [Pending]) async {
-        let outcomes: [IntakeOutcome?]
+        var items = batch.map(\.item)
+        let lent = await lend(&items)
+        var bornLeased = 0
+        for (entry, result) in zip(batch, await record(items)) {
+            if case .success(.created(_, let authorization)) = result, authorization.claimed != nil { bornLeased += 1 }
+            entry.continuation.resume(returning: result)
+        }
+        if lent > bornLeased { await localWorker?.unreserve(lent - bornLeased) }
+    }
+
+    /// Gives as many commands as the worker here has free slots for the lease their authorizations are born with.
+    private func lend(_ items: inout [IntakeCommand]) async -> Int {
+        guard let localWorker, let (lease, slots) = await localWorker.reserve(upTo: items.count) else { return 0 }
+        for index in items.indices.prefix(slots) { items[index].lease = lease }
+        return slots
+    }
+
+    private func record(_ items: [IntakeCommand]) async -> [Result<IntakeOutcome, StoreError>] {
         do {
-            outcomes = try await store.recordRequested(batch: batch.map(\.item))
-        } catch where (error.isCausedByData || error.code == .serializationFailure) && batch.count > 1 {
+            let outcomes = try await store.recordRequested(batch: items)
+            var results: [Result<IntakeOutcome, StoreError>] = []
+            for (item, outcome) in zip(items, outcomes) {
+                // Nil: another transaction took the cart meanwhile; decided alone, now that it has committed.
+                if let outcome { results.append(.success(outcome)) } else { results.append(await alone(item)) }
+            }
+            return results
+        } catch where (error.isCausedByData || error.code == .serializationFailure) && items.count > 1 {
             // One member's row failed the transaction for all (nothing was written), or it deadlocked with another
             // on a shared key or cart: each member is decided alone, once, so only the guilty one gets the error
             // and the others commit as if alone.
             logger.warning("a group commit failed; deciding its commands one by one", metadata: [
-                "sqlstate": "\(error.sqlState ?? "")", "commands": "\(batch.count)",
+                "sqlstate": "\(error.sqlState ?? "")", "commands": "\(items.count)",
             ])
-            for entry in batch { await decideAlone(entry) }
-            return
+            var results: [Result<IntakeOutcome, StoreError>] = []
+            for item in items { results.append(await alone(item)) }
+            return results
         } catch {
-            batch.forEach { $0.continuation.resume(returning: .failure(error)) }
-            return
-        }
-        for (entry, outcome) in zip(batch, outcomes) {
-            if let outcome {
-                entry.continuation.resume(returning: .success(outcome))
-            } else {
-                // Another transaction took the cart meanwhile: decide this one alone, now that it has committed.
-                await decideAlone(entry)
-            }
+            return items.map { _ in .failure(error) }
         }
     }
 
-    private func decideAlone(_ entry: Pending) async {
-        do {
-            let alone = try await store.recordRequested(entry.item)
-            entry.continuation.resume(returning: .success(alone))
+    private func alone(_ item: IntakeCommand) async -> Result<IntakeOutcome, StoreError> {
+        do throws(StoreError) {
+            return .success(try await store.recordRequested(item))
         } catch {
-            entry.continuation.resume(returning: .failure(error))
+            return .failure(error)
         }
     }
 }

@@ -26,6 +26,10 @@ public struct PaymentIntake: Sendable {
 
     /// Tells the worker in this process about an operation just committed.
     func handOff(_ operationId: Int) {
-        toWorker?.yield(QueuedOperation(id: operationId))
+        handOff(QueuedOperation(id: operationId))
+    }
+
+    func handOff(_ operation: QueuedOperation) {
+        toWorker?.yield(operation)
     }
 }

@@ -59,6 +59,14 @@ public struct ClaimedOperation: Sendable, Equatable {
     }
 
     public var lease: OperationLease { OperationLease(operationId: id, generation: generation) }
+
+    /// A new payment's authorization as its first claim sees it, for one born leased and dispatched in the
+    /// commit that recorded the payment (generation 1, first attempt, first keys).
+    public static func bornLeased(id: Int, paymentId: String, idempotencyKey: String, command: AuthorizeCommand) -> ClaimedOperation {
+        ClaimedOperation(
+            id: id, generation: 1, kind: .authorize, paymentId: paymentId, idempotencyKey: idempotencyKey, attempts: 1,
+            dispatched: true, sinceDispatch: .zero, payment: PaymentContext(requested: command))
+    }
 }
 
 /// The refund fields a refund call is made of, and where it stands.
@@ -101,5 +109,13 @@ public struct PaymentContext: Sendable, Equatable {
         self.paymentMethod = paymentMethod
         self.processorReference = processorReference
         self.metadata = metadata
+    }
+
+    /// A payment just recorded from `command`.
+    public init(requested command: AuthorizeCommand) {
+        self.init(
+            status: .requested, orderId: command.orderId, customerId: command.customerId, amount: command.amount,
+            currency: command.currency, capture: command.capture, paymentMethod: command.paymentMethod, processorReference: nil,
+            metadata: command.metadata)
     }
 }

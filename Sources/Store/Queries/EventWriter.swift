@@ -16,12 +16,22 @@ enum EventSQL {
     /// A `written` CTE inserting `events`, only when the CTE `when` has a row (nil: always). The statement must
     /// select `writtenCount`.
     static func insert(_ events: [DomainEvent], when guardCTE: String?) -> SQL {
+        insert(events, filter: guardCTE.map { "WHERE EXISTS (SELECT 1 FROM \($0))" } ?? "")
+    }
+
+    /// A `written` CTE inserting those of `events` whose payment's id is among the `id`s of the CTE `cte`.
+    static func insert(_ events: [DomainEvent], ofPaymentsIn cte: String) -> SQL {
+        insert(events, filter: "WHERE e.payment_id IN (SELECT id FROM \(cte))")
+    }
+
+    private static func insert(_ events: [DomainEvent], filter: String) -> SQL {
         let insert: SQL = """
         written AS (
           INSERT INTO events (type, subject_id, payment_id, data)
           SELECT * FROM unnest(\(array: events.map(\.type))::text[], \(array: events.map(\.subjectId))::uuid[],
                                \(array: events.map(\.paymentId))::uuid[], \(array: events.map(\.dataJSON))::text[])
-          \(unescaped: guardCTE.map { "WHERE EXISTS (SELECT 1 FROM \($0))" } ?? "")
+            AS e(type, subject_id, payment_id, data)
+          \(unescaped: filter)
           ON CONFLICT DO NOTHING RETURNING 1
         )
         """

@@ -1,9 +1,10 @@
 import Payments
+import Support
 
 /// What recording an AuthorizePayment command came to.
 public enum IntakeOutcome: Sendable {
-    /// A new payment was committed, with its authorization operation (the worker claims it by this id).
-    case created(Payment, authorization: Int)
+    /// A new payment was committed, with its authorization operation (claimed by the worker, or born leased to it).
+    case created(Payment, authorization: QueuedOperation)
     /// The same command was seen before: the payment as it stands.
     case replayed(Payment)
     /// Another command holds the cart (or the idempotency key).
@@ -26,11 +27,21 @@ public struct IntakeCommand: Sendable {
     public var command: AuthorizeCommand
     public var newPaymentId: String
     public var idempotencyKey: IdempotencyKey?
+    /// The worker lease a new payment's authorization is born with, dispatched (nil: queued for a claim).
+    public var lease: WorkerLease?
 
-    public init(_ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey? = nil) {
+    public init(_ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey? = nil, lease: WorkerLease? = nil) {
         self.command = command
         self.newPaymentId = newPaymentId
         self.idempotencyKey = idempotencyKey
+        self.lease = lease
+    }
+
+    /// The authorization of this command's new payment, committed as operation `id`.
+    public func authorization(_ id: Int, idempotencyKey: String) -> QueuedOperation {
+        guard lease != nil else { return QueuedOperation(id: id) }
+        return QueuedOperation(
+            id: id, claimed: .bornLeased(id: id, paymentId: newPaymentId, idempotencyKey: idempotencyKey, command: command))
     }
 }
 
@@ -136,7 +147,7 @@ extension Transaction {
                 return .created(Payment(
                     paymentId: item.newPaymentId, cartId: c.cartId, orderId: c.orderId, customerId: c.customerId, amount: c.amount,
                     currency: c.currency, status: .requested, capture: c.capture, createdAt: at, updatedAt: at),
-                    authorization: try row.requiredInt("operation_id"))
+                    authorization: item.authorization(try row.requiredInt("operation_id"), idempotencyKey: try row.requiredString("operation_key")))
             case "replayed":
                 guard let payment = existing[try row.requiredString("payment_id")] else { return nil }
                 return .replayed(payment)
@@ -149,20 +160,29 @@ extension Transaction {
     }
 
     /// After a lost reply, the batch's outcomes when its payments committed: each is answered as created, a
-    /// command that created none is submitted again. Nil when none committed.
+    /// command that created none is submitted again. Nil when none committed. An authorization born leased is
+    /// handed over as such only while that lease is untouched (generation 1, nothing written since).
     func committed(_ batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?]? {
         let ids = batch.map(\.newPaymentId)
         let committed = try payments(ids: ids)
         guard !committed.isEmpty else { return nil }
-        var authorizations: [String: Int] = [:]
+        var authorizations: [String: (id: Int, key: String, untouched: Bool, owner: String?)] = [:]
         for row in try execute(
-            "SELECT id, payment_id FROM operations WHERE payment_id = ANY(\(array: ids)::uuid[]) AND kind = 'authorize'"
+            """
+            SELECT id, payment_id, idempotency_key, lease_owner,
+                   lease_generation = 1 AND status = 'queued' AND lease_until > clock_timestamp() AS untouched
+            FROM operations WHERE payment_id = ANY(\(array: ids)::uuid[]) AND kind = 'authorize'
+            """
         ).rows {
-            authorizations[try row.requiredString("payment_id")] = try row.requiredInt("id")
+            let owner = try row.string("lease_owner")
+            authorizations[try row.requiredString("payment_id")] =
+                (try row.requiredInt("id"), try row.requiredString("idempotency_key"), try row.bool("untouched"), owner)
         }
         return batch.map { item in
             guard let payment = committed[item.newPaymentId], let operation = authorizations[item.newPaymentId] else { return nil }
-            return .created(payment, authorization: operation)
+            let leasedToUs = operation.untouched && operation.owner == item.lease?.owner
+            let handed = leasedToUs ? item : IntakeCommand(item.command, newPaymentId: item.newPaymentId)
+            return .created(payment, authorization: handed.authorization(operation.id, idempotencyKey: operation.key))
         }
     }
 
@@ -189,6 +209,9 @@ enum IntakeSQL {
                                \(array: column { JSONString.object($0.metadata) })::text[], \(array: column(\.canonicalForm))::text[])
             WITH ORDINALITY AS t(id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method,
                                  metadata, command, ord)
+        ), leases AS (
+          SELECT * FROM unnest(\(array: batch.map(\.newPaymentId))::uuid[], \(array: batch.map { $0.lease?.owner })::text[],
+                               \(array: batch.map { $0.lease.map { String($0.duration.seconds) } })::float8[]) AS l(id, owner, seconds)
         ), decided AS (
           SELECT i.*, l.id AS existing_id,
                  CASE WHEN l.id IS NULL THEN 'new'
@@ -209,15 +232,30 @@ enum IntakeSQL {
           ON CONFLICT (cart_id) WHERE status IN ('REQUESTED', 'AUTHORIZED', 'CAPTURED') DO NOTHING
           RETURNING id, created_at
         ), operations_added AS (
-          INSERT INTO operations (payment_id, kind, idempotency_key)
-          SELECT id, 'authorize', id::text || ':authorize' FROM inserted
-          RETURNING id, payment_id
-        )
+          INSERT INTO operations (payment_id, kind, idempotency_key, lease_owner, lease_until, lease_generation, attempts, dispatched_at)
+          SELECT ins.id, 'authorize', ins.id::text || ':authorize', l.owner,
+                 CASE WHEN l.owner IS NOT NULL THEN clock_timestamp() + make_interval(secs => l.seconds) END,
+                 CASE WHEN l.owner IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN l.owner IS NOT NULL THEN 1 ELSE 0 END,
+                 CASE WHEN l.owner IS NOT NULL THEN clock_timestamp() END
+          FROM inserted ins JOIN leases l ON l.id = ins.id
+          RETURNING id, payment_id, idempotency_key, lease_owner
+        ), leased AS (
+          SELECT payment_id AS id FROM operations_added WHERE lease_owner IS NOT NULL
+        ), \(EventSQL.insert(batch.compactMap(\.requestedEvent), ofPaymentsIn: "leased"))
         SELECT d.ord,
                CASE WHEN d.verdict = 'new' THEN (CASE WHEN ins.id IS NULL THEN 'raced' ELSE 'created' END) ELSE d.verdict END AS verdict,
-               coalesce(ins.id, d.existing_id) AS payment_id, rfc3339(ins.created_at) AS created_at, oa.id AS operation_id
+               coalesce(ins.id, d.existing_id) AS payment_id, rfc3339(ins.created_at) AS created_at, oa.id AS operation_id,
+               oa.idempotency_key AS operation_key, \(EventSQL.writtenCount)
         FROM decided d LEFT JOIN inserted ins ON ins.id = d.id LEFT JOIN operations_added oa ON oa.payment_id = ins.id
         ORDER BY d.ord
         """
+    }
+}
+
+extension IntakeCommand {
+    /// An authorization born leased is dispatched in the same commit, with its `payment-requested` event.
+    var requestedEvent: DomainEvent? {
+        guard lease != nil else { return nil }
+        return AuthorizationStateMachine.requested(newPaymentId, PaymentContext(requested: command), at: Timestamp.now())
     }
 }

@@ -20,11 +20,14 @@ struct IntakeBatcherTests {
         private let poisoned: Set<String>
         /// Batches (not single commands) fail with a deadlock.
         private let batchesDeadlock: Bool
+        /// Carts whose command is a replay of an earlier payment.
+        private let replays: Set<String>
 
-        init(holdFirst: Bool = false, poisoned: Set<String> = [], batchesDeadlock: Bool = false) {
+        init(holdFirst: Bool = false, poisoned: Set<String> = [], batchesDeadlock: Bool = false, replays: Set<String> = []) {
             self.holdFirst = holdFirst
             self.poisoned = poisoned
             self.batchesDeadlock = batchesDeadlock
+            self.replays = replays
         }
 
         func recordRequested(batch: [IntakeCommand]) async throws(StoreError) -> [IntakeOutcome?] {
@@ -36,7 +39,11 @@ struct IntakeBatcherTests {
             }
             if batchesDeadlock, batch.count > 1 { throw StoreError(.serializationFailure, "deadlock", sqlState: "40P01") }
             if batch.contains(where: { poisoned.contains($0.command.cartId) }) { throw Self.dataError }
-            return batch.map(Self.created)
+            return batch.map { item in
+                guard replays.contains(item.command.cartId) else { return Self.created(item) }
+                guard case .created(let payment, _) = Self.created(item) else { return nil }
+                return .replayed(payment)
+            }
         }
 
         func recordRequested(_ item: IntakeCommand) async throws(StoreError) -> IntakeOutcome {
@@ -56,7 +63,7 @@ struct IntakeBatcherTests {
                 Payment(
                     paymentId: item.newPaymentId, cartId: c.cartId, orderId: c.orderId, customerId: c.customerId, amount: c.amount,
                     currency: c.currency, status: .requested, capture: c.capture, createdAt: "t", updatedAt: "t"),
-                authorization: 1)
+                authorization: item.authorization(1, idempotencyKey: item.newPaymentId + ":authorize"))
         }
     }
 
@@ -66,10 +73,34 @@ struct IntakeBatcherTests {
             newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: key.map { IdempotencyKey(scope: "s", key: $0) })
     }
 
+    /// The worker's slots as the intake sees them: `free` to lend, and what was lent and given back.
+    actor FakeSlots: LocalWorkerSlots {
+        private(set) var free: Int
+        private(set) var lent = 0
+        private(set) var givenBack = 0
+
+        init(free: Int) { self.free = free }
+
+        func reserve(upTo count: Int) -> (lease: WorkerLease, slots: Int)? {
+            let slots = min(count, free)
+            guard slots > 0 else { return nil }
+            free -= slots
+            lent += slots
+            return (WorkerLease(owner: "worker-here", duration: .seconds(15)), slots)
+        }
+
+        func unreserve(_ count: Int) {
+            free += count
+            givenBack += count
+        }
+    }
+
     /// Runs `body` with a started batcher of one flusher over `store`, then stops it.
-    static func withBatcher(_ store: FakeIntakeStore, _ body: (IntakeBatcher) async throws -> Void) async throws {
+    static func withBatcher(
+        _ store: FakeIntakeStore, slots: FakeSlots? = nil, _ body: (IntakeBatcher) async throws -> Void
+    ) async throws {
         let logger = Logger(label: "intake-test")
-        let batcher = IntakeBatcher(store: store, flushers: 1, logger: logger)
+        let batcher = IntakeBatcher(store: store, localWorker: slots, flushers: 1, logger: logger)
         let group = ServiceGroup(services: [batcher], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         let running = Task { try await group.run() }
         try await body(batcher)
@@ -165,5 +196,47 @@ struct IntakeBatcherTests {
         await #expect(throws: StoreError.self) { try await batcher.submit(Self.item()) }
         #expect(await store.batches.count == 1)
     }
-}
 
+    @Test("a group's new authorizations are born leased to the worker's free slots; slots not taken up are given back")
+    func lendsFreeSlots() async throws {
+        let replayedCart = UUID().uuidString.lowercased()
+        let store = FakeIntakeStore(holdFirst: true, replays: [replayedCart])
+        let slots = FakeSlots(free: 2)
+        try await Self.withBatcher(store, slots: slots) { batcher in
+            let first = Task { try await batcher.submit(Self.item()) }
+            try await Self.eventually { await store.firstEntered }
+            #expect(await slots.lent == 1)
+            let items = [Self.item(cart: replayedCart), Self.item(), Self.item(key: "k")]
+            let tasks = items.map { item in Task { try await batcher.submit(item) } }
+            try await Self.eventually { await batcher.waiting == items.count }
+            await store.release()
+            guard case .created(_, let lone) = try await first.value else { Issue.record("not created"); return }
+            #expect(lone.claimed?.generation == 1)
+            var bornLeased = 0
+            for task in tasks {
+                if case .created(let payment, let authorization) = try await task.value, let claimed = authorization.claimed {
+                    bornLeased += 1
+                    #expect(claimed.paymentId == payment.paymentId && claimed.dispatched && claimed.attempts == 1)
+                }
+            }
+            // One slot was left for the group of three: its first member (the replay) took it and created nothing.
+            let group = try #require(await store.batches.last)
+            #expect(group.map { $0.lease?.owner } == ["worker-here", nil, nil])
+            #expect(bornLeased == 0)
+            #expect(await slots.givenBack == 1)
+            #expect(await slots.free == 1)
+        }
+    }
+
+    @Test("with no free slot, or no worker here, no authorization is born leased")
+    func noSlotsNoLease() async throws {
+        for slots in [FakeSlots(free: 0), nil] {
+            let store = FakeIntakeStore()
+            try await Self.withBatcher(store, slots: slots) { batcher in
+                guard case .created(_, let authorization) = try await batcher.submit(Self.item()) else { Issue.record("not created"); return }
+                #expect(authorization.claimed == nil)
+                #expect(await store.batches.flatMap { $0 }.allSatisfy { $0.lease == nil })
+            }
+        }
+    }
+}

@@ -45,12 +45,17 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         guard op.payment.status == .requested else { return ended(op.nothingToDo) }
         guard op.dispatched else {
             state = .dispatching
-            let payment = op.payment
-            return .recordDispatch(.paymentRequested(
-                paymentId: op.paymentId, orderId: payment.orderId, customerId: payment.customerId, amount: payment.amount,
-                currency: payment.currency, requestedAt: now()))
+            return .recordDispatch(Self.requested(op.paymentId, op.payment, at: now()))
         }
         return begin()
+    }
+
+    /// The `payment-requested` event its dispatch is recorded with: by the first claim, or by the intake's
+    /// commit when the authorization is born leased (`QueuedOperation.claimed`).
+    public static func requested(_ paymentId: String, _ payment: PaymentContext, at requestedAt: String) -> DomainEvent {
+        .paymentRequested(
+            paymentId: paymentId, orderId: payment.orderId, customerId: payment.customerId, amount: payment.amount,
+            currency: payment.currency, requestedAt: requestedAt)
     }
 
     public mutating func dispatchRecorded(stillWanted: Bool) -> OperationAction {
