@@ -24,23 +24,22 @@ public final class Database: Service {
     public func transaction<T: Sendable>(
         rerun: Rerun<T>, _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
-        let (value, wroteEvents) = try await pool.withConnection { connection throws(StoreError) in
+        let (value, notifying) = try await pool.withConnection { connection throws(StoreError) in
             try connection.rerunIfInterrupted(afterCommit: rerun.mayRunAgain) { () throws(StoreError) in
-                connection.wroteEvents = false
-                connection.autocommits = false
+                connection.beginUnit(autocommits: false)
                 try connection.execute("BEGIN")
                 do throws(StoreError) {
                     let tx = Transaction(connection: connection)
                     let value = try rerun.run(body, in: tx)
                     try connection.commit()
-                    return (value, connection.wroteEvents)
+                    return (value, connection.notifying)
                 } catch {
                     if !connection.isBroken { _ = try? connection.execute("ROLLBACK") }
                     throw error
                 }
             }
         }
-        if wroteEvents { notifier.poke(self) }
+        if let notifying { notifier.poke(self, for: notifying) }
         return value
     }
 
@@ -50,15 +49,14 @@ public final class Database: Service {
     public func withConnection<T: Sendable>(
         rerun: Rerun<T>, _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
-        let (value, wroteEvents) = try await pool.withConnection { connection throws(StoreError) in
+        let (value, notifying) = try await pool.withConnection { connection throws(StoreError) in
             try connection.rerunIfInterrupted(afterCommit: rerun.mayRunAgain) { () throws(StoreError) in
-                connection.wroteEvents = false
-                connection.autocommits = true
+                connection.beginUnit(autocommits: true)
                 let tx = Transaction(connection: connection)
-                return (try rerun.run(body, in: tx), connection.wroteEvents)
+                return (try rerun.run(body, in: tx), connection.notifying)
             }
         }
-        if wroteEvents { notifier.poke(self) }
+        if let notifying { notifier.poke(self, for: notifying) }
         return value
     }
 
@@ -87,6 +85,18 @@ public final class Database: Service {
     }
 }
 
+extension PGConnection {
+    /// Starts a unit of work: nothing written, nobody named yet.
+    fileprivate func beginUnit(autocommits: Bool) {
+        wroteEvents = false
+        addressees = nil
+        self.autocommits = autocommits
+    }
+
+    /// Whom the unit's NOTIFY is for (everyone when it did not say); nil: it sends none.
+    fileprivate var notifying: Addressees? { wroteEvents ? addressees ?? .everyone : nil }
+}
+
 /// The statements of one unit of work, on the connection's own thread.
 public struct Transaction {
     let connection: PGConnection
@@ -103,10 +113,21 @@ public struct Transaction {
     }
 
     /// Wakes every instance's listeners after the commit, as written events do, for a unit of work that may
-    /// write none: an operation's end always concerns its `Prefer: wait` requests, and a refused capture or void
-    /// records only `lastError`.
-    func wakeListeners() {
+    /// write none (an operation's end always concerns its `Prefer: wait` requests, and a refused capture or void
+    /// records only `lastError`), naming the waiters of `paymentId`.
+    func wakeWaiters(of paymentId: String) {
         connection.wroteEvents = true
+        concerns(paymentId)
+    }
+
+    /// Names the waiters of `paymentId` in the NOTIFY that this unit's events send.
+    func concerns(_ paymentId: String) {
+        connection.addressees = connection.addressees?.union(.payments([paymentId])) ?? .payments([paymentId])
+    }
+
+    /// The NOTIFY that this unit's events send concerns no waiter (it wakes the event streams only).
+    func concernsNoWaiter() {
+        connection.addressees = connection.addressees ?? .nobody
     }
 
     func executeScript(_ sql: String) throws(StoreError) {

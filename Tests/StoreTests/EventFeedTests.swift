@@ -145,7 +145,7 @@ struct EventFeedTests {
         let db = try await TestDatabase.create()
         let counter = NotificationCounter()
         let listeners = (0..<2).map { _ in
-            NotificationListener(url: db.url, channel: EventFeed.channel, logger: Logger(label: "test-listener")) { counter.add() }
+            NotificationListener(url: db.url, channel: EventFeed.channel, logger: Logger(label: "test-listener")) { _ in counter.add() }
         }
         listeners.forEach { $0.start() }
         defer { listeners.forEach { $0.stop() } }
@@ -201,7 +201,7 @@ struct EventFeedTests {
     func listenerReconnects() async throws {
         let db = try await TestDatabase.create()
         let counter = NotificationCounter()
-        let listener = NotificationListener(url: db.url, channel: EventFeed.channel, logger: Logger(label: "test-listener")) { counter.add() }
+        let listener = NotificationListener(url: db.url, channel: EventFeed.channel, logger: Logger(label: "test-listener")) { _ in counter.add() }
         listener.start()
         defer { listener.stop() }
         #expect(await counter.waitFor(1))

@@ -99,14 +99,14 @@ struct OperationQueueTests {
             paymentId: payment.paymentId, orderId: payment.orderId, amount: 1000, currency: "USD", processorReference: "pi_1", succeededAt: Timestamp.now())
         #expect(try await db.database.finishOperation(
             op.lease, paymentId: payment.paymentId, change: PaymentChange(status: .authorized, processorReference: "pi_1"),
-            events: [succeeded], resolution: .done))
+            events: [succeeded], resolution: .done) != nil)
         // A later operation of the same payment (a sync after a webhook) reporting an older state changes nothing.
         _ = try await db.column("INSERT INTO operations (payment_id, kind, idempotency_key) VALUES (\(payment.paymentId), 'sync', 'late') RETURNING id")
         let sync = try #require(try await db.database.claimOperations(owner: "a", limit: 1, lease: .seconds(30)).first)
         let late = DomainEvent.paymentFailed(paymentId: payment.paymentId, orderId: payment.orderId, reason: .cardDeclined, failedAt: Timestamp.now())
         #expect(try await db.database.finishOperation(
             sync.lease, paymentId: payment.paymentId, change: PaymentChange(status: .failed, failureReason: .cardDeclined),
-            events: [late], resolution: .done) == false)
+            events: [late], resolution: .done) == nil)
         let stored = try #require(try await db.database.payment(id: payment.paymentId))
         #expect(stored.status == .authorized)
         #expect(stored.failureReason == nil)

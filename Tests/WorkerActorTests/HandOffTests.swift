@@ -59,7 +59,7 @@ struct HandOffTests {
 
         func finishOperation(
             _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
-        ) async throws(StoreError) -> Bool {
+        ) async throws(StoreError) -> Payment? {
             try await model.finishOperation(lease, paymentId: paymentId, change: change, events: events, resolution: resolution)
         }
 

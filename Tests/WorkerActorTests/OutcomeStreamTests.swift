@@ -67,6 +67,10 @@ struct OutcomeStreamTests {
         // The refund's own operation stays queued to read the refund back later; the refund has moved.
         #expect(seen.map(\.operation.first) == ["d", "f", "d", "q"], "\(seen.map(\.operation))")
         #expect(seen.map(\.notice.refundId) == [nil, nil, nil, refundId])
+        // An operation's end carries the payment as its statement left it; a refund's record does not.
+        #expect(seen.map(\.notice.payment?.status) == [.authorized, .authorized, .captured, nil])
+        #expect(seen[1].notice.payment?.lastError?.operation == "capture")
+        #expect(seen[0].notice.payment?.processorReference == reference)
         #expect(seen.last?.refund == .processed)
         let kinds = try await db.column("SELECT kind FROM operations WHERE payment_id = \(payment.paymentId) ORDER BY id")
         #expect(kinds == ["authorize", "capture", "capture", "refund"])

@@ -82,17 +82,26 @@ struct LifecycleRoutes {
         case .queued(let payment, let operationId):
             intake.handOff(operationId)
             guard let wait = request.preferredWait else { return JSONResponse.make(.accepted, payment) }
-            let finished = try await waiters.answer(for: paymentId, limit: wait) { () async throws(StoreError) in
-                try await database.operationFinished(id: operationId)
-            } until: { $0 }
+            let ended = try await waiters.answer(for: paymentId, limit: wait) { notice async throws(StoreError) in
+                try await ending(operationId, of: payment, told: notice)
+            } until: { $0 != nil }
+            if let ended { return JSONResponse.make(ended.status == asked ? .ok : .accepted, ended) }
             let current = try await stored { () async throws(StoreError) in try await database.payment(id: paymentId) } ?? payment
-            return JSONResponse.make(finished && current.status == asked ? .ok : .accepted, current)
+            return JSONResponse.make(.accepted, current)
         }
+    }
+
+    /// The payment once its operation has ended (nil while it is queued): as the end's own commit left it when
+    /// the notice is of that end, else read.
+    private func ending(_ operationId: Int, of payment: Payment, told notice: OutcomeNotice?) async throws(StoreError) -> Payment? {
+        if notice?.operationId == operationId, let ended = notice?.payment { return ended }
+        guard try await database.operationFinished(id: operationId) else { return nil }
+        return try await database.payment(id: payment.paymentId) ?? payment
     }
 
     private func waited(_ refund: Refund, _ request: Request) async throws -> Refund {
         guard let wait = request.preferredWait, refund.status == .requested else { return refund }
-        return try await waiters.answer(for: refund.paymentId, limit: wait) { () async throws(StoreError) in
+        return try await waiters.answer(for: refund.paymentId, limit: wait) { _ async throws(StoreError) in
             try await database.refund(id: refund.refundId) ?? refund
         } until: { $0.status != .requested }
     }

@@ -38,12 +38,15 @@ struct PaymentRoutes {
     }
 
     /// 201 with its location for a new payment, 200 for a replay; with `Prefer: wait`, the payment as it stands
-    /// once settled or when the wait ends, 402 when it FAILED.
+    /// once settled (as the outcome's own commit left it, when this process's worker tells it) or when the wait
+    /// ends, 402 when it FAILED. A new payment is REQUESTED as the intake just committed it: no first read.
     private func answer(_ payment: Payment, created: Bool, wait: Duration?) async throws -> Response {
         var current = payment
         if let wait {
-            current = try await waiters.answer(for: payment.paymentId, limit: wait) { () async throws(StoreError) in
-                try await database.payment(id: payment.paymentId) ?? payment
+            current = try await waiters.answer(for: payment.paymentId, limit: wait, initial: created ? payment : nil) {
+                notice async throws(StoreError) in
+                if let settled = notice?.payment, settled.status != .requested { return settled }
+                return try await database.payment(id: payment.paymentId) ?? payment
             } until: { $0.status != .requested }
             if current.status == .failed {
                 return JSONResponse.make(.init(code: 402, reasonPhrase: "Payment Required"), current, location: "/payments/\(current.paymentId)")

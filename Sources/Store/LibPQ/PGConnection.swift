@@ -11,6 +11,9 @@ final class PGConnection {
     private let conninfo: String
     /// Set when a statement of the current unit of work wrote events (read and cleared by `Database`).
     var wroteEvents = false
+    /// Whose waiters the current unit of work said its NOTIFY concerns; nil: it did not say (read and cleared
+    /// by `Database`).
+    var addressees: Addressees?
     /// Statements prepared on the current connection, by name with their text; a new connection starts with none.
     private var prepared: [String: String] = [:]
     /// The server process behind the connection, to tell when a lost connection's work is final.

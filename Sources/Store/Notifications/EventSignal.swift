@@ -1,10 +1,11 @@
 import Foundation
 
-/// Fans one process-wide "events were committed" wake-up out to every open subscriber (the event streams).
-/// Wake-ups coalesce: a subscriber that is busy sees at most one pending.
+/// Fans the process-wide "events were committed" wake-ups out to every open subscriber (the event streams,
+/// which ignore whom a wake-up names, and the waiters, which do not). Wake-ups coalesce: a subscriber that is
+/// busy sees at most one pending, naming everyone the wake-ups it stands for named.
 public final class EventSignal: @unchecked Sendable {
     /// Guarded by `lock`.
-    private var subscribers: [Int: AsyncStream<Void>.Continuation] = [:]
+    private var subscribers: [Int: AsyncStream<Addressees>.Continuation] = [:]
     private var nextID = 0
     private var closed = false
     private let lock = NSLock()
@@ -12,8 +13,8 @@ public final class EventSignal: @unchecked Sendable {
     public init() {}
 
     /// Wake-ups from now on; the stream finishes when the signal is closed (graceful shutdown).
-    public func subscribe() -> AsyncStream<Void> {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    public func subscribe() -> AsyncStream<Addressees> {
+        let (stream, continuation) = AsyncStream<Addressees>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id: Int? = lock.withLock {
             guard !closed else { return nil }
             defer { nextID += 1 }
@@ -28,8 +29,13 @@ public final class EventSignal: @unchecked Sendable {
         return stream
     }
 
-    public func notify() {
-        for continuation in lock.withLock({ Array(subscribers.values) }) { continuation.yield() }
+    /// Under the lock, so that two wake-ups coalescing into one pending cannot lose either's addressees.
+    public func notify(_ addressees: Addressees = .everyone) {
+        lock.withLock {
+            for continuation in subscribers.values {
+                if case .dropped(let earlier) = continuation.yield(addressees) { continuation.yield(earlier.union(addressees)) }
+            }
+        }
     }
 
     /// Ends every subscription, and every later one at once.

@@ -9,13 +9,14 @@ import Logging
 
 /// One dedicated libpq connection that `LISTEN`s on a channel, on its own thread: it waits in `poll()` on the
 /// connection's socket (and a pipe that `stop()` writes to), so it never blocks Swift's cooperative pool.
-/// It reconnects with backoff when the connection fails, and calls `onNotify` after each reconnect too,
-/// since notifications sent while it was away are lost.
+/// It reconnects with backoff when the connection fails, and calls `onNotify` after each reconnect too (for
+/// everyone), since notifications sent while it was away are lost. Each call says whom the notifications
+/// read together concern (their payloads, `Addressees`).
 public final class NotificationListener: @unchecked Sendable {
     private let conninfo: String
     private let channel: String
     private let logger: Logger
-    private let onNotify: @Sendable () -> Void
+    private let onNotify: @Sendable (Addressees) -> Void
     /// `stop()` writes a byte to `wake.write` to interrupt the thread's `poll()`.
     private let wake: (read: Int32, write: Int32)
     /// Guarded by `lock`.
@@ -25,7 +26,7 @@ public final class NotificationListener: @unchecked Sendable {
     private enum State { case idle, running, stopping }
 
     /// `url` is a libpq URI (`DATABASE_URL`); `channel` must be a plain SQL identifier.
-    public init(url: String, channel: String, logger: Logger, onNotify: @escaping @Sendable () -> Void) {
+    public init(url: String, channel: String, logger: Logger, onNotify: @escaping @Sendable (Addressees) -> Void) {
         conninfo = Database.conninfo(url)
         self.channel = channel
         self.logger = logger
@@ -72,7 +73,7 @@ public final class NotificationListener: @unchecked Sendable {
                 do throws(StoreError) {
                     connection = try connect()
                     retryDelay = 100
-                    onNotify()
+                    onNotify(.everyone)
                 } catch {
                     logger.warning("event listener cannot connect; retrying", metadata: ["error": "\(error)", "retry_ms": "\(retryDelay)"])
                     waitForWake(timeoutMilliseconds: retryDelay)
@@ -87,15 +88,21 @@ public final class NotificationListener: @unchecked Sendable {
                 connection = nil
                 continue
             }
-            var notified = false
-            while let notification = PQnotifies(live) {
-                PQfreemem(notification)
-                notified = true
-            }
-            if notified { onNotify() }
+            if let heard = Self.notifications(on: live) { onNotify(heard) }
         }
         if let connection { PQfinish(connection) }
         logger.debug("event listener stopped")
+    }
+
+    /// Whom the notifications received so far concern, all together; nil when none came.
+    private static func notifications(on connection: OpaquePointer) -> Addressees? {
+        var heard: Addressees?
+        while let notification = PQnotifies(connection) {
+            let named = notification.pointee.extra.map { Addressees(payload: String(cString: $0)) } ?? .everyone
+            heard = heard?.union(named) ?? named
+            PQfreemem(notification)
+        }
+        return heard
     }
 
     private func connect() throws(StoreError) -> OpaquePointer {

@@ -133,6 +133,8 @@ extension Transaction {
     /// settles races with other transactions: a command that lost one comes back nil.
     func recordRequested(batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?] {
         guard !batch.isEmpty else { return [] }
+        // Its events (`payment-requested` of the authorizations born leased) move no status: no waiter to wake.
+        concernsNoWaiter()
         let rows = try execute(prepared: "authorize_batch", IntakeSQL.batch(batch)).rows
         var replayed: [String] = []
         for row in rows where try row.string("verdict") == "replayed" { replayed.append(try row.requiredString("payment_id")) }

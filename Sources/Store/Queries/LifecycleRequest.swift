@@ -106,7 +106,8 @@ extension Transaction {
         return op.id
     }
 
-    /// Cancels the authorization that was never sent and voids the payment, with no processor call.
+    /// Cancels the authorization that was never sent and voids the payment, with no processor call: its NOTIFY
+    /// wakes the authorization's `Prefer: wait` requests, as the worker's end of it would have.
     private func voidUnsent(_ payment: Payment, authorizationId: Int) throws(StoreError) -> Payment {
         try execute(
             """
@@ -118,6 +119,7 @@ extension Transaction {
         guard try apply(PaymentChange(status: .voided), to: payment.paymentId) else {
             throw StoreError(.unexpectedResult, "payment left REQUESTED under its row lock")
         }
+        concerns(payment.paymentId)
         try append([event])
         return try self.payment(id: payment.paymentId) ?? payment
     }

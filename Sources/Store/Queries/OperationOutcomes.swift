@@ -5,11 +5,13 @@ extension Database {
     /// Records the first processor call of an operation before it is made (with its `*-requested` event).
     /// Returns false when the operation is no longer wanted (its payment moved on, or it was cancelled) or no
     /// longer this claim's (a later claim took the lease over).
-    /// One statement: the row locks serialise it with a void deciding on the same payment.
+    /// One statement: the row locks serialise it with a void deciding on the same payment. Its NOTIFY wakes the
+    /// event streams only: no status moved, so no `Prefer: wait` request has anything new to read.
     public func recordDispatch(of operation: ClaimedOperation, event: DomainEvent?) async throws(StoreError) -> Bool {
         let events = event.map { [$0] } ?? []
         return try await withConnection(rerun: .asIs) { tx throws(StoreError) in
-            try tx.execute(
+            tx.concernsNoWaiter()
+            return try tx.execute(
                 prepared: "record_dispatch",
                 """
                 WITH target AS (
@@ -54,32 +56,35 @@ extension Database {
 
     /// Ends an operation and records its outcome and events, in one statement (one commit): the payment's
     /// change with a compare-and-set on its status, the events only if it applied, and the operation's end.
-    /// Returns whether the payment changed (false: something else already moved it, and wrote its events).
+    /// Returns the payment as this statement left it, or nil when it did not change (something else already
+    /// moved it, and wrote its events). Its NOTIFY names the payment's waiters.
     /// Fenced: when the claim was taken over, nothing is written and it throws `leaseLost`.
     @discardableResult
     public func finishOperation(
         _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
-    ) async throws(StoreError) -> Bool {
-        let (applied, finished) = try await withConnection(rerun: .asIs) { tx throws(StoreError) in
-            tx.wakeListeners()
+    ) async throws(StoreError) -> Payment? {
+        let (payment, finished) = try await withConnection(rerun: .asIs) { tx throws(StoreError) in
+            tx.wakeWaiters(of: paymentId)
             let row = try tx.execute(
                 prepared: "finish_operation",
                 """
                 WITH held AS (
                   SELECT id FROM operations
                   WHERE id = \(lease.operationId) AND lease_generation = \(lease.generation) AND status = 'queued' FOR UPDATE
-                ), changed AS (\(PaymentChangeSQL.update(change, paymentId: paymentId, when: "EXISTS (SELECT 1 FROM held)")) RETURNING id
+                ), changed AS (\(PaymentChangeSQL.update(change, paymentId: paymentId, when: "EXISTS (SELECT 1 FROM held)"))
+                  RETURNING \(PaymentRow.columns)
                 ), \(EventSQL.insert(events, when: "changed")), finished AS (
                   UPDATE operations SET status = \(resolution), lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
                   WHERE id IN (SELECT id FROM held) RETURNING id
                 )
-                SELECT EXISTS (SELECT 1 FROM changed) AS changed, \(EventSQL.writtenCount), EXISTS (SELECT 1 FROM finished) AS finished
+                SELECT changed.*, \(EventSQL.writtenCount), EXISTS (SELECT 1 FROM finished) AS finished
+                FROM (VALUES (1)) AS one LEFT JOIN changed ON true
                 """)[0]
-            return (try row.bool("changed"), try row.bool("finished"))
+            return (try row.string("id") == nil ? nil : try PaymentRow.decode(row), try row.bool("finished"))
         }
         guard finished else { throw StoreError.leaseLost(lease) }
-        if applied, let status = change.status { PaymentTransitions.record(status) }
-        return applied
+        if payment != nil, let status = change.status { PaymentTransitions.record(status) }
+        return payment
     }
 }
 
@@ -97,7 +102,7 @@ enum PaymentChangeSQL {
         let allowed = change.status.map { PGArray.literal(PaymentStatus.allowedPrevious(for: $0).map(\.rawValue)) }
         let lastError = change.lastError?.json
         return """
-            UPDATE payments SET status = coalesce(\(change.status), status),
+            UPDATE payments p SET status = coalesce(\(change.status), status),
                 amount_captured = coalesce(\(change.amountCaptured)::bigint, amount_captured),
                 failure_reason = coalesce(\(change.failureReason), failure_reason), decline_code = coalesce(\(change.declineCode), decline_code),
                 processor_reference = coalesce(processor_reference, \(change.processorReference)),

@@ -39,8 +39,12 @@ extension Database {
 }
 
 extension Transaction {
+    /// Prepared: the read every `Prefer: wait` and every lifecycle request makes. Each variant has its own name,
+    /// since a prepared statement's text never changes.
     func payment(id: String, lock: Bool = false) throws(StoreError) -> Payment? {
-        let result = try execute("SELECT \(PaymentRow.columns) FROM payments p WHERE p.id = \(id)\(unescaped: lock ? " FOR UPDATE" : "")")
+        let result = lock
+            ? try execute(prepared: "payment_for_update", "SELECT \(PaymentRow.columns) FROM payments p WHERE p.id = \(id) FOR UPDATE")
+            : try execute(prepared: "payment", "SELECT \(PaymentRow.columns) FROM payments p WHERE p.id = \(id)")
         return result.isEmpty ? nil : try PaymentRow.decode(result[0])
     }
 }

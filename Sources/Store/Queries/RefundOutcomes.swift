@@ -7,12 +7,13 @@ extension Database {
     /// is the refund's own operation (`drivesRefund`), that operation (finished, or left queued for another
     /// read-back after `watchAgainAfter`; its `attempts` restart from 0 when the refund moves, so they count the
     /// read-backs since). A sync operation passes its own lease, which fences the write.
-    /// Returns whether the refund's status changed.
+    /// Returns whether the refund's status changed. Its NOTIFY (when it wrote events) names the payment's waiters.
     @discardableResult
     public func recordRefund(_ lease: OperationLease, drivesRefund: Bool, _ record: RefundRecord) async throws(StoreError) -> Bool {
         try await transaction(rerun: .asIs) { tx throws(StoreError) in
             try tx.hold(lease)
             let (transition, paymentId) = try tx.lockRefund(record)
+            tx.concerns(paymentId)
             try tx.applyRefund(record, transition, paymentId: paymentId)
             if let lastError = record.lastError { _ = try tx.apply(PaymentChange(lastError: lastError), to: paymentId) }
             if drivesRefund { try tx.settleRefundOperation(lease.operationId, record, transition) }

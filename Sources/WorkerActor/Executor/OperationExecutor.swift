@@ -85,9 +85,9 @@ struct OperationExecutor: Sendable {
             publish(op, refundId: write.refundId)
             logger.info("refund recorded", metadata: ["status": "\(write.status.rawValue)"])
         case .finish(let change, let events, let resolution):
-            let applied = try await store.finishOperation(op.lease, paymentId: op.paymentId, change: change, events: events, resolution: resolution)
-            publish(op)
-            log(finished: change, resolution: resolution, applied: applied, logger: logger)
+            let settled = try await store.finishOperation(op.lease, paymentId: op.paymentId, change: change, events: events, resolution: resolution)
+            publish(op, payment: settled)
+            log(finished: change, resolution: resolution, applied: settled != nil, logger: logger)
         case .reschedule(let plan):
             try await reschedule(op, plan, logger: logger)
             if plan.reason != nil { publish(op) }
@@ -98,9 +98,9 @@ struct OperationExecutor: Sendable {
         }
     }
 
-    /// After the write committed: a waiter reads the record it is told of.
-    private func publish(_ op: ClaimedOperation, refundId: String? = nil) {
-        outcomes?.yield(OutcomeNotice(paymentId: op.paymentId, operationId: op.id, refundId: refundId ?? op.refundId))
+    /// After the write committed: a waiter answers with the payment it is told of, or reads the record.
+    private func publish(_ op: ClaimedOperation, refundId: String? = nil, payment: Payment? = nil) {
+        outcomes?.yield(OutcomeNotice(paymentId: op.paymentId, operationId: op.id, refundId: refundId ?? op.refundId, payment: payment))
     }
 
     private func reschedule(_ op: ClaimedOperation, _ plan: Reschedule, logger: Logger) async throws(StoreError) {

@@ -242,11 +242,12 @@ actor ModelStore: OperationStore {
         log?.add("    store: op\(lease.operationId) gen \(lease.generation): refund \(write.refundId) \(current.rawValue) -> \(write.status.rawValue) moves \(moves)")
     }
 
-    /// `finishOperation` (`OperationOutcomes.swift`): the change with its compare-and-set, its events only if it applied.
+    /// `finishOperation` (`OperationOutcomes.swift`): the change with its compare-and-set, its events only if it
+    /// applied; the payment as it left it (nil: not applied).
     @discardableResult
     func finishOperation(
         _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
-    ) async throws(StoreError) -> Bool {
+    ) async throws(StoreError) -> Payment? {
         guard let opIndex = held(lease), let index = paymentIndex(paymentId) else {
             throw leaseLost(lease, "finish \(resolution.rawValue) \(change.status?.rawValue ?? "-")")
         }
@@ -255,7 +256,7 @@ actor ModelStore: OperationStore {
         operations[opIndex].status = resolution
         operations[opIndex].leaseUntil = nil
         log?.add("    store: op\(lease.operationId) gen \(lease.generation): finish \(resolution.rawValue) status \(change.status?.rawValue ?? "-") applied \(applied) events \(events.map(\.type))")
-        return applied
+        return applied ? payments[index].payment : nil
     }
 
     func reschedule(
