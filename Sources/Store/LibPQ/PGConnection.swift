@@ -94,9 +94,12 @@ final class PGConnection {
     }
 
     /// An idle connection the server closed (a restart, an idle timeout) is noticed here, before a statement
-    /// is sent on it, by reading what is pending without waiting (libpq's socket is non-blocking).
+    /// is sent on it, by reading what is pending without waiting (libpq's socket is non-blocking). Twice: a
+    /// server shutting down sends a FATAL and then closes, and a read that finds the message returns before it
+    /// meets the end (libpq takes the message, while idle, as a notice); only the next read sees the close.
+    /// Missed, the next statement would find it instead, with no reply, and an autocommit write answer unknown.
     private static func stillOpen(_ handle: OpaquePointer) -> Bool {
-        PQconsumeInput(handle) == 1 && PQstatus(handle) == CONNECTION_OK
+        PQconsumeInput(handle) == 1 && PQconsumeInput(handle) == 1 && PQstatus(handle) == CONNECTION_OK
     }
 
     /// Ends the current transaction. From here on a lost connection is an unknown outcome.
