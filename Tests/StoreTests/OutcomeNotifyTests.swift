@@ -86,12 +86,13 @@ struct OutcomeNotifyTests {
         #expect(heard.count == 4, "a poke sent a NOTIFY of its own")
     }
 
-    @Test("a payload says whom: ids comma-joined, empty for nobody, `*` for everyone and for a list too long for PostgreSQL")
+    @Test("a payload says whom: ids comma-joined, `-` for nobody, `*` (or empty, as before payloads) for everyone and for a list too long for PostgreSQL")
     func payloadText() {
         let ids = (0..<3).map { _ in newId() }
         #expect(Addressees(payload: Addressees.payments(Set(ids)).payload) == .payments(Set(ids)))
-        #expect(Addressees.nobody.payload == "")
-        #expect(Addressees(payload: "") == .nobody)
+        #expect(Addressees.nobody.payload == "-")
+        #expect(Addressees(payload: "-") == .nobody)
+        #expect(Addressees(payload: "") == .everyone, "an instance from before payloads sends an empty one, meaning everyone")
         #expect(Addressees(payload: "*") == .everyone)
         #expect(Addressees.payments(["x"]).union(.everyone) == .everyone)
         var many = Addressees.nobody

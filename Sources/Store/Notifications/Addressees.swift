@@ -1,20 +1,23 @@
 /// Whose `Prefer: wait` requests a commit's NOTIFY concerns, as its payload says: the payments named
-/// (comma-joined ids; an empty payload names none, as after a dispatch, which moves no status), or every
-/// waiter (`*`: a commit that does not say, a list too long for a payload, a listener that reconnected and
-/// may have missed some). The event streams are woken by every NOTIFY whatever it names.
+/// (comma-joined ids; `-` names none, as after a dispatch, which moves no status), or every waiter (`*`: a
+/// commit that does not say, a list too long for a payload, a listener that reconnected and may have missed
+/// some; an empty payload too, which is what instances from before payloads send, so a rolling upgrade wakes
+/// their waiters as it always did). The event streams are woken by every NOTIFY whatever it names.
 public enum Addressees: Sendable, Equatable {
     case payments(Set<String>)
     case everyone
 
     public static let nobody = Addressees.payments([])
 
+    private static let nobodyPayload = "-"
+
     /// PostgreSQL refuses a payload of 8,000 bytes or more.
     static let payloadLimit = 8000
 
     public init(payload: String) {
         switch payload {
-        case "": self = .nobody
-        case "*": self = .everyone
+        case Self.nobodyPayload: self = .nobody
+        case "*", "": self = .everyone
         default: self = .payments(Set(payload.split(separator: ",").map(String.init)))
         }
     }
@@ -22,7 +25,7 @@ public enum Addressees: Sendable, Equatable {
     public var payload: String {
         switch self {
         case .everyone: "*"
-        case .payments(let ids): ids.sorted().joined(separator: ",")
+        case .payments(let ids): ids.isEmpty ? Self.nobodyPayload : ids.sorted().joined(separator: ",")
         }
     }
 
