@@ -19,7 +19,9 @@ struct ServiceWiring {
     let stripe: StripeClient
     let metrics: MetricsExporter
     /// The intake's stream to the worker, and the worker's outcome stream to the waiters: only when both run here.
-    let committed = AsyncStream<QueuedOperation>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+    /// Unbounded: an authorization born leased holds a slot set aside for it until it arrives, so none may be dropped
+    /// (at most the worker's concurrency of them travel at once; ids travel as fast as the worker files them).
+    let committed = AsyncStream<QueuedOperation>.makeStream(bufferingPolicy: .unbounded)
     let outcomes = OutcomeNotice.makeStream()
     /// The payment worker, when one runs here (`ROLE` all or worker); with the API beside it, it lends the intake
     /// its free slots.

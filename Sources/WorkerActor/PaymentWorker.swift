@@ -23,8 +23,11 @@ public actor PaymentWorker: Service {
     private var inFlight = 0
     /// Slots lent to the intake for authorizations not yet arrived (born leased, or the reservation given back).
     private var reserved = 0
-    /// Authorizations born leased to this worker, arrived and not yet started.
-    private var bornLeased: [ClaimedOperation] = []
+    /// Authorizations born leased to this worker, arrived and not yet started, with when they arrived (their
+    /// lease has been running since the intake's commit, a moment before).
+    private var bornLeased: [(op: ClaimedOperation, arrived: ContinuousClock.Instant)] = []
+    /// Slots a claim in progress may fill (counted as taken until it returns).
+    private var claiming = 0
     /// Slots are lent only while the worker takes work (not once it stops).
     private var lending = true
     /// Operations the stream handed over, not yet claimed.
@@ -74,9 +77,9 @@ public actor PaymentWorker: Service {
                     }
                 }
                 for await _ in kicks.cancelOnGracefulShutdown() {
-                    for op in await claim() {
+                    for (op, leaseAge) in await claim() {
                         runners.addTask { [executor] in
-                            await executor.run(op)
+                            await executor.run(op, leaseAge: leaseAge)
                             await self.finished()
                             kick.yield()
                         }
@@ -114,7 +117,7 @@ public actor PaymentWorker: Service {
     private func handOver(_ operation: QueuedOperation) {
         if let claimed = operation.claimed {
             reserved = max(0, reserved - 1)
-            bornLeased.append(claimed)
+            bornLeased.append((claimed, .now))
         } else if handedOver.count < configuration.concurrency {
             handedOver.append(operation.id)
         } else {
@@ -123,23 +126,27 @@ public actor PaymentWorker: Service {
         }
     }
 
-    private var freeSlots: Int { max(0, configuration.concurrency - inFlight - reserved) }
+    private var freeSlots: Int { max(0, configuration.concurrency - inFlight - reserved - bornLeased.count - claiming) }
 
     private func requestSweep() {
         sweepDue = true
     }
 
-    /// A due sweep first, so that under load retries, expired leases and other processes' work keep their
-    /// turn (it claims the oldest due, handed-over operations among them); then the operations handed over, as
-    /// many as slots are left (the rest wait for the next sweep).
-    private func claim() async -> [ClaimedOperation] {
+    /// The authorizations born leased first (their slots were set aside for them), each with its lease's age; then
+    /// a due sweep, so that under load retries, expired leases and other processes' work keep their turn (it
+    /// claims the oldest due, handed-over operations among them); then the operations handed over, as many as
+    /// slots are left (the rest wait for the next sweep).
+    private func claim() async -> [(ClaimedOperation, leaseAge: Duration)] {
         noteCredentials()
-        var claimed = bornLeased
+        let born = bornLeased.map { ($0.op, leaseAge: ContinuousClock.now - $0.arrived) }
         bornLeased.removeAll()
-        inFlight += claimed.count
-        guard sweepDue || !handedOver.isEmpty else { return claimed }
+        inFlight += born.count
+        guard sweepDue || !handedOver.isEmpty else { return born }
         // Asked once, and only with work to claim: while the key is refused, each answer above zero reserves the probe.
         let slots = configuration.credentials.claimable(freeSlots)
+        claiming = slots
+        defer { claiming = 0 }
+        var claimed: [ClaimedOperation] = []
         var swept: [ClaimedOperation] = []
         if sweepDue, slots > 0 {
             sweepDue = false
@@ -157,7 +164,7 @@ public actor PaymentWorker: Service {
                 try await queue.claimOperations(ids: ids, owner: configuration.owner, lease: configuration.lease)
             }
         }
-        return claimed
+        return born + claimed.map { ($0, leaseAge: .zero) }
     }
 
     private func claiming(_ claim: () async throws(StoreError) -> [ClaimedOperation]) async -> [ClaimedOperation] {
@@ -209,15 +216,17 @@ public actor PaymentWorker: Service {
 }
 
 extension PaymentWorker: LocalWorkerSlots {
+    /// Nothing is lent while a sweep is due or work may be waiting: those slots are theirs first.
     public func reserve(upTo count: Int) -> (lease: WorkerLease, slots: Int)? {
         let slots = min(count, freeSlots)
-        guard lending, slots > 0, !configuration.credentials.isRefused else { return nil }
+        guard lending, slots > 0, !sweepDue, !workMayWait, handedOver.isEmpty, !configuration.credentials.isRefused else { return nil }
         reserved += slots
         return (WorkerLease(owner: configuration.owner, duration: configuration.lease), slots)
     }
 
     public func unreserve(_ count: Int) {
         reserved = max(0, reserved - count)
+        if workMayWait { sweepDue = true }
         kick?.yield()
     }
 }

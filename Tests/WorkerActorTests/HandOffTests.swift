@@ -183,10 +183,14 @@ struct HandOffTests {
     @Test("the worker lends only free slots, takes them back, and lends none while the key is refused or once stopped")
     func lendsFreeSlots() async throws {
         let credentials = CredentialStatus()
+        let queue = ModelQueue(ModelStore(log: nil), sweepFinds: false)
         let worker = PaymentWorker(
-            queue: ModelQueue(ModelStore(log: nil), sweepFinds: false), stripe: FakeStripe(),
+            queue: queue, stripe: FakeStripe(),
             configuration: WorkerConfiguration(concurrency: 3, pollInterval: .seconds(600), owner: "w", credentials: credentials),
             committed: nil, logger: logger)
+        #expect(await worker.reserve(upTo: 1) == nil, "the first sweep is due: its slots come first")
+        let running = Task { try await worker.run() }
+        #expect(try await Self.eventually { await queue.sweeps == 1 })
         #expect(await worker.reserve(upTo: 2)?.slots == 2)
         #expect(await worker.reserve(upTo: 5)?.slots == 1)
         #expect(await worker.reserve(upTo: 1) == nil)
@@ -196,9 +200,28 @@ struct HandOffTests {
         credentials.note(status: 200)
         #expect(await worker.reserve(upTo: 5)?.slots == 2)
         await worker.unreserve(3)
-        let running = Task { try await worker.run() }
         running.cancel()
         _ = await running.result
         #expect(await worker.reserve(upTo: 1) == nil, "a stopped worker lends nothing")
+    }
+
+    @Test("while a sweep filled every slot (work may be waiting), nothing is lent; once it finds the queue drained, slots are")
+    func noLendingWhileWorkWaits() async throws {
+        let model = ModelStore(log: nil)
+        let queued = await Self.queuedAuthorization(model)
+        let stripe = FakeStripe()
+        await stripe.setConfirmDelay(.milliseconds(300))
+        let queue = ModelQueue(model, sweepFinds: true)
+        let worker = PaymentWorker(
+            queue: queue, stripe: stripe, configuration: WorkerConfiguration(concurrency: 1, pollInterval: .seconds(600), owner: "w"),
+            committed: nil, logger: logger)
+        let running = Task { try await worker.run() }
+        defer { running.cancel() }
+        #expect(try await Self.eventually { await stripe.calls.count >= 1 })
+        #expect(await worker.reserve(upTo: 1) == nil, "the one slot runs the swept operation")
+        #expect(try await Self.eventually { await model.payment(queued.paymentId)?.status == .authorized })
+        // The sweep had filled every slot: the run's end sweeps again at once, finds nothing, and lending resumes.
+        #expect(try await Self.eventually { await queue.sweeps >= 2 })
+        #expect(try await Self.eventually { await worker.reserve(upTo: 1)?.slots == 1 })
     }
 }

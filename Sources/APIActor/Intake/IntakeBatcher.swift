@@ -95,17 +95,46 @@ public actor IntakeBatcher: Service {
         return batch
     }
 
-    /// Commits `batch` and answers each member; the slots lent by the worker and not taken up by a new
-    /// authorization are given back after.
+    /// Commits `batch` and answers each member as soon as its outcome is known. The slots the worker lent and no
+    /// new authorization took up are given back right after the group's commit; a member decided alone afterwards
+    /// (its cart raced, or the group failed) goes without a lease, to be claimed like any queued operation.
     private func flush(_ batch: [Pending]) async {
         var items = batch.map(\.item)
         let lent = await lend(&items)
-        var bornLeased = 0
-        for (entry, result) in zip(batch, await record(items)) {
-            if case .success(.created(_, let authorization)) = result, authorization.claimed != nil { bornLeased += 1 }
-            entry.continuation.resume(returning: result)
+        do {
+            let outcomes = try await store.recordRequested(batch: items)
+            await answer(batch, outcomes, lent: lent)
+        } catch {
+            await giveBack(lent)
+            await failed(batch, error)
         }
-        if lent > bornLeased { await localWorker?.unreserve(lent - bornLeased) }
+    }
+
+    private func answer(_ batch: [Pending], _ outcomes: [IntakeOutcome?], lent: Int) async {
+        var bornLeased = 0
+        var raced: [Pending] = []
+        for (entry, outcome) in zip(batch, outcomes) {
+            // Nil: another transaction took the cart meanwhile; decided alone, now that it has committed.
+            guard let outcome else { raced.append(entry); continue }
+            if case .created(_, let authorization) = outcome, authorization.claimed != nil { bornLeased += 1 }
+            entry.continuation.resume(returning: .success(outcome))
+        }
+        await giveBack(lent - bornLeased)
+        for entry in raced { await decideAlone(entry) }
+    }
+
+    /// One member's row failed the transaction for all (nothing was written), or it deadlocked with another on a
+    /// shared key or cart: each member is decided alone, once, so only the guilty one gets the error and the
+    /// others commit as if alone. Any other failure is every member's.
+    private func failed(_ batch: [Pending], _ error: StoreError) async {
+        guard (error.isCausedByData || error.code == .serializationFailure) && batch.count > 1 else {
+            batch.forEach { $0.continuation.resume(returning: .failure(error)) }
+            return
+        }
+        logger.warning("a group commit failed; deciding its commands one by one", metadata: [
+            "sqlstate": "\(error.sqlState ?? "")", "commands": "\(batch.count)",
+        ])
+        for entry in batch { await decideAlone(entry) }
     }
 
     /// Gives as many commands as the worker here has free slots for the lease their authorizations are born with.
@@ -115,28 +144,13 @@ public actor IntakeBatcher: Service {
         return slots
     }
 
-    private func record(_ items: [IntakeCommand]) async -> [Result<IntakeOutcome, StoreError>] {
-        do {
-            let outcomes = try await store.recordRequested(batch: items)
-            var results: [Result<IntakeOutcome, StoreError>] = []
-            for (item, outcome) in zip(items, outcomes) {
-                // Nil: another transaction took the cart meanwhile; decided alone, now that it has committed.
-                if let outcome { results.append(.success(outcome)) } else { results.append(await alone(item)) }
-            }
-            return results
-        } catch where (error.isCausedByData || error.code == .serializationFailure) && items.count > 1 {
-            // One member's row failed the transaction for all (nothing was written), or it deadlocked with another
-            // on a shared key or cart: each member is decided alone, once, so only the guilty one gets the error
-            // and the others commit as if alone.
-            logger.warning("a group commit failed; deciding its commands one by one", metadata: [
-                "sqlstate": "\(error.sqlState ?? "")", "commands": "\(items.count)",
-            ])
-            var results: [Result<IntakeOutcome, StoreError>] = []
-            for item in items { results.append(await alone(item)) }
-            return results
-        } catch {
-            return items.map { _ in .failure(error) }
-        }
+    private func giveBack(_ slots: Int) async {
+        if slots > 0 { await localWorker?.unreserve(slots) }
+    }
+
+    /// `entry.item` as submitted: without a lease.
+    private func decideAlone(_ entry: Pending) async {
+        entry.continuation.resume(returning: await alone(entry.item))
     }
 
     private func alone(_ item: IntakeCommand) async -> Result<IntakeOutcome, StoreError> {

@@ -130,7 +130,8 @@ extension Transaction {
     /// new ones with their operations. The latest payment is looked up per command (LATERAL … LIMIT 1) so the
     /// generic plan of the prepared statement walks `payments_by_cart`; a semi-join here was planned as a
     /// hash join over a scan of the whole table, which grew with every payment. The partial unique index
-    /// settles races with other transactions: a command that lost one comes back nil.
+    /// settles races with other transactions: a command that lost one comes back nil. A new payment's
+    /// authorization whose command carries a lease is inserted leased and dispatched, with its `payment-requested`.
     func recordRequested(batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?] {
         guard !batch.isEmpty else { return [] }
         // Its events (`payment-requested` of the authorizations born leased) move no status: no waiter to wake.
@@ -163,26 +164,30 @@ extension Transaction {
 
     /// After a lost reply, the batch's outcomes when its payments committed: each is answered as created, a
     /// command that created none is submitted again. Nil when none committed. An authorization born leased is
-    /// handed over as such only while that lease is untouched (generation 1, nothing written since).
+    /// handed over as such only while that lease is still the born one (ours, generation 1, queued) with half of
+    /// it left; otherwise by id, and the worker claims it once that lease has expired.
     func committed(_ batch: [IntakeCommand]) throws(StoreError) -> [IntakeOutcome?]? {
         let ids = batch.map(\.newPaymentId)
         let committed = try payments(ids: ids)
         guard !committed.isEmpty else { return nil }
-        var authorizations: [String: (id: Int, key: String, untouched: Bool, owner: String?)] = [:]
+        var authorizations: [String: (id: Int, key: String, untouched: Bool, owner: String?, left: Double)] = [:]
         for row in try execute(
             """
             SELECT id, payment_id, idempotency_key, lease_owner,
-                   lease_generation = 1 AND status = 'queued' AND lease_until > clock_timestamp() AS untouched
+                   lease_generation = 1 AND status = 'queued' AND lease_until > clock_timestamp() AS untouched,
+                   extract(epoch FROM lease_until - clock_timestamp()) AS lease_left
             FROM operations WHERE payment_id = ANY(\(array: ids)::uuid[]) AND kind = 'authorize'
             """
         ).rows {
-            let owner = try row.string("lease_owner")
+            let left = try row.string("lease_left").flatMap(Double.init) ?? 0
             authorizations[try row.requiredString("payment_id")] =
-                (try row.requiredInt("id"), try row.requiredString("idempotency_key"), try row.bool("untouched"), owner)
+                (try row.requiredInt("id"), try row.requiredString("idempotency_key"), try row.bool("untouched"), try row.string("lease_owner"), left)
         }
         return batch.map { item in
             guard let payment = committed[item.newPaymentId], let operation = authorizations[item.newPaymentId] else { return nil }
+            // With at least half its lease left, so the run's first beat comes in time.
             let leasedToUs = operation.untouched && operation.owner == item.lease?.owner
+                && operation.left > (item.lease?.duration.seconds ?? 0) / 2
             let handed = leasedToUs ? item : IntakeCommand(item.command, newPaymentId: item.newPaymentId)
             return .created(payment, authorization: handed.authorization(operation.id, idempotencyKey: operation.key))
         }

@@ -21,13 +21,14 @@ struct OperationExecutor: Sendable {
     var outcomes: AsyncStream<OutcomeNotice>.Continuation?
     let logger: Logger
 
-    func run(_ op: ClaimedOperation) async {
+    /// `leaseAge`: how long the lease has already run (an authorization born leased at the intake's commit).
+    func run(_ op: ClaimedOperation, leaseAge: Duration = .zero) async {
         var logger = logger
         logger[metadataKey: "payment_id"] = "\(op.paymentId)"
         logger[metadataKey: "operation"] = "\(op.kind.rawValue)"
         await withTaskGroup(of: Void.self) { [logger] group in
             group.addTask { await drive(op, logger: logger) }
-            group.addTask { await keepLease(op.lease, logger: logger) }
+            group.addTask { await keepLease(op.lease, age: leaseAge, logger: logger) }
             // The first to end ends both: the run finished, or the lease was taken over.
             await group.next()
             group.cancelAll()
@@ -135,9 +136,12 @@ struct OperationExecutor: Sendable {
 
     /// Extends the lease every third of its length; returns only when a later claim took it over. A database
     /// that cannot be reached is tried again at the next beat (the lease may expire meanwhile: fencing holds).
-    private func keepLease(_ claim: OperationLease, logger: Logger) async {
+    /// The first beat comes a third of the lease after the lease began, `age` before the run.
+    private func keepLease(_ claim: OperationLease, age: Duration, logger: Logger) async {
+        var pause = max(.zero, lease / 3 - age)
         while !Task.isCancelled {
-            do { try await Task.sleep(for: lease / 3) } catch { return }
+            do { try await Task.sleep(for: pause) } catch { return }
+            pause = lease / 3
             if let held = try? await store.renewLease(claim, for: lease), !held {
                 logger.warning("lease taken over by a later claim: cancelling this runner")
                 return

@@ -167,10 +167,11 @@ struct IntakeBatcherTests {
         }
     }
 
-    @Test("a group that deadlocked with another transaction is decided one by one, and every member commits")
+    @Test("a group that deadlocked with another transaction is decided one by one, and every member commits, without a lease")
     func deadlockedGroupSplits() async throws {
         let store = FakeIntakeStore(holdFirst: true, batchesDeadlock: true)
-        try await Self.withBatcher(store) { batcher in
+        let slots = FakeSlots(free: 8)
+        try await Self.withBatcher(store, slots: slots) { batcher in
             let first = Task { try await batcher.submit(Self.item()) }
             try await Self.eventually { await store.firstEntered }
             let items = [Self.item(key: "x"), Self.item(), Self.item(key: "y")]
@@ -180,6 +181,9 @@ struct IntakeBatcherTests {
             _ = try await first.value
             for task in tasks { _ = try await task.value }
             #expect(Set(await store.alone.map(\.newPaymentId)) == Set(items.map(\.newPaymentId)))
+            // The group's lent slots went back before its members were decided alone, unleased (claimed like any other).
+            #expect(await store.alone.allSatisfy { $0.lease == nil })
+            #expect(await slots.free == 7, "only the first, lone command kept its slot")
         }
     }
 
