@@ -216,10 +216,12 @@ public actor PaymentWorker: Service {
 }
 
 extension PaymentWorker: LocalWorkerSlots {
-    /// Nothing is lent while a sweep is due or work may be waiting: those slots are theirs first.
+    /// Nothing is lent while a sweep is due or work may be waiting (those slots are theirs first), nor while the
+    /// worker is paused: its first claim after an outage is what resumes it.
     public func reserve(upTo count: Int) -> (lease: WorkerLease, slots: Int)? {
         let slots = min(count, freeSlots)
-        guard lending, slots > 0, !sweepDue, !workMayWait, handedOver.isEmpty, !configuration.credentials.isRefused else { return nil }
+        guard lending, !databaseDown, slots > 0, !sweepDue, !workMayWait, handedOver.isEmpty, !configuration.credentials.isRefused
+        else { return nil }
         reserved += slots
         return (WorkerLease(owner: configuration.owner, duration: configuration.lease), slots)
     }
