@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Validates events from the feed against the contract's JSON Schemas (draft-07) with `jsonschema`.
 
-usage: validate-events.py SCHEMA_DIR EVENTS_JSON
+usage: validate-events.py SCHEMA_DIR [SCHEMA_DIR...] EVENTS_JSON
 
 EVENTS_JSON is a `GET /events` answer ({"events": [...]}) or a JSON array of events. Each event's `data`
-must validate against `SCHEMA_DIR/<type>.schema.json` with formats enforced (`uuid`: the RFC 4122 text
+must validate against `<type>.schema.json` from the first SCHEMA_DIR that has it (the contract's, then the
+project's extensions) with formats enforced (`uuid`: the RFC 4122 text
 form; `date-time`: RFC 3339), and carry no field the schema does not define. Exit 0 when every event is
 valid, 1 otherwise (each problem printed), 2 on bad usage.
 """
@@ -18,10 +19,10 @@ from schema_checks import checker, report
 
 
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) < 3:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    schema_dir, events_path = pathlib.Path(argv[1]), pathlib.Path(argv[2])
+    schema_dirs, events_path = [pathlib.Path(d) for d in argv[1:-1]], pathlib.Path(argv[-1])
     feed = json.loads(events_path.read_text())
     events = feed["events"] if isinstance(feed, dict) else feed
     validators, problems = {}, []
@@ -34,9 +35,9 @@ def main(argv):
             problems.append(f"{where}: occurredAt {event.get('occurredAt')!r} is not RFC 3339")
         kind = event.get("type")
         if kind not in validators:
-            path = schema_dir / f"{kind}.schema.json"
-            if not path.is_file():
-                problems.append(f"{where}: no schema {path.name}")
+            path = next((d / f"{kind}.schema.json" for d in schema_dirs if (d / f"{kind}.schema.json").is_file()), None)
+            if path is None:
+                problems.append(f"{where}: no schema {kind}.schema.json")
                 continue
             schema = json.loads(path.read_text())
             Draft7Validator.check_schema(schema)

@@ -47,7 +47,8 @@ struct ServiceWiring {
     ) -> PaymentWorker {
         let configuration = WorkerConfiguration(
             concurrency: settings.workerConcurrency, lease: .seconds(settings.workerLease), owner: WorkerIdentity.make(),
-            credentials: credentials, searchLag: .seconds(settings.stripeSearchLag))
+            credentials: credentials, searchLag: .seconds(settings.stripeSearchLag),
+            authentication: AuthenticationPolicy(timeout: .seconds(settings.authenticationTimeout)))
         let both = settings.runsAPI
         return PaymentWorker(
             queue: database, stripe: stripe, configuration: configuration, committed: both ? committed.stream : nil,

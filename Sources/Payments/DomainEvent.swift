@@ -8,6 +8,11 @@ public enum DomainEvent: Sendable, Equatable {
     case refundRequested(refundId: String, paymentId: String, orderId: String?, amount: Int, currency: String, reason: String?, requestedAt: String)
     case refundProcessed(refundId: String, paymentId: String, amount: Int, currency: String, processedAt: String)
     case refundFailed(refundId: String, paymentId: String, amount: Int, currency: String, reason: String?, failedAt: String)
+    /// Extensions of this service (their schemas are in `Tests/Fixtures/schemas`, beside the contract's):
+    /// the customer must authenticate (never with the client secret), and Radar's reviews.
+    case paymentActionRequired(paymentId: String, orderId: String, amount: Int, currency: String, actionType: String, requiredAt: String)
+    case paymentReviewOpened(paymentId: String, orderId: String, reason: String?, openedAt: String)
+    case paymentReviewClosed(paymentId: String, orderId: String, reason: String?, closedAt: String)
 
     public var type: String {
         switch self {
@@ -19,6 +24,9 @@ public enum DomainEvent: Sendable, Equatable {
         case .refundRequested: "refund-requested"
         case .refundProcessed: "refund-processed"
         case .refundFailed: "refund-failed"
+        case .paymentActionRequired: "payment-action-required"
+        case .paymentReviewOpened: "payment-review-opened"
+        case .paymentReviewClosed: "payment-review-closed"
         }
     }
 
@@ -26,7 +34,8 @@ public enum DomainEvent: Sendable, Equatable {
     public var paymentId: String {
         switch self {
         case .paymentRequested(let id, _, _, _, _, _), .paymentSucceeded(let id, _, _, _, _, _),
-            .paymentFailed(let id, _, _, _), .paymentCaptured(let id, _, _, _, _, _), .paymentVoided(let id, _, _, _):
+            .paymentFailed(let id, _, _, _), .paymentCaptured(let id, _, _, _, _, _), .paymentVoided(let id, _, _, _),
+            .paymentActionRequired(let id, _, _, _, _, _), .paymentReviewOpened(let id, _, _, _), .paymentReviewClosed(let id, _, _, _):
             id
         case .refundRequested(_, let id, _, _, _, _, _), .refundProcessed(_, let id, _, _, _),
             .refundFailed(_, let id, _, _, _, _):
@@ -77,6 +86,13 @@ public enum DomainEvent: Sendable, Equatable {
         case let .refundFailed(refundId, paymentId, amount, currency, reason, failedAt):
             o.string("refundId", refundId); o.string("paymentId", paymentId); o.int("amount", amount)
             o.string("currency", currency); o.string("reason", reason); o.string("failedAt", failedAt)
+        case let .paymentActionRequired(paymentId, orderId, amount, currency, actionType, requiredAt):
+            o.string("paymentId", paymentId); o.string("orderId", orderId); o.int("amount", amount)
+            o.string("currency", currency); o.string("actionType", actionType); o.string("requiredAt", requiredAt)
+        case let .paymentReviewOpened(paymentId, orderId, reason, openedAt):
+            o.string("paymentId", paymentId); o.string("orderId", orderId); o.string("reason", reason); o.string("openedAt", openedAt)
+        case let .paymentReviewClosed(paymentId, orderId, reason, closedAt):
+            o.string("paymentId", paymentId); o.string("orderId", orderId); o.string("reason", reason); o.string("closedAt", closedAt)
         }
         return o.finish()
     }

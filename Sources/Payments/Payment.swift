@@ -14,6 +14,11 @@ public struct Payment: Sendable, Equatable {
     public var declineCode: String?
     public var processorReference: String?
     public var lastError: PaymentError?
+    /// While REQUIRES_ACTION: what the customer's browser completes.
+    public var nextAction: NextAction?
+    /// Radar's `outcome.type` for the charge (nil: no charge).
+    public var riskOutcome: String?
+    public var review: PaymentReview?
     public var createdAt: String
     public var updatedAt: String
 
@@ -21,7 +26,8 @@ public struct Payment: Sendable, Equatable {
         paymentId: String, cartId: String, orderId: String, customerId: String?, amount: Int, currency: String,
         status: PaymentStatus, capture: CaptureMode, amountCaptured: Int = 0, amountRefunded: Int = 0,
         failureReason: FailureReason? = nil, declineCode: String? = nil, processorReference: String? = nil,
-        lastError: PaymentError? = nil, createdAt: String, updatedAt: String
+        lastError: PaymentError? = nil, nextAction: NextAction? = nil, riskOutcome: String? = nil, review: PaymentReview? = nil,
+        createdAt: String, updatedAt: String
     ) {
         self.paymentId = paymentId
         self.cartId = cartId
@@ -37,6 +43,9 @@ public struct Payment: Sendable, Equatable {
         self.declineCode = declineCode
         self.processorReference = processorReference
         self.lastError = lastError
+        self.nextAction = nextAction
+        self.riskOutcome = riskOutcome
+        self.review = review
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -15,11 +15,32 @@ extension Payment {
         o.stringOrNull("declineCode", declineCode)
         o.stringOrNull("failureReason", failureReason?.rawValue)
         o.rawOrNull("lastError", lastError?.json)
+        o.rawOrNull("nextAction", status == .requiresAction ? nextAction?.json : nil)
         o.string("orderId", orderId)
         o.string("paymentId", paymentId)
         o.stringOrNull("processorReference", processorReference)
+        o.rawOrNull("review", review?.json)
+        o.stringOrNull("riskOutcome", riskOutcome)
         o.string("status", status.rawValue)
         o.string("updatedAt", updatedAt)
+        return o.finish()
+    }
+}
+
+extension NextAction {
+    public var json: String {
+        var o = JSONObjectWriter()
+        o.string("clientSecret", clientSecret)
+        o.string("type", type)
+        return o.finish()
+    }
+}
+
+extension PaymentReview {
+    public var json: String {
+        var o = JSONObjectWriter()
+        o.stringOrNull("reason", reason)
+        o.string("status", status.rawValue)
         return o.finish()
     }
 }

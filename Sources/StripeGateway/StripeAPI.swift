@@ -3,15 +3,28 @@
 public protocol StripeAPI: Sendable {
     /// Creates an unconfirmed intent (`payment_method_types[]=card`): moves no money.
     func createPaymentIntent(_ params: CreatePaymentIntentParams, idempotencyKey: String) async -> StripeResult<StripePaymentIntent>
-    /// Confirms by id with `payment_method` and `off_session=true`: the call that moves money.
-    func confirmPaymentIntent(id: String, paymentMethod: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent>
+    /// Confirms by id with `payment_method`: the call that moves money. Off session (`off_session=true`, the
+    /// customer is not there) a card that needs authentication is declined; on session it answers `requires_action`.
+    func confirmPaymentIntent(id: String, paymentMethod: String, offSession: Bool, idempotencyKey: String) async -> StripeResult<StripePaymentIntent>
     func retrievePaymentIntent(id: String) async -> StripeResult<StripePaymentIntent>
     /// `GET /v1/payment_intents/search?query=metadata['key']:'value'` (eventually consistent).
     func searchPaymentIntents(metadataKey: String, value: String) async -> StripeResult<[StripePaymentIntent]>
     func capturePaymentIntent(id: String, amountToCapture: Int?, idempotencyKey: String) async -> StripeResult<StripePaymentIntent>
-    func cancelPaymentIntent(id: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent>
+    /// `reason`: Stripe's `cancellation_reason` (`abandoned` when the customer never authenticated).
+    func cancelPaymentIntent(id: String, reason: String?, idempotencyKey: String) async -> StripeResult<StripePaymentIntent>
     func createRefund(_ params: CreateRefundParams, idempotencyKey: String) async -> StripeResult<StripeRefund>
     func retrieveRefund(id: String) async -> StripeResult<StripeRefund>
     /// `GET /v1/refunds?payment_intent=…`
     func listRefunds(paymentIntent: String) async -> StripeResult<[StripeRefund]>
+}
+
+extension StripeAPI {
+    /// Off session, as every payment without `customerPresent`.
+    public func confirmPaymentIntent(id: String, paymentMethod: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+        await confirmPaymentIntent(id: id, paymentMethod: paymentMethod, offSession: true, idempotencyKey: idempotencyKey)
+    }
+
+    public func cancelPaymentIntent(id: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+        await cancelPaymentIntent(id: id, reason: nil, idempotencyKey: idempotencyKey)
+    }
 }

@@ -20,14 +20,24 @@ public struct StripePaymentIntent: Sendable, Equatable, Codable {
     /// Lower case, as on the wire.
     public var currency: String?
     public var captureMethod: String?
+    /// The id of `latest_charge`, whether it came as an id or expanded.
     public var latestCharge: String?
+    /// `latest_charge` when it came expanded (`expand[]=latest_charge.review`): its Radar outcome and review.
+    public var charge: StripeCharge?
     public var lastPaymentError: StripeErrorBody?
     public var metadata: [String: String]
+    /// `next_action.type` while `requires_action` (`use_stripe_sdk` for a card confirmed on-session).
+    public var nextActionType: String?
+    /// What Stripe.js completes the action with; shown only to the API caller, never logged or published.
+    public var clientSecret: String?
+    /// `abandoned` when the service gave up on the customer's authentication; `requested_by_customer`…
+    public var cancellationReason: String?
 
     public init(
         id: String, status: Status, amount: Int?, amountCapturable: Int?, amountReceived: Int?, currency: String?,
         captureMethod: String?, latestCharge: String? = nil, lastPaymentError: StripeErrorBody? = nil,
-        metadata: [String: String] = [:]
+        metadata: [String: String] = [:], charge: StripeCharge? = nil, nextActionType: String? = nil, clientSecret: String? = nil,
+        cancellationReason: String? = nil
     ) {
         self.id = id
         self.status = status
@@ -39,6 +49,10 @@ public struct StripePaymentIntent: Sendable, Equatable, Codable {
         self.latestCharge = latestCharge
         self.lastPaymentError = lastPaymentError
         self.metadata = metadata
+        self.charge = charge
+        self.nextActionType = nextActionType
+        self.clientSecret = clientSecret
+        self.cancellationReason = cancellationReason
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,6 +62,30 @@ public struct StripePaymentIntent: Sendable, Equatable, Codable {
         case captureMethod = "capture_method"
         case latestCharge = "latest_charge"
         case lastPaymentError = "last_payment_error"
+        case nextAction = "next_action"
+        case clientSecret = "client_secret"
+        case cancellationReason = "cancellation_reason"
+    }
+
+    private struct NextAction: Codable {
+        var type: String?
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(amount, forKey: .amount)
+        try container.encodeIfPresent(amountCapturable, forKey: .amountCapturable)
+        try container.encodeIfPresent(amountReceived, forKey: .amountReceived)
+        try container.encodeIfPresent(currency, forKey: .currency)
+        try container.encodeIfPresent(captureMethod, forKey: .captureMethod)
+        if let charge { try container.encode(charge, forKey: .latestCharge) } else { try container.encodeIfPresent(latestCharge, forKey: .latestCharge) }
+        try container.encodeIfPresent(lastPaymentError, forKey: .lastPaymentError)
+        try container.encode(metadata, forKey: .metadata)
+        try container.encodeIfPresent(nextActionType.map { NextAction(type: $0) }, forKey: .nextAction)
+        try container.encodeIfPresent(clientSecret, forKey: .clientSecret)
+        try container.encodeIfPresent(cancellationReason, forKey: .cancellationReason)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,7 +97,15 @@ public struct StripePaymentIntent: Sendable, Equatable, Codable {
         amountReceived = try container.decodeIfPresent(Int.self, forKey: .amountReceived)
         currency = try container.decodeIfPresent(String.self, forKey: .currency)
         captureMethod = try container.decodeIfPresent(String.self, forKey: .captureMethod)
-        latestCharge = try container.decodeIfPresent(String.self, forKey: .latestCharge)
+        if let expanded = try? container.decodeIfPresent(StripeCharge.self, forKey: .latestCharge) {
+            charge = expanded
+            latestCharge = expanded.id
+        } else {
+            latestCharge = try container.decodeIfPresent(String.self, forKey: .latestCharge)
+        }
+        nextActionType = (try? container.decodeIfPresent(NextAction.self, forKey: .nextAction))?.type
+        clientSecret = try? container.decodeIfPresent(String.self, forKey: .clientSecret)
+        cancellationReason = try? container.decodeIfPresent(String.self, forKey: .cancellationReason)
         lastPaymentError = try container.decodeIfPresent(StripeErrorBody.self, forKey: .lastPaymentError)
         metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
     }

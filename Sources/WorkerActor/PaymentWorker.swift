@@ -51,7 +51,7 @@ public actor PaymentWorker: Service {
         self.logger = logger
         executor = OperationExecutor(
             store: queue, processor: stripe, lease: configuration.lease, backoff: backoff, searchLag: configuration.searchLag,
-            outcomes: outcomes, logger: logger)
+            authentication: configuration.authentication, outcomes: outcomes, logger: logger)
     }
 
     public func run() async throws {

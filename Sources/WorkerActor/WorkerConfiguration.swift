@@ -1,3 +1,4 @@
+import Payments
 import StripeGateway
 
 public struct WorkerConfiguration: Sendable {
@@ -18,11 +19,15 @@ public struct WorkerConfiguration: Sendable {
     /// How long the processor's search may lag behind a create (`STRIPE_SEARCH_LAG`): a create whose key
     /// replays a saved 500 moves to the next key only once the search has found nothing for this long.
     public var searchLag: Duration
+    /// How long a customer may take to authenticate (`AUTHENTICATION_TIMEOUT`), and how often it is checked.
+    public var authentication: AuthenticationPolicy
 
     public init(
         concurrency: Int = 16, lease: Duration = .seconds(15), pollInterval: Duration = .milliseconds(500), owner: String,
-        drainTimeout: Duration = .seconds(10), credentials: CredentialStatus = CredentialStatus(), searchLag: Duration = .seconds(60)
+        drainTimeout: Duration = .seconds(10), credentials: CredentialStatus = CredentialStatus(), searchLag: Duration = .seconds(60),
+        authentication: AuthenticationPolicy = AuthenticationPolicy()
     ) {
+        self.authentication = authentication
         self.credentials = credentials
         self.searchLag = searchLag
         self.concurrency = concurrency

@@ -2,7 +2,8 @@ import Testing
 import Payments
 
 /// The lifecycle of `contract.md` ("Payment resource"): REQUESTED → AUTHORIZED → CAPTURED, REQUESTED → FAILED,
-/// REQUESTED|AUTHORIZED → VOIDED, and REQUESTED → CAPTURED with automatic capture. Nothing else.
+/// REQUESTED|AUTHORIZED → VOIDED, and REQUESTED → CAPTURED with automatic capture; a customer-present payment
+/// may stop at REQUIRES_ACTION on the way and leave it as REQUESTED would. Nothing else.
 @Suite struct PaymentStatusTests {
     static let allowedMoves: Set<[PaymentStatus]> = [
         [.requested, .authorized],
@@ -11,14 +12,20 @@ import Payments
         [.requested, .voided],
         [.authorized, .captured],
         [.authorized, .voided],
+        [.requested, .requiresAction],
+        [.requiresAction, .authorized],
+        [.requiresAction, .captured],
+        [.requiresAction, .failed],
+        [.requiresAction, .voided],
     ]
 
     /// How far along the lifecycle a status is: every move must go strictly forward.
     static func rank(_ status: PaymentStatus) -> Int {
         switch status {
         case .requested: 0
-        case .authorized: 1
-        case .captured, .voided, .failed: 2
+        case .requiresAction: 1
+        case .authorized: 2
+        case .captured, .voided, .failed: 3
         }
     }
 
@@ -52,10 +59,11 @@ import Payments
 
     @Test(arguments: [
         (PaymentStatus.requested, [PaymentStatus]()),
-        (.authorized, [.requested]),
-        (.captured, [.requested, .authorized]),
-        (.voided, [.requested, .authorized]),
-        (.failed, [.requested]),
+        (.requiresAction, [.requested]),
+        (.authorized, [.requested, .requiresAction]),
+        (.captured, [.requested, .requiresAction, .authorized]),
+        (.voided, [.requested, .requiresAction, .authorized]),
+        (.failed, [.requested, .requiresAction]),
     ])
     func allowedPrevious(next: PaymentStatus, expected: [PaymentStatus]) {
         #expect(Set(PaymentStatus.allowedPrevious(for: next)) == Set(expected))
@@ -71,6 +79,7 @@ import Payments
 
     @Test(arguments: [
         (PaymentStatus.requested, true, false),
+        (.requiresAction, true, false),
         (.authorized, true, false),
         (.captured, true, false),
         (.voided, false, true),
@@ -91,7 +100,7 @@ import Payments
     }
 
     @Test func wireNamesAreTheContracts() {
-        #expect(PaymentStatus.allCases.map(\.rawValue) == ["REQUESTED", "AUTHORIZED", "CAPTURED", "VOIDED", "FAILED"])
+        #expect(PaymentStatus.allCases.map(\.rawValue) == ["REQUESTED", "REQUIRES_ACTION", "AUTHORIZED", "CAPTURED", "VOIDED", "FAILED"])
         #expect(CaptureMode.allCases.map(\.rawValue) == ["manual", "automatic"])
     }
 }

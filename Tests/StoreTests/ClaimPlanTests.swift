@@ -25,7 +25,7 @@ struct ClaimPlanTests {
     /// The generic plan of `sql`, prepared with its parameters' `types`, for `arguments`.
     static func genericPlan(_ db: TestDatabase, _ sql: SQL, types: String, arguments: String) async throws -> [String] {
         try await db.database.withConnection(rerun: .asIs) { tx throws(StoreError) in
-            try tx.execute("ANALYZE operations")
+            try tx.execute("ANALYZE operations, payments, refunds")
             try tx.execute("SET plan_cache_mode = force_generic_plan")
             try tx.execute("DEALLOCATE ALL")
             try tx.execute("PREPARE claim_probe(\(unescaped: types)) AS \(unescaped: sql.text)")

@@ -25,7 +25,9 @@ public enum EventSchemaCheck {
     /// Runs the validator over `feed` (a `GET /events` answer, or a JSON array of events); returns its exit
     /// status and everything it printed.
     public static func run(feed: [UInt8]) throws -> (status: Int32, output: String) {
-        let result = try PythonScript.run(script: "validate-events.py", arguments: [schemas.path], input: Data(feed))
+        // The contract's nine first, then this project's extension schemas beside the copy.
+        let result = try PythonScript.run(
+            script: "validate-events.py", arguments: [schemas.path, vendoredSchemas.path], input: Data(feed))
         return (result.status, result.output)
     }
 }

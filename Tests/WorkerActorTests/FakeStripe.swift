@@ -70,7 +70,7 @@ actor FakeStripe: StripeAPI {
         return .success(created)
     }
 
-    func confirmPaymentIntent(id: String, paymentMethod: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+    func confirmPaymentIntent(id: String, paymentMethod: String, offSession: Bool, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
         calls.append(.confirm(id: id, key: idempotencyKey))
         if let confirmDelay {
             do { try await Task.sleep(for: confirmDelay) } catch {
@@ -102,7 +102,7 @@ actor FakeStripe: StripeAPI {
         if !captureAnswers.isEmpty { return captureAnswers.removeFirst() }
         return .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
     }
-    func cancelPaymentIntent(id: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+    func cancelPaymentIntent(id: String, reason: String?, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
         calls.append(.cancel(id: id, key: idempotencyKey))
         if !cancelAnswers.isEmpty { return cancelAnswers.removeFirst() }
         return .success(Self.intent(id, .canceled))

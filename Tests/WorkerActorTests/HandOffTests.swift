@@ -58,9 +58,11 @@ struct HandOffTests {
         }
 
         func finishOperation(
-            _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
+            _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus,
+            recheckAfter: Duration?
         ) async throws(StoreError) -> Payment? {
-            try await model.finishOperation(lease, paymentId: paymentId, change: change, events: events, resolution: resolution)
+            try await model.finishOperation(
+                lease, paymentId: paymentId, change: change, events: events, resolution: resolution, recheckAfter: recheckAfter)
         }
 
         func reschedule(

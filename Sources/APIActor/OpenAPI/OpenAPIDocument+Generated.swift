@@ -133,6 +133,10 @@ extension OpenAPIDocument {
           "orderId": {"type": "string", "format": "uuid"},
           "paymentMethod": {"type": "string", "pattern": "^pm_[A-Za-z0-9_]+$"},
           "capture": {"type": "string", "enum": ["manual", "automatic"]},
+          "customerPresent": {
+            "type": "boolean",
+            "description": "Extension. The customer is at the checkout: the intent is confirmed on session, and a card that needs 3-D Secure leaves the payment REQUIRES_ACTION with nextAction. Default false; false and absent are the same command."
+          },
           "metadata": {
             "type": "object",
             "maxProperties": 20,
@@ -162,7 +166,7 @@ extension OpenAPIDocument {
         "required": [
           "paymentId", "cartId", "orderId", "customerId", "amount", "currency", "status", "capture", "amountCaptured",
           "amountRefunded", "failureReason", "declineCode", "processorReference", "lastError", "createdAt",
-          "updatedAt"
+          "updatedAt", "nextAction", "riskOutcome", "review"
         ],
         "properties": {
           "paymentId": {"type": "string", "format": "uuid"},
@@ -171,7 +175,11 @@ extension OpenAPIDocument {
           "customerId": {"type": ["string", "null"], "format": "uuid"},
           "amount": {"type": "integer"},
           "currency": {"type": "string"},
-          "status": {"type": "string", "enum": ["REQUESTED", "AUTHORIZED", "CAPTURED", "VOIDED", "FAILED"]},
+          "status": {
+            "type": "string",
+            "enum": ["REQUESTED", "REQUIRES_ACTION", "AUTHORIZED", "CAPTURED", "VOIDED", "FAILED"],
+            "description": "REQUIRES_ACTION (extension): a customerPresent payment waits for the customer's 3-D Secure challenge; it is live, and ends AUTHORIZED, CAPTURED, FAILED or VOIDED."
+          },
           "capture": {"type": "string", "enum": ["manual", "automatic"]},
           "amountCaptured": {"type": "integer"},
           "amountRefunded": {"type": "integer"},
@@ -180,7 +188,33 @@ extension OpenAPIDocument {
           "processorReference": {"type": ["string", "null"]},
           "lastError": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/PaymentError"}]},
           "createdAt": {"type": "string", "format": "date-time"},
-          "updatedAt": {"type": "string", "format": "date-time"}
+          "updatedAt": {"type": "string", "format": "date-time"},
+          "nextAction": {
+            "description": "Extension. While REQUIRES_ACTION: what Stripe.js completes (handleNextAction with clientSecret); otherwise null.",
+            "oneOf": [
+              {"type": "null"},
+              {
+                "type": "object",
+                "required": ["type", "clientSecret"],
+                "properties": {"type": {"type": "string"}, "clientSecret": {"type": "string"}}
+              }
+            ]
+          },
+          "riskOutcome": {
+            "description": "Extension. Radar's outcome.type for the charge; null when there is no charge.",
+            "enum": [null, "authorized", "manual_review", "issuer_declined", "blocked", "invalid"]
+          },
+          "review": {
+            "description": "Extension. A Radar review of the charge: open with its opened reason, then closed with Stripe's closed reason; null when none.",
+            "oneOf": [
+              {"type": "null"},
+              {
+                "type": "object",
+                "required": ["status", "reason"],
+                "properties": {"status": {"type": "string", "enum": ["open", "closed"]}, "reason": {"type": ["string", "null"]}}
+              }
+            ]
+          }
         }
       },
       "PaymentList": {
@@ -390,7 +424,7 @@ extension OpenAPIDocument {
     "/payments/{paymentId}/capture": {
       "post": {
         "operationId": "capturePayment",
-        "summary": "Capture an authorized payment (all of it by default; the rest of the hold is released).",
+        "summary": "Capture an authorized payment (all of it by default; the rest of the hold is released). A REQUESTED or REQUIRES_ACTION payment answers 409.",
         "security": [{"bearer": []}],
         "parameters": [
           {"$ref": "#/components/parameters/PaymentId"},
@@ -431,7 +465,7 @@ extension OpenAPIDocument {
     "/payments/{paymentId}/void": {
       "post": {
         "operationId": "voidPayment",
-        "summary": "Release the hold (the saga's compensation).",
+        "summary": "Release the hold (the saga's compensation). During REQUIRES_ACTION, in either capture mode, 202: the intent is cancelled; if the customer's challenge wins the race, a manual hold is still cancelled, and an automatic capture stays CAPTURED with the void refused in lastError.",
         "security": [{"bearer": []}],
         "parameters": [
           {"$ref": "#/components/parameters/PaymentId"},

@@ -4,7 +4,9 @@ import Payments
 /// (`authorize-payment.schema.json`) plus the contract's rules.
 struct AuthorizeCommandValidator {
     static let amountRange = 1...99_999_999
-    static let fields: Set<String> = ["cartId", "customerId", "amount", "currency", "orderId", "paymentMethod", "capture", "metadata"]
+    static let fields: Set<String> = ["cartId", "customerId", "amount", "currency", "orderId", "paymentMethod", "capture", "metadata",
+        "customerPresent",
+    ]
     static let reservedMetadataKeys: Set<String> = ["payment_id", "order_id"]
 
     /// Used when a command names no `paymentMethod` (`DEFAULT_PAYMENT_METHOD`); nil: the field is required.
@@ -31,12 +33,23 @@ struct AuthorizeCommandValidator {
         let paymentMethod = paymentMethod(fields["paymentMethod"], &errors)
         let capture = capture(fields["capture"], &errors)
         let metadata = metadata(fields["metadata"], &errors)
+        let customerPresent = customerPresent(fields["customerPresent"], &errors)
         guard errors.isEmpty, let cartId, let amount, let currency, let paymentMethod else {
             return .failure(ValidationFailure(errors))
         }
         return .success(AuthorizeCommand(
             cartId: cartId, customerId: customerId, amount: amount, currency: currency, orderId: orderId,
-            paymentMethod: paymentMethod, capture: capture, metadata: metadata))
+            paymentMethod: paymentMethod, capture: capture, metadata: metadata, customerPresent: customerPresent))
+    }
+
+    /// An extension field: absent is false.
+    private func customerPresent(_ value: JSONValue?, _ errors: inout [FieldError]) -> Bool {
+        guard let value else { return false }
+        guard case .bool(let present) = value else {
+            errors.append(FieldError(pointer: "/customerPresent", "must be true or false"))
+            return false
+        }
+        return present
     }
 
     private func uuid(_ value: JSONValue?, _ name: String, required: Bool, _ errors: inout [FieldError]) -> String? {

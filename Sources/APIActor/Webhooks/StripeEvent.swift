@@ -48,6 +48,10 @@ struct StripeEvent {
             return WebhookNotice(
                 eventId: id, type: type, intentId: object["payment_intent"] as? String, paymentId: metadata["payment_id"],
                 refundId: metadata["refund_id"], paymentStatus: nil, refundStatus: Self.refundStatus(status))
+        case "review":
+            return WebhookNotice(
+                eventId: id, type: type, intentId: object["payment_intent"] as? String, paymentId: nil, refundId: nil,
+                paymentStatus: nil, refundStatus: nil, reviewStatus: (object["open"] as? Bool).map { $0 ? .open : .closed })
         default:
             // charge.refunded and the like: the refund.* events carry what the service needs.
             return WebhookNotice(
@@ -58,6 +62,7 @@ struct StripeEvent {
 
     static func paymentStatus(intentStatus: String?, hasError: Bool) -> PaymentStatus? {
         switch intentStatus {
+        case "requires_action": .requiresAction
         case "requires_capture": .authorized
         case "succeeded": .captured
         case "canceled": .voided

@@ -14,6 +14,7 @@ struct MetricsExporter: Sendable {
     private let oldest = Gauge(label: "payment_operations_oldest_age_seconds")
     private let pendingRefunds = Gauge(label: "refunds_pending_at_processor")
     private let parked = Gauge(label: "payment_operations_parked")
+    private let requiringAction = Gauge(label: "payments_requiring_action")
     /// 1 while the processor refuses the secret key (401/403).
     private let credentialsRefused = Gauge(label: "stripe_credentials_refused")
     private let poolSize = Gauge(label: "db_pool_connections")
@@ -31,6 +32,7 @@ struct MetricsExporter: Sendable {
             oldest.record(depth.oldestSeconds)
             pendingRefunds.record(depth.pendingRefunds)
             parked.record(depth.parked)
+            requiringAction.record(depth.requiringAction)
         }
         credentialsRefused.record(credentials.isRefused ? 1 : 0)
         poolSize.record(await database.pool.size)

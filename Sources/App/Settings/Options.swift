@@ -16,6 +16,7 @@ struct Options: ParsableArguments {
     @Option(help: .setting(.workerConcurrency)) var workerConcurrency: String?
     @Option(help: .setting(.stripeSearchLag)) var stripeSearchLag: String?
     @Option(help: .setting(.workerLease)) var workerLease: String?
+    @Option(help: .setting(.authenticationTimeout)) var authenticationTimeout: String?
     @Option(help: .setting(.stripeMaxRPS)) var stripeMaxRps: String?
     @Option(help: .setting(.dbPoolSize)) var dbPoolSize: String?
     @Option(help: .setting(.allowLiveKeys)) var allowLiveKeys: String?

@@ -47,6 +47,8 @@ struct Settings: Sendable {
     var workerLease: Int
     /// `STRIPE_SEARCH_LAG`, in seconds.
     var stripeSearchLag: Int
+    /// `AUTHENTICATION_TIMEOUT`, in seconds.
+    var authenticationTimeout: Int
     var stripeMaxRPS: Int?
     var dbPoolSize: Int
     var logLevel: Logger.Level
@@ -71,6 +73,7 @@ struct Settings: Sendable {
         workerConcurrency = try source.number(.workerConcurrency)
         workerLease = try source.number(.workerLease)
         stripeSearchLag = try source.number(.stripeSearchLag, processor: processor)
+        authenticationTimeout = try source.number(.authenticationTimeout)
         let rps = try source.number(.stripeMaxRPS, processor: processor)
         stripeMaxRPS = rps == 0 ? nil : rps
         dbPoolSize = try source.number(.dbPoolSize)

@@ -6,7 +6,8 @@ import Store
 extension SettingDescriptor {
     static let all: [SettingDescriptor] = [
         databaseURL, host, port, role, stripeSecretKey, stripeAPIBase, sandboxPort, stripeWebhookSecret, paymentAPITokens,
-        defaultPaymentMethod, workerConcurrency, stripeSearchLag, workerLease, stripeMaxRPS, dbPoolSize, allowLiveKeys,
+        defaultPaymentMethod, workerConcurrency, stripeSearchLag, workerLease, authenticationTimeout, stripeMaxRPS, dbPoolSize,
+        allowLiveKeys,
         logLevel, logFormat,
     ]
 
@@ -86,6 +87,12 @@ extension SettingDescriptor {
         meaning: "seconds a claim on an operation lasts without its heartbeat (extended every third of it while the runner "
             + "works; a crashed worker's operations wait this long)",
         defaultValue: .fixed("15"), rule: .number(1...3600))
+
+    static let authenticationTimeout = SettingDescriptor(
+        variable: "AUTHENTICATION_TIMEOUT", option: \.authenticationTimeout,
+        meaning: "seconds a customer-present payment may wait in REQUIRES_ACTION for the customer's 3-D Secure challenge; "
+            + "then its intent is cancelled and the payment fails (`authentication_abandoned`)",
+        defaultValue: .fixed("900"), rule: .number(1...86400))
 
     static let stripeMaxRPS = SettingDescriptor(
         variable: "STRIPE_MAX_RPS", option: \.stripeMaxRps,

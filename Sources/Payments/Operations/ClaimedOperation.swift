@@ -95,10 +95,16 @@ public struct PaymentContext: Sendable, Equatable {
     public var paymentMethod: String
     public var processorReference: String?
     public var metadata: [String: String]
+    public var customerPresent: Bool
+    /// How long the payment has been REQUIRES_ACTION (nil: it is not).
+    public var actionAge: Duration?
+    /// The Radar review on record, to publish only what changed.
+    public var review: PaymentReview?
 
     public init(
         status: PaymentStatus, orderId: String, customerId: String?, amount: Int, currency: String, capture: CaptureMode,
-        paymentMethod: String, processorReference: String?, metadata: [String: String]
+        paymentMethod: String, processorReference: String?, metadata: [String: String], customerPresent: Bool = false,
+        actionAge: Duration? = nil, review: PaymentReview? = nil
     ) {
         self.status = status
         self.orderId = orderId
@@ -109,6 +115,9 @@ public struct PaymentContext: Sendable, Equatable {
         self.paymentMethod = paymentMethod
         self.processorReference = processorReference
         self.metadata = metadata
+        self.customerPresent = customerPresent
+        self.actionAge = actionAge
+        self.review = review
     }
 
     /// A payment just recorded from `command`.
@@ -116,6 +125,6 @@ public struct PaymentContext: Sendable, Equatable {
         self.init(
             status: .requested, orderId: command.orderId, customerId: command.customerId, amount: command.amount,
             currency: command.currency, capture: command.capture, paymentMethod: command.paymentMethod, processorReference: nil,
-            metadata: command.metadata)
+            metadata: command.metadata, customerPresent: command.customerPresent)
     }
 }

@@ -25,7 +25,7 @@ public struct OperationSummary: Sendable, Equatable {
 ///
 /// Capture:
 /// - CAPTURED with the amount asked: done (200); with another amount: conflict.
-/// - REQUESTED, VOIDED, FAILED: conflict.
+/// - REQUESTED, REQUIRES_ACTION, VOIDED, FAILED: conflict.
 /// - AUTHORIZED with a void queued (or parked): conflict. A capture queued with the amount asked: that one
 ///   (released if parked); with another amount: conflict. More than authorized: conflict. Else a new capture.
 /// - **A capture after a refused void**: the void failed for good, so it is not live and blocks nothing; the
@@ -35,6 +35,7 @@ public struct OperationSummary: Sendable, Equatable {
 /// Void:
 /// - A void queued (or parked): that one, released if parked.
 /// - VOIDED: done. CAPTURED (refund it instead) or FAILED: conflict. AUTHORIZED with a capture queued: conflict.
+/// - REQUIRES_ACTION, in either capture mode: a new void, which cancels the intent.
 /// - REQUESTED whose authorization was never sent (or parked before any intent was recorded): voided at once,
 ///   no processor call. REQUESTED in flight with automatic capture: conflict (refund it instead); with manual
 ///   capture, and AUTHORIZED: a new void (a refused void asked again gets the next key number).
@@ -55,7 +56,7 @@ public enum LifecycleDecision: Sendable, Equatable {
         switch payment.status {
         case .captured:
             return payment.amountCaptured == wanted ? .done : .conflict("payment was captured with \(payment.amountCaptured), not \(wanted)")
-        case .requested, .voided, .failed:
+        case .requested, .requiresAction, .voided, .failed:
             return .conflict("a \(payment.status.rawValue) payment cannot be captured")
         case .authorized:
             return captureAuthorized(payment, operations, wanted: wanted)
@@ -76,6 +77,9 @@ public enum LifecycleDecision: Sendable, Equatable {
             return .conflict("a capture of this payment is queued")
         case .requested:
             return voidRequested(payment, operations)
+        case .requiresAction:
+            // Either capture mode: the cancel ends the customer's authentication (`CaptureVoidStateMachine`).
+            return .enqueue(.void, amount: nil, keyAttempt: nextKeyAttempt(.void, after: operations))
         case .authorized:
             return .enqueue(.void, amount: nil, keyAttempt: nextKeyAttempt(.void, after: operations))
         }

@@ -24,6 +24,9 @@ public enum OperationAction: Sendable, Equatable {
     case finish(PaymentChange, events: [DomainEvent], resolution: OperationStatus)
     /// Back in the queue after the backoff.
     case reschedule(Reschedule)
+    /// The authorization waits for the customer's authentication: `change` and `events` are recorded and the
+    /// operation stays queued, to read the intent back after `recheckAfter` (or as soon as a webhook says it moved).
+    case awaitCustomer(PaymentChange, events: [DomainEvent], recheckAfter: Duration)
     /// Nothing more to write: the operation is no longer this claim's, or is no longer wanted.
     case end(reason: String)
 }
@@ -31,12 +34,14 @@ public enum OperationAction: Sendable, Equatable {
 /// One call to the processor, with its idempotency key where the call can move money.
 public enum ProcessorCall: Sendable, Equatable {
     case createIntent(CreatePaymentIntentParams, idempotencyKey: String)
-    case confirmIntent(id: String, paymentMethod: String, idempotencyKey: String)
+    /// `offSession` false for a customer-present payment: a card that needs authentication answers `requires_action`.
+    case confirmIntent(id: String, paymentMethod: String, offSession: Bool, idempotencyKey: String)
     case retrieveIntent(id: String)
     /// The intents whose `metadata.payment_id` is this payment's (the processor's search lags behind writes).
     case searchIntents(paymentId: String)
     case captureIntent(id: String, amount: Int?, idempotencyKey: String)
-    case cancelIntent(id: String, idempotencyKey: String)
+    /// `reason`: Stripe's `cancellation_reason` (nil for a void).
+    case cancelIntent(id: String, idempotencyKey: String, reason: String? = nil)
     case createRefund(CreateRefundParams, idempotencyKey: String)
     case retrieveRefund(id: String)
     case listRefunds(intentId: String)

@@ -54,9 +54,11 @@ extension OperationAction {
 
 extension ClaimedOperation {
     /// The machine that runs this operation's kind.
-    public func stateMachine(searchLag: Duration, now: @escaping @Sendable () -> String) -> any OperationStateMachine {
+    public func stateMachine(
+        searchLag: Duration, authentication: AuthenticationPolicy = AuthenticationPolicy(), now: @escaping @Sendable () -> String
+    ) -> any OperationStateMachine {
         switch kind {
-        case .authorize: AuthorizationStateMachine(self, searchLag: searchLag, now: now)
+        case .authorize: AuthorizationStateMachine(self, searchLag: searchLag, authentication: authentication, now: now)
         case .capture, .void: CaptureVoidStateMachine(self, now: now)
         case .refund: RefundStateMachine(self, now: now)
         case .sync: SyncStateMachine(self, now: now)

@@ -10,10 +10,15 @@ public struct PaymentChange: Sendable, Equatable {
     /// A success of this operation kind (`capture`, `void`…): the `lastError` an earlier refused attempt of it
     /// left is cleared (any other `lastError` stays).
     public var succeeded: String?
+    /// Written with REQUIRES_ACTION; the store forgets it once the payment leaves that status.
+    public var nextAction: NextAction?
+    public var riskOutcome: String?
+    public var review: PaymentReview?
 
     public init(
         status: PaymentStatus? = nil, amountCaptured: Int? = nil, failureReason: FailureReason? = nil,
-        declineCode: String? = nil, processorReference: String? = nil, lastError: PaymentError? = nil, succeeded: String? = nil
+        declineCode: String? = nil, processorReference: String? = nil, lastError: PaymentError? = nil, succeeded: String? = nil,
+        nextAction: NextAction? = nil, riskOutcome: String? = nil, review: PaymentReview? = nil
     ) {
         self.status = status
         self.amountCaptured = amountCaptured
@@ -22,5 +27,8 @@ public struct PaymentChange: Sendable, Equatable {
         self.processorReference = processorReference
         self.lastError = lastError
         self.succeeded = succeeded
+        self.nextAction = nextAction
+        self.riskOutcome = riskOutcome
+        self.review = review
     }
 }

@@ -11,5 +11,8 @@ public enum StripeKeys {
     /// Cancels an intent created under `createKey` that a payment can never use (another one is recorded).
     public static func cancelOrphan(_ createKey: String) -> String { "\(createKey):cancel" }
 
+    /// Cancels the intent of a customer-present payment whose authentication failed or never came.
+    public static func cancelAbandoned(_ base: String) -> String { "\(base):cancel-abandoned" }
+
     private static func numbered(_ key: String, _ attempt: Int) -> String { attempt == 0 ? key : "\(key):\(attempt)" }
 }

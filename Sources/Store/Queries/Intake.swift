@@ -213,9 +213,10 @@ enum IntakeSQL {
                                \(array: column(\.orderId))::uuid[], \(array: column(\.customerId))::uuid[],
                                \(array: column { String($0.amount) })::bigint[], \(array: column(\.currency))::text[],
                                \(array: column(\.capture.rawValue))::text[], \(array: column(\.paymentMethod))::text[],
-                               \(array: column { JSONString.object($0.metadata) })::text[], \(array: column(\.canonicalForm))::text[])
+                               \(array: column { JSONString.object($0.metadata) })::text[], \(array: column(\.canonicalForm))::text[],
+                               \(array: column { String($0.customerPresent) })::boolean[])
             WITH ORDINALITY AS t(id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method,
-                                 metadata, command, ord)
+                                 metadata, command, customer_present, ord)
         ), leases AS (
           SELECT * FROM unnest(\(array: batch.map(\.newPaymentId))::uuid[], \(array: batch.map { $0.lease?.owner })::text[],
                                \(array: batch.map { $0.lease.map { String($0.duration.seconds) } })::float8[]) AS l(id, owner, seconds)
@@ -223,7 +224,7 @@ enum IntakeSQL {
           SELECT i.*, l.id AS existing_id,
                  CASE WHEN l.id IS NULL THEN 'new'
                       WHEN l.command = i.command THEN 'replayed'
-                      WHEN l.status IN ('REQUESTED', 'AUTHORIZED', 'CAPTURED') THEN 'conflict'
+                      WHEN l.status IN ('REQUESTED', 'REQUIRES_ACTION', 'AUTHORIZED', 'CAPTURED') THEN 'conflict'
                       ELSE 'new' END AS verdict
           FROM input i
           LEFT JOIN LATERAL (
@@ -232,11 +233,11 @@ enum IntakeSQL {
           ) l ON true
         ), inserted AS (
           INSERT INTO payments (id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method,
-                                metadata, command, status)
+                                metadata, command, customer_present, status)
           SELECT id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method, metadata::jsonb,
-                 command, 'REQUESTED'
+                 command, customer_present, 'REQUESTED'
           FROM decided WHERE verdict = 'new'
-          ON CONFLICT (cart_id) WHERE status IN ('REQUESTED', 'AUTHORIZED', 'CAPTURED') DO NOTHING
+          ON CONFLICT (cart_id) WHERE status IN ('REQUESTED', 'REQUIRES_ACTION', 'AUTHORIZED', 'CAPTURED') DO NOTHING
           RETURNING id, created_at
         ), operations_added AS (
           INSERT INTO operations (payment_id, kind, idempotency_key, lease_owner, lease_until, lease_generation, attempts, dispatched_at)

@@ -60,8 +60,10 @@ extension Database {
     /// moved it, and wrote its events). Its NOTIFY names the payment's waiters.
     /// Fenced: when the claim was taken over, nothing is written and it throws `leaseLost`.
     @discardableResult
+    /// `recheckAfter`: the operation stays queued (`resolution` queued) and is due again after this long.
     public func finishOperation(
-        _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
+        _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus,
+        recheckAfter: Duration? = nil
     ) async throws(StoreError) -> Payment? {
         let (payment, finished) = try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             tx.wakeWaiters(of: paymentId)
@@ -74,7 +76,8 @@ extension Database {
                 ), changed AS (\(PaymentChangeSQL.update(change, paymentId: paymentId, when: "EXISTS (SELECT 1 FROM held)"))
                   RETURNING \(PaymentRow.columns)
                 ), \(EventSQL.insert(events, when: "changed")), finished AS (
-                  UPDATE operations SET status = \(resolution), lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
+                  UPDATE operations SET status = \(resolution), lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp(),
+                    next_attempt_at = coalesce(clock_timestamp() + make_interval(secs => \(recheckAfter?.seconds)::float8), next_attempt_at)
                   WHERE id IN (SELECT id FROM held) RETURNING id
                 )
                 SELECT changed.*, \(EventSQL.writtenCount), EXISTS (SELECT 1 FROM finished) AS finished
@@ -108,6 +111,14 @@ enum PaymentChangeSQL {
                 processor_reference = coalesce(processor_reference, \(change.processorReference)),
                 last_error = CASE WHEN \(lastError)::jsonb IS NOT NULL THEN \(lastError)::jsonb
                                   WHEN last_error->>'operation' = \(change.succeeded) THEN NULL ELSE last_error END,
+                next_action_type = CASE WHEN coalesce(\(change.status), status) = 'REQUIRES_ACTION'
+                                        THEN coalesce(\(change.nextAction?.type), next_action_type) END,
+                client_secret = CASE WHEN coalesce(\(change.status), status) = 'REQUIRES_ACTION'
+                                     THEN coalesce(\(change.nextAction?.clientSecret), client_secret) END,
+                action_required_at = CASE WHEN \(change.status) = 'REQUIRES_ACTION' THEN clock_timestamp() ELSE action_required_at END,
+                risk_outcome = coalesce(\(change.riskOutcome), risk_outcome),
+                review_status = coalesce(\(change.review?.status.rawValue), review_status),
+                review_reason = CASE WHEN \(change.review?.status.rawValue)::text IS NOT NULL THEN \(change.review?.reason) ELSE review_reason END,
                 updated_at = clock_timestamp()
             WHERE id = \(paymentId) AND (\(allowed)::text[] IS NULL OR status = ANY(\(allowed)::text[]))\(unescaped: condition.map { " AND \($0)" } ?? "")
             """

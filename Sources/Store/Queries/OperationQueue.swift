@@ -69,19 +69,32 @@ extension Database {
 
     /// The queued operations, the age of the oldest, the parked ones, and the refunds the processor holds
     /// `pending` (sent, answered, not yet settled: they stay REQUESTED with their `re_…` known).
-    public func queueDepth() async throws(StoreError) -> (count: Int, oldestSeconds: Double, pendingRefunds: Int, parked: Int) {
+    /// Also the payments waiting for their customer's authentication (REQUIRES_ACTION).
+    public func queueDepth() async throws(StoreError) -> QueueDepth {
         try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             let row = try tx.execute(
                 """
                 SELECT count(*) AS queued, coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0) AS oldest_seconds,
                        (SELECT count(*) FROM refunds WHERE status = 'REQUESTED' AND processor_reference IS NOT NULL) AS pending_refunds,
-                       (SELECT count(*) FROM operations WHERE status = 'parked') AS parked
+                       (SELECT count(*) FROM operations WHERE status = 'parked') AS parked,
+                       (SELECT count(*) FROM payments WHERE status = 'REQUIRES_ACTION') AS requiring_action
                 FROM operations WHERE status = 'queued'
                 """)[0]
-            return (try row.int("queued") ?? 0, Double(try row.string("oldest_seconds") ?? "0") ?? 0,
-                    try row.int("pending_refunds") ?? 0, try row.int("parked") ?? 0)
+            return QueueDepth(
+                count: try row.int("queued") ?? 0, oldestSeconds: Double(try row.string("oldest_seconds") ?? "0") ?? 0,
+                pendingRefunds: try row.int("pending_refunds") ?? 0, parked: try row.int("parked") ?? 0,
+                requiringAction: try row.int("requiring_action") ?? 0)
         }
     }
+}
+
+/// What the queue gauges show.
+public struct QueueDepth: Sendable, Equatable {
+    public var count: Int
+    public var oldestSeconds: Double
+    public var pendingRefunds: Int
+    public var parked: Int
+    public var requiringAction: Int
 }
 
 /// The claim statements: a selection of operations locked (skipping those locked elsewhere), then leased to
@@ -125,7 +138,9 @@ enum ClaimSQL {
                p.capture_mode, p.payment_method, p.processor_reference, p.metadata::text AS metadata,
                r.status AS refund_status, r.amount AS refund_amount, r.reason AS refund_reason,
                r.processor_reference AS refund_processor_reference, c.lease_generation, c.key_attempt, c.protocol_faults,
-               extract(epoch FROM clock_timestamp() - c.dispatched_at) AS since_dispatch
+               extract(epoch FROM clock_timestamp() - c.dispatched_at) AS since_dispatch,
+               p.customer_present, extract(epoch FROM clock_timestamp() - p.action_required_at) AS action_age,
+               p.review_status, p.review_reason
         FROM claimed c JOIN payments p ON p.id = c.payment_id LEFT JOIN refunds r ON r.id = c.refund_id
         ORDER BY c.id
         """
@@ -142,8 +157,7 @@ enum ClaimRow {
             attempts: try row.requiredInt("attempts"), createAttempt: try row.requiredInt("create_attempt"),
             keyAttempt: try row.requiredInt("key_attempt"), protocolFaults: try row.requiredInt("protocol_faults"),
             dispatched: try row.bool("dispatched"),
-            sinceDispatch: try row.string("since_dispatch").flatMap(Double.init).map { .milliseconds(Int($0 * 1000)) },
-            payment: try payment(row), refund: try refund(row))
+            sinceDispatch: try duration(row, "since_dispatch"), payment: try payment(row), refund: try refund(row))
     }
 
     private static func payment(_ row: PGRow) throws(StoreError) -> PaymentContext {
@@ -153,7 +167,14 @@ enum ClaimRow {
             customerId: try row.string("customer_id"), amount: try row.requiredInt("payment_amount"),
             currency: try row.requiredString("currency"), capture: try row.required("capture_mode", as: CaptureMode.self),
             paymentMethod: try row.requiredString("payment_method"), processorReference: try row.string("processor_reference"),
-            metadata: metadata)
+            metadata: metadata, customerPresent: try row.bool("customer_present"),
+            actionAge: try row.string("payment_status") == PaymentStatus.requiresAction.rawValue ? try duration(row, "action_age") : nil,
+            review: try PaymentRow.review(row))
+    }
+
+    /// A number of seconds, as `extract(epoch …)` gives it.
+    private static func duration(_ row: PGRow, _ column: String) throws(StoreError) -> Duration? {
+        try row.string(column).flatMap(Double.init).map { .milliseconds(Int($0 * 1000)) }
     }
 
     /// The refund a `refund` operation drives; nil for the other kinds.

@@ -6,7 +6,8 @@ enum PaymentRow {
     static let columns: SQL = """
         p.id, p.cart_id, p.order_id, p.customer_id, p.amount, p.currency, p.status, p.capture_mode,
         p.amount_captured, p.amount_refunded, p.failure_reason, p.decline_code, p.processor_reference,
-        p.last_error::text AS last_error, rfc3339(p.created_at) AS created_at, rfc3339(p.updated_at) AS updated_at
+        p.last_error::text AS last_error, rfc3339(p.created_at) AS created_at, rfc3339(p.updated_at) AS updated_at,
+        p.next_action_type, p.client_secret, p.risk_outcome, p.review_status, p.review_reason
         """
 
     static func decode(_ row: PGRow) throws(StoreError) -> Payment {
@@ -19,7 +20,18 @@ enum PaymentRow {
             failureReason: try row.string("failure_reason").flatMap(FailureReason.init(rawValue:)), declineCode: try row.string("decline_code"),
             processorReference: try row.string("processor_reference"),
             lastError: try row.string("last_error").flatMap { try? JSONDecoder().decode(PaymentError.self, from: Data($0.utf8)) },
+            nextAction: try nextAction(row), riskOutcome: try row.string("risk_outcome"), review: try review(row),
             createdAt: try row.requiredString("created_at"), updatedAt: try row.requiredString("updated_at"))
+    }
+
+    private static func nextAction(_ row: PGRow) throws(StoreError) -> NextAction? {
+        guard let type = try row.string("next_action_type"), let secret = try row.string("client_secret") else { return nil }
+        return NextAction(type: type, clientSecret: secret)
+    }
+
+    static func review(_ row: PGRow) throws(StoreError) -> PaymentReview? {
+        guard let status = try row.string("review_status").flatMap(PaymentReview.Status.init(rawValue:)) else { return nil }
+        return PaymentReview(status: status, reason: try row.string("review_reason"))
     }
 }
 

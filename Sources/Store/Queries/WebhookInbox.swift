@@ -13,10 +13,12 @@ public struct WebhookNotice: Sendable, Equatable {
     /// Where the event says the payment or refund now stands; nil when it does not say.
     public var paymentStatus: PaymentStatus?
     public var refundStatus: RefundStatus?
+    /// Where a Radar review of the payment's charge stands (`review.opened`, `review.closed`).
+    public var reviewStatus: PaymentReview.Status?
 
     public init(
         eventId: String, type: String, intentId: String?, paymentId: String?, refundId: String?,
-        paymentStatus: PaymentStatus?, refundStatus: RefundStatus?
+        paymentStatus: PaymentStatus?, refundStatus: RefundStatus?, reviewStatus: PaymentReview.Status? = nil
     ) {
         self.eventId = eventId
         self.type = type
@@ -25,7 +27,20 @@ public struct WebhookNotice: Sendable, Equatable {
         self.refundId = refundId
         self.paymentStatus = paymentStatus
         self.refundStatus = refundStatus
+        self.reviewStatus = reviewStatus
     }
+
+    /// Whether the record is behind what this event says of `payment` (and of the refund, at `refundStatus`).
+    /// A hold on a payment already VOIDED or FAILED (a customer's challenge completed after the cancel) counts:
+    /// the read-back releases it.
+    func isAhead(of payment: Payment, refundStatus recorded: RefundStatus?) -> Bool {
+        let paymentBehind = paymentStatus.map { $0 != payment.status && payment.status.canMove(to: $0) } ?? false
+        let strayHold = payment.status.isFinal && paymentStatus == .authorized
+        let reviewBehind = reviewStatus.map { $0 != payment.review?.status } ?? false
+        return paymentBehind || strayHold || reviewBehind || isRefundAhead(of: recorded)
+    }
+
+    func isRefundAhead(of recorded: RefundStatus?) -> Bool { refundStatus.map { $0 != recorded } ?? false }
 }
 
 public enum WebhookReceipt: Sendable, Equatable {
@@ -50,9 +65,8 @@ extension Database {
                 "INSERT INTO webhook_events (id, type) VALUES (\(notice.eventId), \(notice.type)) ON CONFLICT DO NOTHING RETURNING id")
             guard !fresh.isEmpty else { return .duplicate }
             guard let (payment, refundStatus) = try tx.subject(of: notice) else { return .unrelated }
-            let paymentBehind = notice.paymentStatus.map { $0 != payment.status && payment.status.canMove(to: $0) } ?? false
-            let refundBehind = notice.refundStatus.map { $0 != refundStatus } ?? false
-            guard paymentBehind || refundBehind else { return .upToDate }
+            guard notice.isAhead(of: payment, refundStatus: refundStatus) else { return .upToDate }
+            let refundBehind = notice.isRefundAhead(of: refundStatus)
             // Operations parked on unreadable answers are released: this read-back may read them.
             try tx.execute(
                 """
@@ -99,11 +113,19 @@ extension Transaction {
             guard let row = result.rows.first, let paymentId = try row.string("payment_id"), let payment = try payment(id: paymentId) else { return nil }
             return (payment, try row.string("status").flatMap(RefundStatus.init(rawValue:)))
         }
-        guard let paymentId = notice.paymentId, UUIDText.isValid(paymentId),
-            let payment = try payment(id: paymentId.lowercased()),
+        guard let paymentId = try paymentId(of: notice), let payment = try payment(id: paymentId),
             payment.processorReference != nil, payment.processorReference == notice.intentId
         else { return nil }
         return (payment, nil)
+    }
+}
+
+extension Transaction {
+    /// From the intent's `metadata.payment_id`; a review carries only the intent's id, found as the reference.
+    fileprivate func paymentId(of notice: WebhookNotice) throws(StoreError) -> String? {
+        if let paymentId = notice.paymentId { return UUIDText.isValid(paymentId) ? paymentId.lowercased() : nil }
+        guard let intentId = notice.intentId else { return nil }
+        return try execute("SELECT id FROM payments WHERE processor_reference = \(intentId)").rows.first?.string("id")
     }
 }
 

@@ -61,16 +61,20 @@ public actor StripeClient: StripeAPI {
         return await post("/v1/payment_intents", form: form, idempotencyKey: idempotencyKey)
     }
 
-    public nonisolated func confirmPaymentIntent(id: String, paymentMethod: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
-        await post(
-            "/v1/payment_intents/\(segment(id))/confirm",
-            form: ["payment_method": .string(paymentMethod), "off_session": .bool(true)],
-            idempotencyKey: idempotencyKey
-        )
+    /// The charge and its review come expanded, so Radar's word arrives with the intent (no second call).
+    static let intentExpansions = ["latest_charge", "latest_charge.review"]
+
+    public nonisolated func confirmPaymentIntent(
+        id: String, paymentMethod: String, offSession: Bool, idempotencyKey: String
+    ) async -> StripeResult<StripePaymentIntent> {
+        var form: [String: FormValue] = ["payment_method": .string(paymentMethod), "expand": .list(Self.intentExpansions.map(FormValue.string))]
+        if offSession { form["off_session"] = .bool(true) }
+        return await post("/v1/payment_intents/\(segment(id))/confirm", form: form, idempotencyKey: idempotencyKey)
     }
 
     public nonisolated func retrievePaymentIntent(id: String) async -> StripeResult<StripePaymentIntent> {
-        await get("/v1/payment_intents/\(segment(id))")
+        let expand = Self.intentExpansions.map { "expand[]=\(FormEncoder.percentEncode($0))" }.joined(separator: "&")
+        return await get("/v1/payment_intents/\(segment(id))?\(expand)")
     }
 
     public nonisolated func searchPaymentIntents(metadataKey: String, value: String) async -> StripeResult<[StripePaymentIntent]> {
@@ -88,8 +92,9 @@ public actor StripeClient: StripeAPI {
         return await post("/v1/payment_intents/\(segment(id))/capture", form: form, idempotencyKey: idempotencyKey)
     }
 
-    public nonisolated func cancelPaymentIntent(id: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
-        await post("/v1/payment_intents/\(segment(id))/cancel", form: [:], idempotencyKey: idempotencyKey)
+    public nonisolated func cancelPaymentIntent(id: String, reason: String?, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+        let form: [String: FormValue] = reason.map { ["cancellation_reason": .string($0)] } ?? [:]
+        return await post("/v1/payment_intents/\(segment(id))/cancel", form: form, idempotencyKey: idempotencyKey)
     }
 
     public nonisolated func createRefund(_ params: CreateRefundParams, idempotencyKey: String) async -> StripeResult<StripeRefund> {

@@ -16,6 +16,7 @@ struct OperationExecutor: Sendable {
     let lease: Duration
     let backoff: Backoff
     var searchLag: Duration = .seconds(60)
+    var authentication = AuthenticationPolicy()
     var now: @Sendable () -> String = { Timestamp.now() }
     /// Where each committed outcome is told to the `Prefer: wait` requests of this process (nil: no API runs here).
     var outcomes: AsyncStream<OutcomeNotice>.Continuation?
@@ -36,7 +37,7 @@ struct OperationExecutor: Sendable {
     }
 
     func drive(_ op: ClaimedOperation, logger: Logger) async {
-        var machine = op.stateMachine(searchLag: searchLag, now: now)
+        var machine = op.stateMachine(searchLag: searchLag, authentication: authentication, now: now)
         var action = machine.start()
         while true {
             do {
@@ -86,9 +87,15 @@ struct OperationExecutor: Sendable {
             publish(op, refundId: write.refundId)
             logger.info("refund recorded", metadata: ["status": "\(write.status.rawValue)"])
         case .finish(let change, let events, let resolution):
-            let settled = try await store.finishOperation(op.lease, paymentId: op.paymentId, change: change, events: events, resolution: resolution)
+            let settled = try await store.finishOperation(
+                op.lease, paymentId: op.paymentId, change: change, events: events, resolution: resolution, recheckAfter: nil)
             publish(op, payment: settled)
             log(finished: change, resolution: resolution, applied: settled != nil, logger: logger)
+        case .awaitCustomer(let change, let events, let recheck):
+            let recorded = try await store.finishOperation(
+                op.lease, paymentId: op.paymentId, change: change, events: events, resolution: .queued, recheckAfter: recheck)
+            if change.status != nil { publish(op, payment: recorded) }
+            logger.info("waiting for the customer's authentication", metadata: ["recheck": "\(recheck)"])
         case .reschedule(let plan):
             try await reschedule(op, plan, logger: logger)
             if plan.reason != nil { publish(op) }

@@ -9,10 +9,11 @@ public protocol OperationStore: Sendable {
     func recordedReference(paymentId: String) async throws(StoreError) -> String?
     func refund(id: String) async throws(StoreError) -> Refund?
     func record(_ write: RefundRecord, under lease: OperationLease, drivesRefund: Bool) async throws(StoreError)
-    /// The payment as the end left it; nil when its change did not apply.
+    /// The payment as the end left it; nil when its change did not apply. `recheckAfter`: it stays queued, due then.
     @discardableResult
     func finishOperation(
-        _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
+        _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus,
+        recheckAfter: Duration?
     ) async throws(StoreError) -> Payment?
     func reschedule(
         _ lease: OperationLease, after delay: Duration, error: String?, newCreateAttempt: Int?, newKeyAttempt: Int?, protocolFault: Bool

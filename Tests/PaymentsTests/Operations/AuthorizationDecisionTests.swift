@@ -18,6 +18,8 @@ import Testing
         case nextConfirmKey
         case protocolFault
         case findCreated
+        case awaitCustomer
+        case abandon
 
         init(_ decision: AuthorizationDecision) {
             switch decision {
@@ -29,6 +31,8 @@ import Testing
             case .nextConfirmKey: self = .nextConfirmKey
             case .protocolFault: self = .protocolFault
             case .findCreated: self = .findCreated
+            case .awaitCustomer: self = .awaitCustomer
+            case .abandon: self = .abandon
             }
         }
 
@@ -42,6 +46,8 @@ import Testing
             case .nextConfirmKey: "nextConfirmKey"
             case .protocolFault: "protocolFault"
             case .findCreated: "findCreated"
+            case .awaitCustomer: "awaitCustomer"
+            case .abandon: "abandon"
             }
         }
     }

@@ -20,7 +20,7 @@ import Testing
     }
 
     static func confirm(_ intent: String, attempt: Int = 0) -> OperationAction {
-        .call(.confirmIntent(id: intent, paymentMethod: "pm_card_visa", idempotencyKey: StripeKeys.confirm(key, attempt: attempt)))
+        .call(.confirmIntent(id: intent, paymentMethod: "pm_card_visa", offSession: true, idempotencyKey: StripeKeys.confirm(key, attempt: attempt)))
     }
 
     @Test("a new authorization records its dispatch, creates, records the intent, confirms it and records the hold")
@@ -105,7 +105,7 @@ import Testing
     func leaseLostAfterCreate() {
         var other = Self.created()
         #expect(other.leaseLost() == .readRecordedReference)
-        guard case .call(.cancelIntent(let id, _)) = other.recordedReferenceRead("pi_other") else {
+        guard case .call(.cancelIntent(let id, _, _)) = other.recordedReferenceRead("pi_other") else {
             Issue.record("the orphan is not cancelled")
             return
         }

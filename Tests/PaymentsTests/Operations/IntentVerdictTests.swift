@@ -45,8 +45,16 @@ import Testing
         Row(testDescription: "requires_payment_method, error without codes",
             intent: F.intent(.requiresPaymentMethod, error: StripeErrorBody(type: "card_error")),
             verdict: .declined(.cardDeclined, declineCode: nil)),
-        Row(testDescription: "requires_action, no error (off-session cannot authenticate)", intent: F.intent(.requiresAction),
-            verdict: .declined(.cardDeclined, declineCode: "authentication_required")),
+        Row(testDescription: "requires_action, no error, no next_action: waiting, but unreadable", intent: F.intent(.requiresAction),
+            verdict: .requiresAction(nil)),
+        Row(testDescription: "requires_action with next_action and client_secret: waiting for the customer",
+            intent: {
+                var intent = F.intent(.requiresAction)
+                intent.nextActionType = "use_stripe_sdk"
+                intent.clientSecret = "pi_1_secret_2"
+                return intent
+            }(),
+            verdict: .requiresAction(NextAction(type: "use_stripe_sdk", clientSecret: "pi_1_secret_2"))),
         Row(testDescription: "requires_action, with an error",
             intent: F.intent(.requiresAction, error: F.cardError(nil, code: "authentication_required")),
             verdict: .declined(.cardDeclined, declineCode: "authentication_required")),

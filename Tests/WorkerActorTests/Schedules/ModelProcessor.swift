@@ -92,7 +92,7 @@ actor ModelProcessor: StripeAPI {
         }
     }
 
-    func confirmPaymentIntent(id: String, paymentMethod: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+    func confirmPaymentIntent(id: String, paymentMethod: String, offSession: Bool, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
         await through("confirm \(id) \(idempotencyKey)") {
             keyed(idempotencyKey, in: &savedIntents, refusal: nil) { confirm(id, paymentMethod: paymentMethod) }
         }
@@ -118,7 +118,7 @@ actor ModelProcessor: StripeAPI {
         }
     }
 
-    func cancelPaymentIntent(id: String, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
+    func cancelPaymentIntent(id: String, reason: String?, idempotencyKey: String) async -> StripeResult<StripePaymentIntent> {
         await through("cancel \(id) \(idempotencyKey)") {
             keyed(idempotencyKey, in: &savedIntents, refusal: Self.refusal("payment_intent_unexpected_state")) { cancel(id) }
         }

@@ -246,7 +246,8 @@ actor ModelStore: OperationStore {
     /// applied; the payment as it left it (nil: not applied).
     @discardableResult
     func finishOperation(
-        _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus
+        _ lease: OperationLease, paymentId: String, change: PaymentChange, events: [DomainEvent], resolution: OperationStatus,
+        recheckAfter: Duration? = nil
     ) async throws(StoreError) -> Payment? {
         guard let opIndex = held(lease), let index = paymentIndex(paymentId) else {
             throw leaseLost(lease, "finish \(resolution.rawValue) \(change.status?.rawValue ?? "-")")
@@ -255,6 +256,7 @@ actor ModelStore: OperationStore {
         if applied { append(events) }
         operations[opIndex].status = resolution
         operations[opIndex].leaseUntil = nil
+        if let recheckAfter { operations[opIndex].nextAttemptAt = now + recheckAfter }
         log?.add("    store: op\(lease.operationId) gen \(lease.generation): finish \(resolution.rawValue) status \(change.status?.rawValue ?? "-") applied \(applied) events \(events.map(\.type))")
         return applied ? payments[index].payment : nil
     }

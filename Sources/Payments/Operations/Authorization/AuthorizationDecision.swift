@@ -20,6 +20,11 @@ public enum AuthorizationDecision: Sendable, Equatable {
     /// The processor's answer cannot be read (a field a decision needs is missing): a bounded number of
     /// attempts, then the operation is parked.
     case protocolFault(reason: String)
+    /// The customer must authenticate (`customerPresent`): record REQUIRES_ACTION and wait, reading back.
+    case awaitCustomer(NextAction)
+    /// The customer's authentication failed or never came: the intent could be confirmed again by whoever
+    /// holds its client secret, so it is cancelled (`abandoned`) before the payment ends FAILED.
+    case abandon(AbandonedAuthentication)
 
     /// A create's answer. An unknown outcome is retried under the same key first: a dropped answer or a
     /// time-out replays the true one. Only a 500 the key replays (saved once execution began) means this key
@@ -51,9 +56,11 @@ public enum AuthorizationDecision: Sendable, Equatable {
         return .confirm(intentId: intent.id)
     }
 
-    public static func afterConfirm(_ result: StripeResult<StripePaymentIntent>, intentId: String) -> AuthorizationDecision {
+    public static func afterConfirm(
+        _ result: StripeResult<StripePaymentIntent>, intentId: String, customerPresent: Bool = false
+    ) -> AuthorizationDecision {
         switch result {
-        case .success(let intent): afterReadBack(intent)
+        case .success(let intent): afterReadBack(intent, customerPresent: customerPresent)
         case .declined(let error, _): .finish(failed(error, reference: intentId))
         case .rejected(_, let error) where error.code == "payment_intent_unexpected_state":
             // Confirmed already (by an earlier attempt whose answer was lost) or cancelled: ask.
@@ -67,20 +74,58 @@ public enum AuthorizationDecision: Sendable, Equatable {
     }
 
     /// What an intent read by id decides. Never FAILED without the processor saying so.
-    public static func afterReadBack(_ intent: StripePaymentIntent) -> AuthorizationDecision {
+    /// `customerPresent`: the payment was confirmed on session. `awaitingCustomer`: it is REQUIRES_ACTION,
+    /// so its client secret is out and a decline must cancel the intent first.
+    public static func afterReadBack(
+        _ intent: StripePaymentIntent, customerPresent: Bool = false, awaitingCustomer: Bool = false
+    ) -> AuthorizationDecision {
         switch IntentVerdict(intent) {
         case .authorized: .finish(.authorized(reference: intent.id))
         case .captured(let amount): .finish(.captured(reference: intent.id, amount: amount))
+        case .declined(let reason, let code) where awaitingCustomer: .abandon(.declined(reason, declineCode: code))
         case .declined(let reason, let code): .finish(.failed(reason, declineCode: code, reference: intent.id))
+        case .canceled where awaitingCustomer && intent.cancellationReason == AuthenticationPolicy.abandonedReason:
+            .finish(abandoned(intent))
         case .canceled: .finish(.voided(reference: intent.id))
         case .notConfirmed: .confirm(intentId: intent.id)
         case .processing: .retry(reason: "intent \(intent.id) is processing", freshCreateKey: false)
         case .unreadable(let field): .protocolFault(reason: "intent \(intent.id) (\(intent.status.rawValue)) lacks `\(field)`")
+        case .requiresAction(let next): requiresAction(intent, next, customerPresent: customerPresent)
         }
+    }
+
+    /// Off session no customer can authenticate: Stripe answers 402 authentication_required, and an intent
+    /// found waiting anyway is a decline of the same kind.
+    private static func requiresAction(_ intent: StripePaymentIntent, _ next: NextAction?, customerPresent: Bool) -> AuthorizationDecision {
+        guard customerPresent else { return .finish(.failed(.cardDeclined, declineCode: "authentication_required", reference: intent.id)) }
+        guard let next else { return .protocolFault(reason: "intent \(intent.id) (requires_action) lacks `next_action` or `client_secret`") }
+        return .awaitCustomer(next)
+    }
+
+    /// An intent the service cancelled as abandoned: the decline that made it do so, when the intent still
+    /// shows it, else an authentication that never came.
+    static func abandoned(_ intent: StripePaymentIntent) -> AuthorizationOutcome {
+        guard let error = intent.lastPaymentError else { return AbandonedAuthentication.timedOut.outcome(reference: intent.id) }
+        return failed(error, reference: intent.id)
     }
 
     static func failed(_ error: StripeErrorBody, reference: String?) -> AuthorizationOutcome {
         .failed(FailureReason(declineCode: error.declineCode, code: error.code), declineCode: error.declineCode ?? error.code,
                 reference: reference)
+    }
+}
+
+/// Why a customer-present authorization is given up: its intent is cancelled, then the payment fails.
+public enum AbandonedAuthentication: Sendable, Equatable {
+    /// The challenge failed, or the charge after it was declined.
+    case declined(FailureReason, declineCode: String?)
+    /// Still REQUIRES_ACTION after `AUTHENTICATION_TIMEOUT`.
+    case timedOut
+
+    public func outcome(reference: String?) -> AuthorizationOutcome {
+        switch self {
+        case .declined(let reason, let code): .failed(reason, declineCode: code, reference: reference)
+        case .timedOut: .failed(.cardDeclined, declineCode: AuthenticationPolicy.abandonedDeclineCode, reference: reference)
+        }
     }
 }

@@ -4,6 +4,11 @@ import StripeModels
 /// confirm it by id, and record the outcome, settling any unknown answer by reading the intent back
 /// (`architecture.md`, steps 3 to 5). Only the recorded intent is ever confirmed, and a reference is never
 /// replaced: a created intent that is not the recorded one is cancelled (it is unconfirmed and holds no money).
+///
+/// A customer-present payment is confirmed on session; when the card needs 3-D Secure the claim records
+/// REQUIRES_ACTION and the operation stays queued. Each later claim reads the intent back (every
+/// `AuthenticationPolicy.recheck`, or at once on a webhook) until the customer is done; a failed or abandoned
+/// authentication cancels the intent before the payment fails, so no one can confirm it again.
 public struct AuthorizationStateMachine: OperationStateMachine {
     private enum State: Sendable, Equatable {
         case initial
@@ -18,6 +23,8 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         case cancellingOrphanAfterLeaseLost
         case confirming(intentId: String, stepsLeft: Int)
         case readingBack(after: AuthorizationDecision, reason: String, stepsLeft: Int)
+        /// Cancelling the intent of an authentication given up on.
+        case abandoning(AbandonedAuthentication, stepsLeft: Int)
         case ended
     }
 
@@ -29,19 +36,27 @@ public struct AuthorizationStateMachine: OperationStateMachine {
     private let op: ClaimedOperation
     /// How long the processor's search may lag behind a create (`STRIPE_SEARCH_LAG`).
     private let searchLag: Duration
+    private let authentication: AuthenticationPolicy
     private let now: @Sendable () -> String
     private var state = State.initial
     /// The intent this claim works on: the recorded one, or the one it just created and recorded.
     private var intentId: String?
+    /// The last intent the processor answered with: its expanded charge carries Radar's word.
+    private var lastIntent: StripePaymentIntent?
 
-    public init(_ op: ClaimedOperation, searchLag: Duration, now: @escaping @Sendable () -> String) {
+    public init(
+        _ op: ClaimedOperation, searchLag: Duration, authentication: AuthenticationPolicy = AuthenticationPolicy(),
+        now: @escaping @Sendable () -> String
+    ) {
         self.op = op
         self.searchLag = searchLag
+        self.authentication = authentication
         self.now = now
         intentId = op.payment.processorReference
     }
 
     public mutating func start() -> OperationAction {
+        if op.payment.status == .requiresAction { return decide(.readBack(reason: "waiting for the customer's authentication")) }
         guard op.payment.status == .requested else { return ended(op.nothingToDo) }
         guard op.dispatched else {
             state = .dispatching
@@ -70,6 +85,7 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         case (.confirming, .intent(let result)): confirmed(result)
         case (.readingBack, .intent(let result)): readBack(result)
         case (.cancellingOrphan, .intent), (.cancellingOrphanAfterLeaseLost, .intent): orphanCancelled()
+        case (.abandoning, .intent(let result)): abandoned(result)
         default: .unexpected("answer")
         }
     }
@@ -125,7 +141,8 @@ public struct AuthorizationStateMachine: OperationStateMachine {
 
     public mutating func confirmed(_ result: StripeResult<StripePaymentIntent>) -> OperationAction {
         guard case .confirming(let intentId, _) = state else { return .unexpected("confirmed") }
-        return decide(AuthorizationDecision.afterConfirm(result, intentId: intentId))
+        remember(result)
+        return decide(AuthorizationDecision.afterConfirm(result, intentId: intentId, customerPresent: op.payment.customerPresent))
     }
 
     /// What the intent read back by id decides. A saved 500 whose intent is still unconfirmed means nothing
@@ -134,7 +151,9 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         guard case .readingBack(let after, let reason, _) = state else { return .unexpected("readBack") }
         switch result {
         case .success(let intent):
-            let next = AuthorizationDecision.afterReadBack(intent)
+            lastIntent = intent
+            let next = AuthorizationDecision.afterReadBack(
+                intent, customerPresent: op.payment.customerPresent, awaitingCustomer: op.payment.status == .requiresAction)
             if case .readBackReplayed = after, case .confirm = next { return decide(.nextConfirmKey(reason: reason)) }
             return decide(next)
         case .rejected(404, let error):
@@ -144,6 +163,28 @@ public struct AuthorizationStateMachine: OperationStateMachine {
             return decide(.protocolFault(reason: failure.message))
         default:
             return decide(.retry(reason: "read-back failed after: \(reason)", freshCreateKey: false))
+        }
+    }
+
+    /// The cancel of an abandoned authentication: cancelled, the payment fails; anything else (the customer
+    /// finished first, or the answer is unknown) is settled by reading the intent back.
+    public mutating func abandoned(_ result: StripeResult<StripePaymentIntent>) -> OperationAction {
+        guard case .abandoning(let why, _) = state else { return .unexpected("abandoned") }
+        switch result {
+        case .success(let intent) where intent.status == .canceled:
+            lastIntent = intent
+            return decide(.finish(why.outcome(reference: intent.id)))
+        case .retryable(let failure):
+            return decide(.retry(reason: "cancel of an abandoned authentication: \(failure.description)", freshCreateKey: false))
+        default:
+            return decide(.readBack(reason: "cancel of an abandoned authentication did not cancel"))
+        }
+    }
+
+    private mutating func remember(_ result: StripeResult<StripePaymentIntent>) {
+        switch result {
+        case .success(let intent), .declined(_, .some(let intent)): lastIntent = intent
+        default: break
         }
     }
 
@@ -183,7 +224,7 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         case .confirm(let intentId):
             state = .confirming(intentId: intentId, stepsLeft: stepsLeft - 1)
             return .call(.confirmIntent(
-                id: intentId, paymentMethod: op.payment.paymentMethod,
+                id: intentId, paymentMethod: op.payment.paymentMethod, offSession: !op.payment.customerPresent,
                 idempotencyKey: StripeKeys.confirm(op.idempotencyKey, attempt: op.keyAttempt)))
         case .readBack(let reason), .readBackReplayed(let reason), .findCreated(let reason):
             guard let intentId else { return retry(reason, freshCreateKey: false) }
@@ -196,14 +237,38 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         case .protocolFault(let reason):
             return ended(op.protocolFault(reason, at: now()))
         case .finish(let outcome):
-            let (change, events) = outcome.record(for: op, at: now())
+            let time = now()
+            var (change, events) = outcome.record(for: op, at: time)
+            RiskFacts(lastIntent)?.apply(to: &change, events: &events, known: op.payment.review, op: op, at: time)
             return ended(.finish(change, events: events, resolution: .done))
+        case .awaitCustomer(let next):
+            return awaitCustomer(next)
+        case .abandon(let why):
+            guard let intentId else { return retry("no intent to cancel", freshCreateKey: false) }
+            state = .abandoning(why, stepsLeft: stepsLeft - 1)
+            return .call(.cancelIntent(
+                id: intentId, idempotencyKey: StripeKeys.cancelAbandoned(op.idempotencyKey), reason: AuthenticationPolicy.abandonedReason))
         }
+    }
+
+    /// The first time, REQUIRES_ACTION is recorded with `payment-action-required`; then the operation waits for
+    /// the customer until `AUTHENTICATION_TIMEOUT` has passed since, and gives up.
+    private mutating func awaitCustomer(_ next: NextAction) -> OperationAction {
+        let age = op.payment.actionAge ?? .zero
+        guard age < authentication.timeout else { return decide(.abandon(.timedOut)) }
+        let recheck = min(authentication.recheck, authentication.timeout - age)
+        guard op.payment.status == .requested else { return ended(.awaitCustomer(PaymentChange(), events: [], recheckAfter: recheck)) }
+        let time = now()
+        let p = op.payment
+        let change = PaymentChange(status: .requiresAction, processorReference: intentId, nextAction: next)
+        let event = DomainEvent.paymentActionRequired(
+            paymentId: op.paymentId, orderId: p.orderId, amount: p.amount, currency: p.currency, actionType: next.type, requiredAt: time)
+        return ended(.awaitCustomer(change, events: [event], recheckAfter: recheck))
     }
 
     private var stepsLeft: Int {
         switch state {
-        case .confirming(_, let left), .readingBack(_, _, let left): left
+        case .confirming(_, let left), .readingBack(_, _, let left), .abandoning(_, let left): left
         default: Self.steps
         }
     }

@@ -15,6 +15,9 @@ public enum IntentVerdict: Sendable, Equatable {
     case notConfirmed
     /// The processor is still working on it: read it again later.
     case processing
+    /// Confirmed on session, waiting for the customer's authentication (nil: the answer lacks
+    /// `next_action.type` or `client_secret`).
+    case requiresAction(NextAction?)
 
     public init(_ intent: StripePaymentIntent) {
         switch intent.status {
@@ -29,8 +32,9 @@ public enum IntentVerdict: Sendable, Equatable {
                     FailureReason(declineCode: error.declineCode, code: error.code),
                     declineCode: error.declineCode ?? error.code)
             } else if intent.status == .requiresAction {
-                // Off-session payments cannot authenticate: Stripe answers 402 authentication_required.
-                self = .declined(.cardDeclined, declineCode: "authentication_required")
+                self = .requiresAction(intent.nextActionType.flatMap { type in
+                    intent.clientSecret.map { NextAction(type: type, clientSecret: $0) }
+                })
             } else {
                 self = .notConfirmed
             }

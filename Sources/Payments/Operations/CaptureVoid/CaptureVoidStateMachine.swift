@@ -34,6 +34,9 @@ public struct CaptureVoidStateMachine: OperationStateMachine {
             return ended(.reschedule(Reschedule(reason: nil)))
         case .authorized:
             break
+        case .requiresAction where op.kind == .void:
+            // The customer is authenticating: the cancel ends it (or, if the customer finished first, releases the hold).
+            break
         default:
             // Settled by something else meanwhile (a webhook, a decline): nothing to send.
             return ended(op.nothingToDo)
@@ -132,9 +135,10 @@ public struct CaptureVoidStateMachine: OperationStateMachine {
     }
 
     /// The final state the processor holds. `payment-succeeded` was written with the authorization: only the
-    /// new fact is published. A success of what was asked clears the `lastError` an earlier refusal of it left.
+    /// new fact is published, unless the void met a payment still REQUIRES_ACTION that the customer completed
+    /// first. A success of what was asked clears the `lastError` an earlier refusal of it left.
     private mutating func settle(_ outcome: AuthorizationOutcome, refusal: PaymentError?) -> OperationAction {
-        var (change, events) = outcome.record(for: op, at: now(), announcingSuccess: false)
+        var (change, events) = outcome.record(for: op, at: now(), announcingSuccess: op.payment.status.isAuthorizing)
         change.lastError = refusal
         if refusal == nil, outcome.isOutcome(of: op.kind) { change.succeeded = op.kind.rawValue }
         return ended(.finish(change, events: events, resolution: refusal == nil ? .done : .failed))

@@ -11,6 +11,8 @@ public struct SyncStateMachine: OperationStateMachine {
         /// Looking up the local refund `current` names; `rest` follow.
         case finding(current: StripeRefund, rest: [StripeRefund])
         case recording(rest: [StripeRefund])
+        /// Cancelling a hold found on a payment that is already VOIDED or FAILED.
+        case releasing
         case ended
     }
 
@@ -36,6 +38,8 @@ public struct SyncStateMachine: OperationStateMachine {
         switch (state, answer) {
         case (.reading, .intent(let result)): readBack(result)
         case (.listing, .refunds(let result)): listed(result)
+        case (.releasing, .intent(.success)), (.releasing, .intent(.rejected)): finish()
+        case (.releasing, .intent): ended(op.reschedule("the release of a stray hold failed"))
         default: .unexpected("answer")
         }
     }
@@ -46,9 +50,8 @@ public struct SyncStateMachine: OperationStateMachine {
         guard state == .reading, let intentId = op.payment.processorReference else { return .unexpected("readBack") }
         switch result {
         case .success(let intent):
-            if case .finish(let outcome) = AuthorizationDecision.afterReadBack(intent) {
-                (change, events) = outcome.record(for: op, at: now())
-            }
+            record(intent)
+            if op.payment.status.isFinal, intent.status == .requiresCapture { return release(intent) }
             guard op.payment.status == .captured else { return finish() }
             state = .listing
             return .call(.listRefunds(intentId: intentId))
@@ -57,6 +60,27 @@ public struct SyncStateMachine: OperationStateMachine {
         default:
             return ended(op.reschedule("read-back failed"))
         }
+    }
+
+    /// What the intent says, where it moves the payment forward (a decline while the customer authenticates
+    /// is left to the authorization, which cancels the intent first), and what Radar says of its charge.
+    private mutating func record(_ intent: StripePaymentIntent) {
+        let p = op.payment
+        let decision = AuthorizationDecision.afterReadBack(
+            intent, customerPresent: p.customerPresent, awaitingCustomer: p.status == .requiresAction)
+        let time = now()
+        if case .finish(let outcome) = decision { (change, events) = outcome.record(for: op, at: time) }
+        guard let risk = RiskFacts(intent) else { return }
+        // The status's compare-and-set refuses the whole row: when it cannot move, Radar's word is written alone.
+        if let next = change.status, !p.status.canMove(to: next) { (change, events) = (PaymentChange(), []) }
+        risk.apply(to: &change, events: &events, known: p.review, op: op, at: time)
+    }
+
+    /// A customer's challenge that completed after the payment was voided or failed must not leave a hold.
+    private mutating func release(_ intent: StripePaymentIntent) -> OperationAction {
+        state = .releasing
+        return .call(.cancelIntent(
+            id: intent.id, idempotencyKey: StripeKeys.cancelAbandoned(op.idempotencyKey), reason: AuthenticationPolicy.abandonedReason))
     }
 
     /// A list that failed is asked again later: the webhook that queued this sync comes once, and the refund's
