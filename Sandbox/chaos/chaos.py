@@ -7,8 +7,9 @@ the standalone `stripe-sandbox` with faults on (500s and dropped connections bef
 latency up to 1.2 s, a rate limit, duplicated, reordered, delayed and skipped webhooks) and TWO `payment-service`
 instances on one database (ROLE=all, WORKER_LEASE=1, so a slow call outlives its lease unless the heartbeat
 extends it; the sandbox delivers its webhooks to the first). Concurrent clients
-send AuthorizePayment commands (a mix of test cards and both capture modes), then captures, voids and
-refunds on the results, each retried as a real client would: the same command (same body, same
+send AuthorizePayment commands (a mix of test cards and both capture modes; a share customer-present with a
+3-D Secure card, whose challenge is then completed, failed, abandoned past AUTHENTICATION_TIMEOUT, or raced by a
+void), then captures, voids and refunds on the results, each retried as a real client would: the same command (same body, same
 Idempotency-Key) until it is answered; a 5xx or a connection error is retried. Meanwhile an instance is
 SIGKILLed every few seconds and restarted, and PostgreSQL is restarted once.
 
@@ -63,6 +64,11 @@ CARDS = [
 ]
 
 WORKER_LEASE = 1
+# A share of customer-present payments with a 3-D Secure card, and what their customer then does (weights).
+CUSTOMER_PRESENT_SHARE = 0.15
+THREE_DS_CARDS = ["pm_card_threeDSecure2Required", "pm_card_threeDSecureRequired", "pm_card_threeDSecureRequiredChargeDeclined"]
+CUSTOMER_ACTIONS = [("succeed", 45), ("fail", 20), ("abandon", 15), ("void", 20)]
+AUTHENTICATION_TIMEOUT = 5
 # `lastError.code` of an operation the service parked (contract: it never creates again and again).
 PARKED_CODES = ("create_keys_exhausted", "processor_protocol_fault")
 FAULTS = {
@@ -233,10 +239,13 @@ class Run:
         client = Client(self.ports, self.args.command_deadline, rng)
         method = rng.choices([c for c, _ in CARDS], weights=[w for _, w in CARDS])[0]
         capture = "automatic" if rng.random() < 0.3 else "manual"
+        present = rng.random() < CUSTOMER_PRESENT_SHARE
         body = {"cartId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 "customerId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 "amount": rng.randrange(100, 50_000), "currency": rng.choice(["USD", "EUR"]),
-                "paymentMethod": method, "capture": capture}
+                "paymentMethod": rng.choice(THREE_DS_CARDS) if present else method, "capture": capture}
+        if present:
+            body["customerPresent"] = True
         key = f"chaos-{self.args.seed}-{index}"
         status, payment = client.call("POST", "/payments/authorize", body,
                                       {"Idempotency-Key": key, "Prefer": "wait=5"})
@@ -253,6 +262,8 @@ class Run:
         with self.lock:
             self.ack_payments.add(pid)
         payment = self.settled(client, pid, payment)
+        if payment is not None and payment["status"] == "REQUIRES_ACTION":
+            payment = self.customer_acts(client, rng, pid, payment)
         if payment is None:
             return
         roll = rng.random()
@@ -288,6 +299,33 @@ class Run:
             if status == 200 and body:
                 payment = body
         return None if payment.get("status") == "REQUESTED" else payment
+
+    def customer_acts(self, client, rng, pid, payment):
+        """The customer of a REQUIRES_ACTION payment completes or fails the challenge (the sandbox's stand-in for
+        Stripe.js), walks away, or Ordering voids first and the customer completes it anyway."""
+        action = rng.choices([a for a, _ in CUSTOMER_ACTIONS], weights=[w for _, w in CUSTOMER_ACTIONS])[0]
+        self.count(f"customer {action}")
+        if action == "void":
+            self.void(client, pid)
+        if action != "abandon":
+            self.authenticate(payment.get("processorReference"), "fail" if action == "fail" else "succeed")
+        settled = self.wait_until(client, pid, lambda p: p["status"] not in ("REQUESTED", "REQUIRES_ACTION"))
+        return None if action == "void" else settled
+
+    def authenticate(self, intent, outcome):
+        try:
+            request(self.sandbox_port, "POST", f"/_sandbox/payment_intents/{intent}/authenticate", {"outcome": outcome}, timeout=10)
+        except OSError:
+            pass  # the customer's browser gave up: the time-out settles it
+
+    def wait_until(self, client, pid, done):
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            status, body = client.call("GET", f"/payments/{pid}")
+            if status == 200 and body and done(body):
+                return body
+            time.sleep(0.5)
+        return None
 
     def wait_status(self, client, pid, wanted):
         deadline = time.time() + 120
@@ -420,8 +458,11 @@ class Run:
                 problems.append(f"capture of {amount} acknowledged, payment is {p}: {pid}")
         for pid in self.ack_voids:
             p = payments.get(pid)
-            if p and pid in self.queued_only and p["status"] == "AUTHORIZED" and p["last_error"] == "void":
+            if p and pid in self.queued_only and p["status"] in ("AUTHORIZED", "CAPTURED") and p["last_error"] == "void":
+                # Refused; or a customer's challenge charged the payment first (automatic capture): refund it instead.
                 refused += 1
+            elif p and pid in self.queued_only and p["status"] == "FAILED":
+                pass  # a void queued during a challenge that then declined: nothing was held (the holds check says)
             elif not p or p["status"] != "VOIDED":
                 missing += 1
                 problems.append(f"void acknowledged, payment is {p}: {pid}")
@@ -443,7 +484,7 @@ class Run:
         for pid, p in payments.items():
             if pid in parked_ids:
                 problems.append(f"parked {pid}: {p['status']}, lastError {p['last_error']}")
-            elif p["status"] == "REQUESTED" or pid in queued:
+            elif p["status"] in ("REQUESTED", "REQUIRES_ACTION") or pid in queued:
                 unsettled += 1
                 problems.append(f"unsettled {pid}: {p['status']}, queued={pid in queued}")
 
@@ -520,7 +561,8 @@ class Run:
             env = dict(os.environ, DATABASE_URL=self.pg.url, STRIPE_API_BASE=f"http://127.0.0.1:{self.sandbox_port}",
                        STRIPE_SECRET_KEY="sk_test_chaos", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, PAYMENT_API_TOKENS=TOKEN,
                        ROLE="all", LOG_FORMAT="json", LOG_LEVEL="notice", HOST="127.0.0.1", DB_POOL_SIZE="8",
-                       WORKER_CONCURRENCY="16", STRIPE_MAX_RPS=str(self.args.max_rps), WORKER_LEASE=str(WORKER_LEASE))
+                       WORKER_CONCURRENCY="16", STRIPE_MAX_RPS=str(self.args.max_rps), WORKER_LEASE=str(WORKER_LEASE),
+                       AUTHENTICATION_TIMEOUT=str(AUTHENTICATION_TIMEOUT))
             for n, port in enumerate(ports):
                 instance = Instance(f"service-{'ab'[n]}", port, dict(env, PORT=str(port)), run_dir)
                 instance.start()

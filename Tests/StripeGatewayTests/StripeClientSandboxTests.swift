@@ -85,7 +85,8 @@ import TestSupport
             #expect(replayed == confirmed)
 
             let raw = try await stripe.rawPost(
-                "/v1/payment_intents/\(first.id)/confirm", form: "off_session=true&payment_method=pm_card_visa", key: confirmKey
+                "/v1/payment_intents/\(first.id)/confirm", form: "expand[]=latest_charge&expand[]=latest_charge.review&off_session=true&payment_method=pm_card_visa",
+                key: confirmKey
             )
             #expect(raw.status == 200)
             #expect(raw.headers["idempotent-replayed"] == "true")

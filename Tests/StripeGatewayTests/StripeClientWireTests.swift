@@ -60,7 +60,8 @@ import Testing
                 "/v1/payment_intents/pi_1/capture", "/v1/payment_intents/pi_1/cancel",
             ])
             #expect(requests.map { String(decoding: $0.body, as: UTF8.self) } == [
-                "off_session=true&payment_method=pm_card_visa", "amount_to_capture=700", "", "",
+                "expand[]=latest_charge&expand[]=latest_charge.review&off_session=true&payment_method=pm_card_visa",
+                "amount_to_capture=700", "", "",
             ])
             #expect(requests.map { $0.headers["idempotency-key"] } == ["k-confirm", "k-capture", "k-capture-all", "k-cancel"])
             #expect(requests.allSatisfy { $0.method == "POST" })
@@ -83,7 +84,7 @@ import Testing
             #expect(requests.map(\.method) == ["GET", "GET"])
             #expect(requests.allSatisfy { $0.headers["idempotency-key"] == nil })
             #expect(requests.allSatisfy { $0.headers["stripe-version"] == "2024-10-28.acacia" })
-            #expect(requests[0].target == "/v1/payment_intents/pi_1")
+            #expect(requests[0].target == "/v1/payment_intents/pi_1?expand[]=latest_charge&expand[]=latest_charge.review")
             #expect(requests[1].target == "/v1/payment_intents/search?query=metadata%5B%27payment_id%27%5D%3A%270b7c-it%5C%27s%27")
         }
     }

@@ -91,6 +91,32 @@ public final class SandboxHarness: Sendable {
         guard response.status == 200 else { throw HarnessError(message: "refund fail refused: \(String(decoding: response.body, as: UTF8.self))") }
     }
 
+    /// Completes (`succeed`) or fails the customer's pending 3-D Secure action on an intent, with the webhooks
+    /// Stripe sends (`POST /_sandbox/payment_intents/{id}/authenticate`). Returns the status and the answer.
+    @discardableResult
+    public func authenticate(_ intentId: String, _ outcome: String) async throws -> (status: Int, body: String) {
+        try await adminPost("/_sandbox/payment_intents/\(intentId)/authenticate", json: #"{"outcome":"\#(outcome)"}"#)
+    }
+
+    /// Closes a Radar review with Stripe's closed `reason` (`POST /_sandbox/reviews/{id}/close`).
+    @discardableResult
+    public func closeReview(_ reviewId: String, _ reason: String) async throws -> (status: Int, body: String) {
+        try await adminPost("/_sandbox/reviews/\(reviewId)/close", json: #"{"reason":"\#(reason)"}"#)
+    }
+
+    /// A `/v1` GET with the harness's key, decoded with `JSONSerialization`.
+    public func stripeGet(_ pathAndQuery: String) async throws -> [String: Any] {
+        let response = try await http.send(CurlRequest(
+            method: "GET", url: baseURL + pathAndQuery, headers: [("Authorization", "Bearer \(Self.apiKey)")]))
+        return try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
+    }
+
+    private func adminPost(_ path: String, json: String) async throws -> (status: Int, body: String) {
+        let response = try await http.send(CurlRequest(
+            method: "POST", url: baseURL + path, headers: [("Content-Type", "application/json")], body: Array(json.utf8)))
+        return (response.status, String(decoding: response.body, as: UTF8.self))
+    }
+
     /// Forgets every object and idempotency key (`POST /_sandbox/reset`).
     public func reset() async throws {
         _ = try await http.send(CurlRequest(method: "POST", url: baseURL + "/_sandbox/reset"))

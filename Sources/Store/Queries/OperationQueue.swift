@@ -69,7 +69,8 @@ extension Database {
 
     /// The queued operations, the age of the oldest, the parked ones, and the refunds the processor holds
     /// `pending` (sent, answered, not yet settled: they stay REQUESTED with their `re_…` known).
-    /// Also the payments waiting for their customer's authentication (REQUIRES_ACTION).
+    /// Also the payments waiting for their customer's authentication (REQUIRES_ACTION), whose authorizations
+    /// are not counted as queued work: they wait for a person, not for a worker, and would age the oldest.
     public func queueDepth() async throws(StoreError) -> QueueDepth {
         try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             let row = try tx.execute(
@@ -79,6 +80,7 @@ extension Database {
                        (SELECT count(*) FROM operations WHERE status = 'parked') AS parked,
                        (SELECT count(*) FROM payments WHERE status = 'REQUIRES_ACTION') AS requiring_action
                 FROM operations WHERE status = 'queued'
+                  AND NOT (kind = 'authorize' AND payment_id IN (SELECT id FROM payments WHERE status = 'REQUIRES_ACTION'))
                 """)[0]
             return QueueDepth(
                 count: try row.int("queued") ?? 0, oldestSeconds: Double(try row.string("oldest_seconds") ?? "0") ?? 0,

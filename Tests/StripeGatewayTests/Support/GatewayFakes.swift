@@ -49,7 +49,7 @@ final class FakeTransport: HTTPTransport, @unchecked Sendable {
     }
 
     private static func id(_ request: CurlRequest) -> String {
-        String(request.url.split(separator: "/").last ?? "")
+        String(request.url.split(separator: "/").last?.split(separator: "?").first ?? "")
     }
 }
 

@@ -79,18 +79,27 @@ public enum AuthorizationDecision: Sendable, Equatable {
     public static func afterReadBack(
         _ intent: StripePaymentIntent, customerPresent: Bool = false, awaitingCustomer: Bool = false
     ) -> AuthorizationDecision {
-        switch IntentVerdict(intent) {
+        let verdict = IntentVerdict(intent)
+        if awaitingCustomer, let decided = whileAwaiting(intent, verdict) { return decided }
+        return switch verdict {
         case .authorized: .finish(.authorized(reference: intent.id))
         case .captured(let amount): .finish(.captured(reference: intent.id, amount: amount))
-        case .declined(let reason, let code) where awaitingCustomer: .abandon(.declined(reason, declineCode: code))
         case .declined(let reason, let code): .finish(.failed(reason, declineCode: code, reference: intent.id))
-        case .canceled where awaitingCustomer && intent.cancellationReason == AuthenticationPolicy.abandonedReason:
-            .finish(abandoned(intent))
         case .canceled: .finish(.voided(reference: intent.id))
         case .notConfirmed: .confirm(intentId: intent.id)
         case .processing: .retry(reason: "intent \(intent.id) is processing", freshCreateKey: false)
         case .unreadable(let field): .protocolFault(reason: "intent \(intent.id) (\(intent.status.rawValue)) lacks `\(field)`")
         case .requiresAction(let next): requiresAction(intent, next, customerPresent: customerPresent)
+        }
+    }
+
+    /// While REQUIRES_ACTION the client secret is out: a decline cancels the intent before the payment fails,
+    /// and an intent the service cancelled as abandoned is a failure, not a void.
+    private static func whileAwaiting(_ intent: StripePaymentIntent, _ verdict: IntentVerdict) -> AuthorizationDecision? {
+        switch verdict {
+        case .declined(let reason, let code): .abandon(.declined(reason, declineCode: code))
+        case .canceled where intent.cancellationReason == AuthenticationPolicy.abandonedReason: .finish(abandoned(intent))
+        default: nil
         }
     }
 

@@ -230,17 +230,8 @@ public struct AuthorizationStateMachine: OperationStateMachine {
             guard let intentId else { return retry(reason, freshCreateKey: false) }
             state = .readingBack(after: decision, reason: reason, stepsLeft: stepsLeft - 1)
             return .call(.retrieveIntent(id: intentId))
-        case .retry(let reason, let fresh):
-            return retry(reason, freshCreateKey: fresh)
-        case .nextConfirmKey(let reason):
-            return ended(op.reschedule("saved 500, intent unconfirmed: \(reason)", newKeyAttempt: op.keyAttempt + 1))
-        case .protocolFault(let reason):
-            return ended(op.protocolFault(reason, at: now()))
         case .finish(let outcome):
-            let time = now()
-            var (change, events) = outcome.record(for: op, at: time)
-            RiskFacts(lastIntent)?.apply(to: &change, events: &events, known: op.payment.review, op: op, at: time)
-            return ended(.finish(change, events: events, resolution: .done))
+            return finish(outcome)
         case .awaitCustomer(let next):
             return awaitCustomer(next)
         case .abandon(let why):
@@ -248,7 +239,27 @@ public struct AuthorizationStateMachine: OperationStateMachine {
             state = .abandoning(why, stepsLeft: stepsLeft - 1)
             return .call(.cancelIntent(
                 id: intentId, idempotencyKey: StripeKeys.cancelAbandoned(op.idempotencyKey), reason: AuthenticationPolicy.abandonedReason))
+        default:
+            return ended(later(decision))
         }
+    }
+
+    /// The decisions that end this claim without a write of the outcome: another attempt later, or a fault.
+    private mutating func later(_ decision: AuthorizationDecision) -> OperationAction {
+        switch decision {
+        case .retry(let reason, let fresh): retry(reason, freshCreateKey: fresh)
+        case .nextConfirmKey(let reason): op.reschedule("saved 500, intent unconfirmed: \(reason)", newKeyAttempt: op.keyAttempt + 1)
+        case .protocolFault(let reason): op.protocolFault(reason, at: now())
+        default: .unexpected("decision")
+        }
+    }
+
+    /// The outcome, with what Radar said of the charge the last answer carried.
+    private mutating func finish(_ outcome: AuthorizationOutcome) -> OperationAction {
+        let time = now()
+        var (change, events) = outcome.record(for: op, at: time)
+        RiskFacts(lastIntent)?.apply(to: &change, events: &events, known: op.payment.review, op: op, at: time)
+        return ended(.finish(change, events: events, resolution: .done))
     }
 
     /// The first time, REQUIRES_ACTION is recorded with `payment-action-required`; then the operation waits for
