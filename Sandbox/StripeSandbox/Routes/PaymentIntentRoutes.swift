@@ -23,13 +23,7 @@ struct PaymentIntentRoutes: Sendable {
         guard Currency.supported.contains(currency) else {
             throw .invalidRequest("Invalid currency: \(currency). Stripe currently supports these currencies: \(Currency.supported.sorted().joined(separator: ", "))", param: "currency")
         }
-        let minimum = Currency.minimumAmount(currency)
-        guard amount >= minimum else {
-            throw .invalidRequest("Amount must be at least \(Currency.format(minimum, currency))", code: "amount_too_small", param: "amount")
-        }
-        guard amount <= Currency.maximumAmount else {
-            throw .invalidRequest("Amount must be no more than \(Currency.format(Currency.maximumAmount, currency))", code: "amount_too_large", param: "amount")
-        }
+        try Currency.checkChargeAmount(amount, currency)
         let captureMethod = try params.enumValue("capture_method", among: ["automatic", "automatic_async", "manual"]) ?? "automatic_async"
         let (types, automatic) = try paymentMethodTypes(params)
         let paymentMethod = try params.string("payment_method")

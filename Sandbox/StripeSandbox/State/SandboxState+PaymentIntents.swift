@@ -65,6 +65,7 @@ extension SandboxState {
                 code: "amount_too_large", param: "amount_to_capture"
             )
         }
+        try Currency.checkStep(amount, intent.currency, param: "amount_to_capture")
         if refused {
             throw refusal(intent, "This PaymentIntent could not be captured because its charge could not be captured at this time.")
         }

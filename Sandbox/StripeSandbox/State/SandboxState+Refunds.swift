@@ -31,6 +31,7 @@ extension SandboxState {
                 code: "amount_too_large", param: "amount", phase: .execution
             )
         }
+        try Currency.checkStep(amount, intent.currency)
         if command.refused { throw .refundRefused }
         let refund = Refund(
             id: StripeID.make("re"), amount: amount, charge: charge.id, paymentIntent: intent.id, currency: intent.currency,
