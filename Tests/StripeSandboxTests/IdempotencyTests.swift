@@ -30,6 +30,9 @@ struct IdempotencyTests {
             #expect(replayed.status == 402)
             #expect(replayed.headers["idempotent-replayed"] == "true")
             #expect(replayed.text == declined.text)
+            // The saved body is replayed to the letter: its request_log_url names the original request.
+            #expect(replayed.headers["original-request"] == declined.requestID)
+            #expect(replayed.errorField("request_log_url") == "https://dashboard.stripe.com/test/logs/\(declined.requestID ?? "")")
         }
     }
 

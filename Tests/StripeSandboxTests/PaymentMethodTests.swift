@@ -3,7 +3,11 @@ import TestSupport
 
 @Suite("Test PaymentMethods (stripe.md's table)")
 struct PaymentMethodTests {
-    @Test(arguments: ["pm_card_visa", "pm_card_mastercard", "pm_card_amex", "pm_card_refundFail"])
+    @Test(arguments: [
+        "pm_card_visa", "pm_card_mastercard", "pm_card_amex", "pm_card_refundFail", "pm_card_pendingRefund",
+        "pm_card_createDispute", "pm_card_riskLevelElevated", "pm_card_threeDSecureOptional",
+        "pm_card_amex_threeDSecureNotSupported",
+    ])
     func succeeds(paymentMethod: String) async throws {
         try await withStripeSandbox { sandbox in
             let client = StripeTestClient(sandbox)
@@ -28,6 +32,9 @@ struct PaymentMethodTests {
         ("pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc", nil),
         ("pm_card_chargeDeclinedProcessingError", "processing_error", nil),
         ("pm_card_chargeDeclinedFraudulent", "card_declined", "fraudulent"),
+        ("pm_card_radarBlock", "card_declined", "fraudulent"),
+        ("pm_card_riskLevelHighest", "card_declined", "fraudulent"),
+        ("pm_card_chargeCustomerFail", "card_declined", "generic_decline"),
         ("pm_card_authenticationRequired", "authentication_required", "authentication_required"),
     ] as [(String, String, String?)])
     func declines(paymentMethod: String, code: String, declineCode: String?) async throws {
@@ -49,19 +56,6 @@ struct PaymentMethodTests {
             #expect(readBack.string("status") == "requires_payment_method")
             #expect((readBack.json["last_payment_error"] as? [String: Any])?["decline_code"] as? String == declineCode)
             #expect(try await sandbox.ledgerIntent(id)?["confirmations"] as? Int == 0)
-        }
-    }
-
-    @Test func authenticationRequiredOnSessionAsksForAction() async throws {
-        try await withStripeSandbox { sandbox in
-            let client = StripeTestClient(sandbox)
-            let id = try await client.createIntent()
-            let reply = try await client.post(
-                "/v1/payment_intents/\(id)/confirm", [("payment_method", "pm_card_authenticationRequired")]
-            )
-            #expect(reply.status == 200)
-            #expect(reply.string("status") == "requires_action")
-            #expect(reply.json["next_action"] is [String: Any])
         }
     }
 

@@ -8,23 +8,8 @@ import TestSupport
 struct WebhookTests {
     private static let secret = "whsec_test_sandbox_secret"
 
-    private func withReceiver(
-        failing: Int = 0, faults: FaultPlan = FaultPlan(), secret: String = Self.secret,
-        _ body: (SandboxHarness, WebhookReceiver) async throws -> Void
-    ) async throws {
-        let receiver = try await WebhookReceiver.start(failing: failing)
-        do {
-            let configuration = SandboxConfiguration(port: 0, webhookURL: receiver.url, webhookSecret: secret, faults: faults)
-            try await withStripeSandbox(configuration) { sandbox in try await body(sandbox, receiver) }
-            await receiver.stop()
-        } catch {
-            await receiver.stop()
-            throw error
-        }
-    }
-
     @Test func eventsAreSignedStripeEvents() async throws {
-        try await withReceiver { sandbox, receiver in
+        try await withWebhookSandbox { sandbox, receiver in
             let client = StripeTestClient(sandbox)
             let id = try await client.createIntent(capture: "manual")
             _ = try await client.confirm(id)
@@ -65,7 +50,7 @@ struct WebhookTests {
     }
 
     @Test func aRotationSignsWithBothSecrets() async throws {
-        try await withReceiver(secret: "whsec_old,whsec_new") { sandbox, receiver in
+        try await withWebhookSandbox(secret: "whsec_old,whsec_new") { sandbox, receiver in
             let client = StripeTestClient(sandbox)
             _ = try await client.paidIntent()
             let delivery = try #require(await receiver.wait { !$0.isEmpty }.first)
@@ -81,7 +66,7 @@ struct WebhookTests {
     }
 
     @Test func refusedDeliveriesAreRetriedWithBackoff() async throws {
-        try await withReceiver(failing: 2) { sandbox, receiver in
+        try await withWebhookSandbox(failing: 2) { sandbox, receiver in
             let start = ContinuousClock.now
             _ = try await StripeTestClient(sandbox).paidIntent()
             let deliveries = await receiver.wait { $0.count >= 3 }
@@ -93,7 +78,7 @@ struct WebhookTests {
     }
 
     @Test func dropFirstSkipsTheFirstDeliveryAndTheRetryBringsIt() async throws {
-        try await withReceiver(faults: FaultPlan(webhookDropFirst: 1)) { sandbox, receiver in
+        try await withWebhookSandbox(faults: FaultPlan(webhookDropFirst: 1)) { sandbox, receiver in
             let start = ContinuousClock.now
             _ = try await StripeTestClient(sandbox).paidIntent()
             try await Task.sleep(for: .milliseconds(600))
@@ -105,7 +90,7 @@ struct WebhookTests {
     }
 
     @Test func duplicatesCarryTheSameEventID() async throws {
-        try await withReceiver(faults: FaultPlan(webhookDuplicate: 1)) { sandbox, receiver in
+        try await withWebhookSandbox(faults: FaultPlan(webhookDuplicate: 1)) { sandbox, receiver in
             _ = try await StripeTestClient(sandbox).paidIntent()
             let deliveries = await receiver.wait { $0.count >= 2 }
             #expect(deliveries.count == 2)
@@ -115,7 +100,7 @@ struct WebhookTests {
     }
 
     @Test func delayAndReorderHoldEventsBack() async throws {
-        try await withReceiver(faults: FaultPlan(webhookReorder: true, webhookDelayMs: [2000, 2000])) { sandbox, receiver in
+        try await withWebhookSandbox(faults: FaultPlan(webhookReorder: true, webhookDelayMs: [2000, 2000])) { sandbox, receiver in
             let client = StripeTestClient(sandbox)
             let start = ContinuousClock.now
             for _ in 0..<3 { _ = try await client.paidIntent() }
@@ -131,7 +116,7 @@ struct WebhookTests {
     }
 
     @Test func theSandboxFailRouteSendsRefundUpdatedAndFailed() async throws {
-        try await withReceiver { sandbox, receiver in
+        try await withWebhookSandbox { sandbox, receiver in
             let client = StripeTestClient(sandbox)
             let id = try await client.paidIntent()
             let refund = try #require(try await client.post("/v1/refunds", [("payment_intent", id)]).string("id"))
@@ -142,7 +127,7 @@ struct WebhookTests {
     }
 
     @Test func duplicatedAndSkippedDeliveriesAreCounted() async throws {
-        try await withReceiver(faults: FaultPlan(webhookDuplicate: 1, webhookDropFirst: 1)) { sandbox, receiver in
+        try await withWebhookSandbox(faults: FaultPlan(webhookDuplicate: 1, webhookDropFirst: 1)) { sandbox, receiver in
             let client = StripeTestClient(sandbox)
             _ = try await client.paidIntent()
             // One event (payment_intent.succeeded): its duplicate at once, its first delivery skipped and retried.
@@ -155,7 +140,7 @@ struct WebhookTests {
     }
 
     @Test func refundFailSendsRefundUpdatedAndFailed() async throws {
-        try await withReceiver { sandbox, receiver in
+        try await withWebhookSandbox { sandbox, receiver in
             let client = StripeTestClient(sandbox)
             let id = try await client.paidIntent(paymentMethod: "pm_card_refundFail")
             let refund = try await client.post("/v1/refunds", [("payment_intent", id)]).string("id")

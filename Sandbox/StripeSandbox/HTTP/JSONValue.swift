@@ -19,6 +19,12 @@ enum JSONValue: Sendable {
         return fields.first { $0.key == key }?.value
     }
 
+    /// This object with `key`'s value replaced (in place, keeping the field order).
+    func replacing(_ key: String, with value: JSONValue) -> JSONValue {
+        guard case .object(let fields) = self else { return self }
+        return .object(fields.map { $0.key == key ? (key: key, value: value) : $0 })
+    }
+
     var serialized: String {
         var out = ""
         write(to: &out)

@@ -20,7 +20,7 @@ struct StripeError: Error, Sendable {
 
     var docURL: String? { code.map { "https://stripe.com/docs/error-codes/\($0.replacingOccurrences(of: "_", with: "-"))" } }
 
-    /// The error object, as in the body and in an intent's `last_payment_error`.
+    /// The error object, as in an intent's `last_payment_error` (the body adds `request_log_url`).
     var object: JSONValue {
         var fields: [(key: String, value: JSONValue)] = []
         if let charge { fields.append(("charge", .string(charge))) }
@@ -35,7 +35,13 @@ struct StripeError: Error, Sendable {
         return .object(fields)
     }
 
-    var body: JSONValue { ["error": object] }
+    /// The answer's body: the object with `request_log_url`, the Dashboard's page for the request
+    /// that got this answer (Stripe's shape), before `type`.
+    func body(requestID: String) -> JSONValue {
+        guard case .object(var fields) = object else { return ["error": object] }
+        fields.insert(("request_log_url", .string("https://dashboard.stripe.com/test/logs/\(requestID)")), at: fields.count - 1)
+        return ["error": .object(fields)]
+    }
 }
 
 extension StripeError {

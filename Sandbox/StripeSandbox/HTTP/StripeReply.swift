@@ -17,8 +17,8 @@ struct StripeReply: Sendable {
         self.json = json
     }
 
-    init(_ error: StripeError) {
-        self.init(status: error.status, json: error.body, headers: error.headers)
+    init(_ error: StripeError, requestID: String) {
+        self.init(status: error.status, json: error.body(requestID: requestID), headers: error.headers)
     }
 
     init(replaying saved: SavedResponse) {

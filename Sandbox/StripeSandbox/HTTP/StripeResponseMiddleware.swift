@@ -10,13 +10,14 @@ struct StripeResponseMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var response: Response
+        let errorID = StripeID.request()
         do {
             response = try await next(request, context)
         } catch let error as StripeError {
-            response = StripeReply(error).response(requestID: StripeID.request())
+            response = StripeReply(error, requestID: errorID).response(requestID: errorID)
         } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
             let error = StripeError.unrecognizedURL(method: request.method.rawValue, path: request.uri.path)
-            response = StripeReply(error).response(requestID: StripeID.request())
+            response = StripeReply(error, requestID: errorID).response(requestID: errorID)
         }
         let requestID = HTTPField.Name.requestID
         if response.headers[requestID] == nil { response.headers[requestID] = StripeID.request() }

@@ -34,7 +34,7 @@ struct V1Pipeline: Sendable {
             let call = try await Self.decode(request)
 
             guard call.method == .post, let key = request.headers[.idempotencyKey] else {
-                let (reply, outcome) = await execute(call, faults)
+                let (reply, outcome) = await execute(call, faults, requestID: requestID)
                 return await finish(reply, outcome, faults: faults, requestID: requestID, context: context)
             }
             guard !key.isEmpty, key.count <= 255 else {
@@ -59,7 +59,7 @@ struct V1Pipeline: Sendable {
                     headers: [("Stripe-Should-Retry", "true")]
                 )
             case .execute:
-                let (reply, outcome) = await execute(call, faults)
+                let (reply, outcome) = await execute(call, faults, requestID: requestID)
                 if outcome == .executed {
                     await idempotency.finish(scope, with: SavedResponse(status: reply.status, body: reply.body, requestID: requestID))
                 } else {
@@ -68,7 +68,7 @@ struct V1Pipeline: Sendable {
                 return await finish(reply, outcome, faults: faults, requestID: requestID, context: context)
             }
         } catch let error as StripeError {
-            return StripeReply(error).response(requestID: requestID)
+            return StripeReply(error, requestID: requestID).response(requestID: requestID)
         }
     }
 
@@ -97,11 +97,11 @@ struct V1Pipeline: Sendable {
     }
 
     /// Runs the call; `.executed` when it began executing (only then is its answer saved).
-    private func execute(_ call: APICall, _ faults: RequestFaults) async -> (StripeReply, Outcome) {
+    private func execute(_ call: APICall, _ faults: RequestFaults, requestID: String) async -> (StripeReply, Outcome) {
         try? await Task.sleep(for: faults.latency)
         if faults.errorAfterNoop {
             await fired(.errorAfterNoop, faults)
-            return (StripeReply(.apiError(phase: .execution)), .executed)
+            return (StripeReply(.apiError(phase: .execution), requestID: requestID), .executed)
         }
         var call = call
         call.refused = call.refusable.map(faults.refused.contains) ?? false
@@ -110,13 +110,13 @@ struct V1Pipeline: Sendable {
         do {
             reply = StripeReply(json: try await routes.respond(to: call))
         } catch {
-            reply = StripeReply(error)
+            reply = StripeReply(error, requestID: requestID)
             outcome = error.phase == .execution ? .executed : .rejected
             if let fault = error.fault { await fired(fault, faults) }
         }
         if outcome == .executed && faults.errorAfter {
             await fired(.errorAfter, faults)
-            reply = StripeReply(.apiError(phase: .execution))
+            reply = StripeReply(.apiError(phase: .execution), requestID: requestID)
         }
         return (reply, outcome)
     }

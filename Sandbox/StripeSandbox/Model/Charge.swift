@@ -1,4 +1,5 @@
-/// The charge behind a confirmation: the object of `charge.refunded` events.
+/// The charge behind a confirmation: `GET /v1/charges/{id}`, `latest_charge` when expanded, and the
+/// object of `charge.refunded` events.
 struct Charge: Sendable {
     let id: String
     let paymentIntent: String
@@ -7,12 +8,17 @@ struct Charge: Sendable {
     let currency: String
     let created: Int
     var metadata: [String: String]
-    var succeeded: Bool
     var failure: CardDecline?
+    var outcome: Outcome
     var captured = false
     var amountCaptured = 0
     /// Refunds that are `pending` or `succeeded` (a failed refund gives its money back).
     var amountRefunded = 0
+    /// The Review Radar opened for it (`prv_…`).
+    var review: String?
+    var disputed = false
+
+    var succeeded: Bool { failure == nil }
 
     var json: JSONValue {
         [
@@ -27,23 +33,72 @@ struct Charge: Sendable {
             "currency": .string(currency),
             "customer": nil,
             "description": nil,
-            "disputed": false,
+            "disputed": .bool(disputed),
             "failure_code": .optional(failure?.code),
             "failure_message": .optional(failure?.message),
             "livemode": false,
             "metadata": .strings(metadata),
-            "outcome": [
-                "network_status": succeeded ? "approved_by_network" : "declined_by_network",
-                "reason": .optional(failure?.declineCode),
-                "risk_level": "normal",
-                "seller_message": succeeded ? "Payment complete." : "The bank did not return any further details with this decline.",
-                "type": succeeded ? "authorized" : "issuer_declined",
-            ],
+            "outcome": outcome.json,
             "paid": .bool(succeeded),
             "payment_intent": .string(paymentIntent),
             "payment_method": .string(paymentMethod),
             "refunded": .bool(captured && amountCaptured > 0 && amountRefunded >= amountCaptured),
+            "review": .optional(review),
             "status": succeeded ? "succeeded" : "failed",
         ]
+    }
+
+    /// Charge `outcome`: what the network and Radar made of it.
+    struct Outcome: Sendable, Equatable {
+        var networkStatus: String
+        var reason: String?
+        var riskLevel: String
+        var riskScore: Int
+        var sellerMessage: String
+        var type: String
+
+        /// The score the sandbox gives a `normal` risk (Stripe's scores vary from charge to charge).
+        static let normalScore = 20
+
+        static let authorized = Outcome(
+            networkStatus: "approved_by_network", riskLevel: "normal", riskScore: normalScore,
+            sellerMessage: "Payment complete.", type: "authorized"
+        )
+
+        /// Radar's default review rule ("elevated_risk_level") placed it in the review queue.
+        static let manualReview = Outcome(
+            networkStatus: "approved_by_network", reason: "elevated_risk_level", riskLevel: "elevated", riskScore: 70,
+            sellerMessage: "Stripe evaluated this payment as having elevated risk, and placed it in your manual review queue.",
+            type: "manual_review"
+        )
+
+        static func issuerDeclined(_ decline: CardDecline) -> Outcome {
+            Outcome(
+                networkStatus: "declined_by_network", reason: decline.declineCode, riskLevel: "normal", riskScore: normalScore,
+                sellerMessage: "The bank did not return any further details with this decline.", type: "issuer_declined"
+            )
+        }
+
+        /// Radar's default block rule ("highest_risk_level"): never sent to the network.
+        static func blocked(riskScore: Int) -> Outcome {
+            Outcome(
+                networkStatus: "not_sent_to_network", reason: "highest_risk_level", riskLevel: "highest", riskScore: riskScore,
+                sellerMessage: "Stripe blocked this payment as too risky.", type: "blocked"
+            )
+        }
+
+        /// `rule` is null: the sandbox's outcomes come from Radar's default rules, whose ids Stripe does
+        /// not document.
+        var json: JSONValue {
+            [
+                "network_status": .string(networkStatus),
+                "reason": .optional(reason),
+                "risk_level": .string(riskLevel),
+                "risk_score": .int(riskScore),
+                "rule": nil,
+                "seller_message": .string(sellerMessage),
+                "type": .string(type),
+            ]
+        }
     }
 }

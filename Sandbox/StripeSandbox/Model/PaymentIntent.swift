@@ -34,11 +34,26 @@ struct PaymentIntent: Sendable {
     var canceledAt: Int?
     var cancellationReason: String?
     var requiresAction = false
+    /// The Radar Review of its charge (`prv_…`).
+    var review: String?
     /// Successful confirmations (a hold placed or money taken), for the ledger.
     var confirmations = 0
 
     /// A server-side confirm must be able to finish without a redirect (stripe.md).
     var refusesRedirects: Bool { automaticPaymentMethods.map { $0.allowRedirects == "never" } ?? true }
+
+    /// What Stripe.js needs to run the 3-D Secure 2 challenge; in the sandbox,
+    /// `POST /_sandbox/payment_intents/{id}/authenticate` stands in for it.
+    private var threeDSecureAction: JSONValue {
+        [
+            "type": "use_stripe_sdk",
+            "use_stripe_sdk": [
+                "type": "stripe_3ds2_fingerprint",
+                "directory_server_name": "visa",
+                "three_d_secure_2_source": .string("src_" + id.dropFirst(3)),
+            ],
+        ]
+    }
 
     var json: JSONValue {
         [
@@ -67,9 +82,7 @@ struct PaymentIntent: Sendable {
             "latest_charge": .optional(latestCharge),
             "livemode": false,
             "metadata": .strings(metadata),
-            "next_action": requiresAction
-                ? ["type": "use_stripe_sdk", "use_stripe_sdk": ["type": "three_d_secure_redirect", "stripe_js": ""]]
-                : .null,
+            "next_action": requiresAction ? threeDSecureAction : .null,
             "on_behalf_of": nil,
             "payment_method": .optional(paymentMethod),
             "payment_method_configuration_details": nil,
@@ -77,7 +90,7 @@ struct PaymentIntent: Sendable {
             "payment_method_types": .array(paymentMethodTypes.map(JSONValue.string)),
             "processing": nil,
             "receipt_email": nil,
-            "review": nil,
+            "review": .optional(review),
             "setup_future_usage": nil,
             "shipping": nil,
             "source": nil,

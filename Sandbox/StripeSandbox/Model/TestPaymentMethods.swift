@@ -1,64 +1,116 @@
-/// Stripe's test-mode PaymentMethod tokens and what confirming with each does (stripe.md's table).
+/// Stripe's test-mode PaymentMethod tokens and what confirming with each does (stripe.md's table and
+/// https://docs.stripe.com/testing; /tmp/sandbox-cards.md lists them with the sandbox's choices).
 struct CardDecline: Sendable, Equatable {
     var code: String
     var declineCode: String?
     var message: String
 }
 
-enum TestPaymentMethod: Sendable, Equatable {
-    case succeeds(brand: String)
-    case declines(CardDecline)
-    /// 3-D Secure: `requires_action` on session, a 402 `authentication_required` off session.
-    case requiresAuthentication
-    /// The charge succeeds; each refund answers `succeeded` and fails shortly after.
-    case refundFails
-
-    static func lookup(_ id: String) -> TestPaymentMethod? { table[id] }
-
-    private static func declined(_ declineCode: String) -> TestPaymentMethod {
-        .declines(CardDecline(code: "card_declined", declineCode: declineCode, message: "Your card was declined."))
+/// What a test card does, one trait at a time.
+struct TestCard: Sendable, Equatable {
+    /// What the charge does once any authentication is done.
+    enum Charge: Sendable, Equatable {
+        case authorized
+        /// Authorized, with Radar's `elevated` risk: a Review opens.
+        case reviewed
+        case declined(CardDecline)
+        /// Blocked by Radar before the network sees it (`risk_score` given).
+        case blocked(riskScore: Int)
     }
 
-    private static let table: [String: TestPaymentMethod] = [
-        "pm_card_visa": .succeeds(brand: "visa"),
-        "pm_card_visa_debit": .succeeds(brand: "visa"),
-        "pm_card_us": .succeeds(brand: "visa"),
-        "pm_card_mastercard": .succeeds(brand: "mastercard"),
-        "pm_card_mastercard_debit": .succeeds(brand: "mastercard"),
-        "pm_card_mastercard_prepaid": .succeeds(brand: "mastercard"),
-        "pm_card_amex": .succeeds(brand: "amex"),
-        "pm_card_discover": .succeeds(brand: "discover"),
-        "pm_card_diners": .succeeds(brand: "diners"),
-        "pm_card_jcb": .succeeds(brand: "jcb"),
-        "pm_card_unionpay": .succeeds(brand: "unionpay"),
+    enum Refunds: Sendable, Equatable {
+        /// `succeeded` at once.
+        case immediate
+        /// `succeeded`, then `failed` a little later.
+        case failLater
+        /// `pending`, then `succeeded` a little later.
+        case pendingThenSucceed
+    }
+
+    var brand: String
+    /// 3-D Secure must be completed: `requires_action` on session, 402 `authentication_required` off session.
+    var requiresAuthentication = false
+    var charge = Charge.authorized
+    var refunds = Refunds.immediate
+    /// Once money is taken, a `fraudulent` dispute opens a little later.
+    var disputed = false
+}
+
+enum TestPaymentMethod {
+    static func lookup(_ id: String) -> TestCard? { table[id] }
+
+    static let visa = TestCard(brand: "visa")
+
+    private static func declined(_ declineCode: String) -> TestCard {
+        TestCard(
+            brand: "visa",
+            charge: .declined(CardDecline(code: "card_declined", declineCode: declineCode, message: "Your card was declined."))
+        )
+    }
+
+    private static func failing(_ code: String, _ message: String) -> TestCard {
+        TestCard(brand: "visa", charge: .declined(CardDecline(code: code, declineCode: nil, message: message)))
+    }
+
+    private static let table: [String: TestCard] = brands.merging(declines) { $1 }.merging(scenarios) { $1 }
+
+    private static let brands: [String: TestCard] = [
+        "pm_card_visa": visa,
+        "pm_card_visa_debit": visa,
+        "pm_card_us": visa,
+        "pm_card_mastercard": TestCard(brand: "mastercard"),
+        "pm_card_mastercard_debit": TestCard(brand: "mastercard"),
+        "pm_card_mastercard_prepaid": TestCard(brand: "mastercard"),
+        "pm_card_amex": TestCard(brand: "amex"),
+        "pm_card_discover": TestCard(brand: "discover"),
+        "pm_card_diners": TestCard(brand: "diners"),
+        "pm_card_jcb": TestCard(brand: "jcb"),
+        "pm_card_unionpay": TestCard(brand: "unionpay"),
+        "pm_card_threeDSecureOptional": visa,
+        "pm_card_amex_threeDSecureNotSupported": TestCard(brand: "amex"),
+    ]
+
+    private static let declines: [String: TestCard] = [
         "pm_card_visa_chargeDeclined": declined("generic_decline"),
         "pm_card_chargeDeclined": declined("generic_decline"),
+        // "Attaching this card to a Customer succeeds, but attempts to charge the customer fail": the
+        // sandbox has no customers, so every charge fails (Stripe does not say with which decline code).
+        "pm_card_chargeCustomerFail": declined("generic_decline"),
         "pm_card_visa_chargeDeclinedInsufficientFunds": declined("insufficient_funds"),
         "pm_card_chargeDeclinedInsufficientFunds": declined("insufficient_funds"),
         "pm_card_visa_chargeDeclinedLostCard": declined("lost_card"),
         "pm_card_chargeDeclinedLostCard": declined("lost_card"),
         "pm_card_visa_chargeDeclinedStolenCard": declined("stolen_card"),
         "pm_card_chargeDeclinedStolenCard": declined("stolen_card"),
-        "pm_card_chargeDeclinedFraudulent": declined("fraudulent"),
-        "pm_card_chargeDeclinedExpiredCard": .declines(
-            CardDecline(code: "expired_card", declineCode: nil, message: "Your card has expired.")
+        "pm_card_chargeDeclinedExpiredCard": failing("expired_card", "Your card has expired."),
+        "pm_card_chargeDeclinedIncorrectCvc": failing("incorrect_cvc", "Your card's security code is incorrect."),
+        "pm_card_chargeDeclinedProcessingError": failing(
+            "processing_error", "An error occurred while processing your card. Try again in a little bit."
         ),
-        "pm_card_chargeDeclinedIncorrectCvc": .declines(
-            CardDecline(code: "incorrect_cvc", declineCode: nil, message: "Your card's security code is incorrect.")
+    ]
+
+    private static let scenarios: [String: TestCard] = [
+        "pm_card_authenticationRequired": TestCard(brand: "visa", requiresAuthentication: true),
+        "pm_card_threeDSecure2Required": TestCard(brand: "visa", requiresAuthentication: true),
+        "pm_card_threeDSecureRequired": TestCard(brand: "visa", requiresAuthentication: true),
+        "pm_card_threeDSecureRequiredChargeDeclined": TestCard(
+            brand: "visa", requiresAuthentication: true, charge: declined("generic_decline").charge
         ),
-        "pm_card_chargeDeclinedProcessingError": .declines(
-            CardDecline(
-                code: "processing_error", declineCode: nil,
-                message: "An error occurred while processing your card. Try again in a little bit."
-            )
-        ),
-        "pm_card_authenticationRequired": .requiresAuthentication,
-        "pm_card_threeDSecure2Required": .requiresAuthentication,
-        "pm_card_refundFail": .refundFails,
+        // Radar: 4100000000000019 is always blocked (its current name is pm_card_radarBlock).
+        "pm_card_chargeDeclinedFraudulent": TestCard(brand: "visa", charge: .blocked(riskScore: 95)),
+        "pm_card_radarBlock": TestCard(brand: "visa", charge: .blocked(riskScore: 95)),
+        "pm_card_riskLevelHighest": TestCard(brand: "visa", charge: .blocked(riskScore: 85)),
+        "pm_card_riskLevelElevated": TestCard(brand: "visa", charge: .reviewed),
+        "pm_card_refundFail": TestCard(brand: "visa", refunds: .failLater),
+        "pm_card_pendingRefund": TestCard(brand: "visa", refunds: .pendingThenSucceed),
+        "pm_card_createDispute": TestCard(brand: "visa", disputed: true),
     ]
 
     static let authenticationRequiredOffSession = CardDecline(
         code: "authentication_required", declineCode: "authentication_required",
         message: "Your card was declined. This transaction requires authentication."
     )
+
+    /// What a Radar block answers: Stripe reports it as a `fraudulent` decline.
+    static let radarBlocked = CardDecline(code: "card_declined", declineCode: "fraudulent", message: "Your card was declined.")
 }

@@ -28,25 +28,46 @@ struct APIRoutes: Sendable {
     let faults: FaultInjector
 
     func respond(to call: APICall) async throws(StripeError) -> JSONValue {
-        let intents = PaymentIntentRoutes(state: state, faults: faults)
-        let refunds = RefundRoutes(state: state)
-        switch (call.method, call.path.first, call.path.count) {
-        case (.post, "payment_intents", 1): return try await intents.create(call.params)
-        case (.get, "payment_intents", 2) where call.path[1] == "search": return try await intents.search(call.params)
-        case (.get, "payment_intents", 2): return try await intents.retrieve(call.path[1], call.params)
-        case (.post, "payment_intents", 3):
-            switch call.path[2] {
-            case "confirm": return try await intents.confirm(call.path[1], call.params)
-            case "capture": return try await intents.capture(call.path[1], call.params, refused: call.refused)
-            case "cancel": return try await intents.cancel(call.path[1], call.params, refused: call.refused)
-            default: break
-            }
-        case (.post, "refunds", 1): return try await refunds.create(call.params, refused: call.refused)
-        case (.get, "refunds", 1): return try await refunds.list(call.params)
-        case (.get, "refunds", 2): return try await refunds.retrieve(call.path[1], call.params)
-        default: break
+        let answer: JSONValue?
+        switch call.path.first {
+        case "payment_intents": answer = try await intentCall(call)
+        case "refunds": answer = try await refundCall(call)
+        case "charges", "reviews", "disputes": answer = try await chargeCall(call)
+        default: answer = nil
         }
-        throw .unrecognizedURL(method: call.method.rawValue, path: "/v1/" + call.path.joined(separator: "/"))
+        guard let answer else {
+            throw .unrecognizedURL(method: call.method.rawValue, path: "/v1/" + call.path.joined(separator: "/"))
+        }
+        return answer
+    }
+
+    /// nil: no such route.
+    private func intentCall(_ call: APICall) async throws(StripeError) -> JSONValue? {
+        let intents = PaymentIntentRoutes(state: state, faults: faults)
+        switch (call.method, call.path.count, call.path.last) {
+        case (.post, 1, _): return try await intents.create(call.params)
+        case (.get, 2, "search"): return try await intents.search(call.params)
+        case (.get, 2, _): return try await intents.retrieve(call.path[1], call.params)
+        case (.post, 3, "confirm"): return try await intents.confirm(call.path[1], call.params)
+        case (.post, 3, "capture"): return try await intents.capture(call.path[1], call.params, refused: call.refused)
+        case (.post, 3, "cancel"): return try await intents.cancel(call.path[1], call.params, refused: call.refused)
+        default: return nil
+        }
+    }
+
+    private func refundCall(_ call: APICall) async throws(StripeError) -> JSONValue? {
+        let refunds = RefundRoutes(state: state)
+        switch (call.method, call.path.count) {
+        case (.post, 1): return try await refunds.create(call.params, refused: call.refused)
+        case (.get, 1): return try await refunds.list(call.params)
+        case (.get, 2): return try await refunds.retrieve(call.path[1], call.params)
+        default: return nil
+        }
+    }
+
+    private func chargeCall(_ call: APICall) async throws(StripeError) -> JSONValue? {
+        guard call.method == .get, call.path.count == 2 else { return nil }
+        return try await ChargeRoutes(state: state).retrieve(call.path[0], call.path[1], call.params)
     }
 }
 

@@ -23,13 +23,8 @@ struct PaymentIntentRoutes: Sendable {
         guard Currency.supported.contains(currency) else {
             throw .invalidRequest("Invalid currency: \(currency). Stripe currently supports these currencies: \(Currency.supported.sorted().joined(separator: ", "))", param: "currency")
         }
-        let minimum = Currency.minimumAmount(currency)
-        guard amount >= minimum else {
-            throw .invalidRequest("Amount must be at least \(Currency.format(minimum, currency))", code: "amount_too_small", param: "amount")
-        }
-        guard amount <= Currency.maximumAmount else {
-            throw .invalidRequest("Amount must be no more than \(Currency.format(Currency.maximumAmount, currency))", code: "amount_too_large", param: "amount")
-        }
+        try Currency.checkChargeAmount(amount, currency)
+        let expand = try Expansion(params, allowed: Expansion.intentPaths)
         let captureMethod = try params.enumValue("capture_method", among: ["automatic", "automatic_async", "manual"]) ?? "automatic_async"
         let (types, automatic) = try paymentMethodTypes(params)
         let paymentMethod = try params.string("payment_method")
@@ -42,8 +37,10 @@ struct PaymentIntentRoutes: Sendable {
         let command = CreateIntentCommand(
             amount: amount, currency: currency, captureMethod: captureMethod, paymentMethodTypes: types,
             automaticPaymentMethods: automatic, paymentMethod: paymentMethod,
-            confirm: confirm ? ConfirmCommand(paymentMethod: nil, offSession: offSession, returnURL: try params.string("return_url")) : nil,
-            metadata: try params.metadata(), description: try params.string("description")
+            confirm: confirm
+                ? ConfirmCommand(paymentMethod: nil, offSession: offSession, returnURL: try params.string("return_url"), expand: expand)
+                : nil,
+            metadata: try params.metadata(), description: try params.string("description"), expand: expand
         )
         return try await state.createPaymentIntent(command)
     }
@@ -53,14 +50,15 @@ struct PaymentIntentRoutes: Sendable {
         let paymentMethod = try params.string("payment_method")
         if let paymentMethod { try Self.checkKnown(paymentMethod) }
         let command = ConfirmCommand(
-            paymentMethod: paymentMethod, offSession: try Self.offSession(params), returnURL: try params.string("return_url")
+            paymentMethod: paymentMethod, offSession: try Self.offSession(params), returnURL: try params.string("return_url"),
+            expand: try Expansion(params, allowed: Expansion.intentPaths)
         )
         return try await state.confirmPaymentIntent(id, command)
     }
 
     func retrieve(_ id: String, _ params: FormParams) async throws(StripeError) -> JSONValue {
         try params.rejectUnknown(allowed: ["client_secret", "expand"])
-        return try await state.retrievePaymentIntent(id)
+        return try await state.retrievePaymentIntent(id, expand: try Expansion(params, allowed: Expansion.intentPaths))
     }
 
     func capture(_ id: String, _ params: FormParams, refused: Bool) async throws(StripeError) -> JSONValue {
@@ -72,7 +70,8 @@ struct PaymentIntentRoutes: Sendable {
         if let amount, amount < 1 {
             throw .invalidRequest("This value must be greater than or equal to 1.", param: "amount_to_capture")
         }
-        return try await state.capturePaymentIntent(id, amountToCapture: amount, refused: refused)
+        let expand = try Expansion(params, allowed: Expansion.intentPaths)
+        return try await state.capturePaymentIntent(id, amountToCapture: amount, refused: refused, expand: expand)
     }
 
     func cancel(_ id: String, _ params: FormParams, refused: Bool) async throws(StripeError) -> JSONValue {
@@ -80,7 +79,8 @@ struct PaymentIntentRoutes: Sendable {
         let reason = try params.enumValue(
             "cancellation_reason", among: ["duplicate", "fraudulent", "requested_by_customer", "abandoned"]
         )
-        return try await state.cancelPaymentIntent(id, reason: reason, refused: refused)
+        let expand = try Expansion(params, allowed: Expansion.intentPaths)
+        return try await state.cancelPaymentIntent(id, reason: reason, refused: refused, expand: expand)
     }
 
     func search(_ params: FormParams) async throws(StripeError) -> JSONValue {

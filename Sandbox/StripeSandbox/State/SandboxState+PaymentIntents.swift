@@ -9,12 +9,14 @@ struct CreateIntentCommand: Sendable {
     var confirm: ConfirmCommand?
     var metadata: [String: String]
     var description: String?
+    var expand = Expansion.none
 }
 
 struct ConfirmCommand: Sendable {
     var paymentMethod: String?
     var offSession: Bool
     var returnURL: String?
+    var expand = Expansion.none
 }
 
 extension SandboxState {
@@ -35,22 +37,24 @@ extension SandboxState {
         } else {
             save(intent)
         }
-        return intent.json
+        return render(intent, command.expand)
     }
 
     func confirmPaymentIntent(_ id: String, _ command: ConfirmCommand) throws(StripeError) -> JSONValue {
         var intent = try intent(id)
         try checkConfirmable(intent, command)
         try confirmSaved(&intent, command)
-        return intent.json
+        return render(intent, command.expand)
     }
 
-    func retrievePaymentIntent(_ id: String) throws(StripeError) -> JSONValue {
-        try intent(id).json
+    func retrievePaymentIntent(_ id: String, expand: Expansion = .none) throws(StripeError) -> JSONValue {
+        render(try intent(id), expand)
     }
 
     /// `refused`: the `refuse` fault, which answers a capture that would succeed with a refusal.
-    func capturePaymentIntent(_ id: String, amountToCapture: Int?, refused: Bool = false) throws(StripeError) -> JSONValue {
+    func capturePaymentIntent(
+        _ id: String, amountToCapture: Int?, refused: Bool = false, expand: Expansion = .none
+    ) throws(StripeError) -> JSONValue {
         var intent = try intent(id)
         guard intent.status == .requiresCapture else {
             throw unexpectedState(
@@ -65,6 +69,7 @@ extension SandboxState {
                 code: "amount_too_large", param: "amount_to_capture"
             )
         }
+        try Currency.checkStep(amount, intent.currency, param: "amount_to_capture")
         if refused {
             throw refusal(intent, "This PaymentIntent could not be captured because its charge could not be captured at this time.")
         }
@@ -74,14 +79,17 @@ extension SandboxState {
         if let chargeID = intent.latestCharge {
             charges[chargeID]?.captured = true
             charges[chargeID]?.amountCaptured = amount
+            disputeLaterIfTheCardSaysSo(chargeID)
         }
         save(intent)
         events.publish("payment_intent.succeeded", intent.json)
-        return intent.json
+        return render(intent, expand)
     }
 
     /// `refused`: the `refuse` fault, which answers a cancel that would succeed with a refusal.
-    func cancelPaymentIntent(_ id: String, reason: String?, refused: Bool = false) throws(StripeError) -> JSONValue {
+    func cancelPaymentIntent(
+        _ id: String, reason: String?, refused: Bool = false, expand: Expansion = .none
+    ) throws(StripeError) -> JSONValue {
         var intent = try intent(id)
         guard intent.status != .succeeded, intent.status != .canceled else {
             throw unexpectedState(
@@ -99,7 +107,8 @@ extension SandboxState {
         intent.cancellationReason = reason
         save(intent)
         events.publish("payment_intent.canceled", intent.json)
-        return intent.json
+        closeReview(ofIntent: intent, reason: "canceled")
+        return render(intent, expand)
     }
 
     /// A wrong status is a saved answer; a missing payment method or return_url is a validation error (not saved).
@@ -135,67 +144,23 @@ extension SandboxState {
     }
 
     /// Runs the card (the test PaymentMethod decides) and stores the outcome; a decline is thrown as
-    /// Stripe's 402 after the intent has been updated.
+    /// Stripe's 402 after the intent has been updated. A card that needs 3-D Secure waits in
+    /// `requires_action` (no charge yet) for `POST /_sandbox/payment_intents/{id}/authenticate`.
     private func confirmSaved(_ intent: inout PaymentIntent, _ command: ConfirmCommand) throws(StripeError) {
         let paymentMethod = command.paymentMethod ?? intent.paymentMethod!
-        let outcome = TestPaymentMethod.lookup(paymentMethod) ?? .succeeds(brand: "visa")
+        let card = TestPaymentMethod.lookup(paymentMethod) ?? TestPaymentMethod.visa
         intent.paymentMethod = paymentMethod
         intent.lastPaymentError = nil
         intent.requiresAction = false
-
-        let decline: CardDecline?
-        switch outcome {
-        case .succeeds, .refundFails: decline = nil
-        case .declines(let reason): decline = reason
-        case .requiresAuthentication:
-            if command.offSession {
-                decline = TestPaymentMethod.authenticationRequiredOffSession
-            } else {
-                intent.status = .requiresAction
-                intent.requiresAction = true
-                save(intent)
-                return
-            }
+        guard card.requiresAuthentication else { return try charge(&intent, card, command.expand) }
+        if command.offSession {
+            let decline = TestPaymentMethod.authenticationRequiredOffSession
+            try self.decline(&intent, decline, outcome: .issuerDeclined(decline), command.expand)
         }
-
-        var charge = Charge(
-            id: StripeID.make("ch"), paymentIntent: intent.id, paymentMethod: paymentMethod, amount: intent.amount,
-            currency: intent.currency, created: Self.now, metadata: intent.metadata, succeeded: decline == nil,
-            failure: decline
-        )
-        intent.latestCharge = charge.id
-
-        if let decline {
-            var error = StripeError(
-                status: 402, type: "card_error", code: decline.code, declineCode: decline.declineCode,
-                message: decline.message, charge: charge.id, paymentMethod: paymentMethod, phase: .execution
-            )
-            intent.status = .requiresPaymentMethod
-            intent.paymentMethod = nil
-            intent.lastPaymentError = error
-            charges[charge.id] = charge
-            save(intent)
-            events.publish("payment_intent.payment_failed", intent.json)
-            error.paymentIntent = intent.json
-            throw error
-        }
-
-        intent.confirmations += 1
-        if intent.captureMethod == "manual" {
-            intent.status = .requiresCapture
-            intent.amountCapturable = intent.amount
-        } else {
-            intent.status = .succeeded
-            intent.amountReceived = intent.amount
-            charge.captured = true
-            charge.amountCaptured = intent.amount
-        }
-        charges[charge.id] = charge
+        intent.status = .requiresAction
+        intent.requiresAction = true
         save(intent)
-        events.publish(
-            intent.status == .requiresCapture ? "payment_intent.amount_capturable_updated" : "payment_intent.succeeded",
-            intent.json
-        )
+        events.publish("payment_intent.requires_action", intent.json)
     }
 
     func unexpectedState(_ intent: PaymentIntent, _ message: String) -> StripeError {

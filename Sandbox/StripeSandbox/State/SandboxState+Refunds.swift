@@ -18,34 +18,59 @@ extension SandboxState {
                 param: "payment_intent", phase: .execution
             )
         }
+        let amount = try refundAmount(command.amount, of: charge)
+        if command.refused { throw .refundRefused }
+        let behaviour = TestPaymentMethod.lookup(charge.paymentMethod)?.refunds ?? .immediate
+        let refund = Refund(
+            id: StripeID.make("re"), amount: amount, charge: charge.id, paymentIntent: intent.id, currency: intent.currency,
+            created: Self.now, reason: command.reason, metadata: command.metadata,
+            status: behaviour == .pendingThenSucceed ? .pending : .succeeded
+        )
+        charge.amountRefunded += amount
+        charges[charge.id] = charge
+        refunds[refund.id] = refund
+        refundOrder.append(refund.id)
+        if refund.status == .succeeded { events.publish("charge.refunded", charge.json) }
+        closeReview(ofIntent: intent, reason: command.reason == "fraudulent" ? "refunded_as_fraud" : "refunded")
+        settleLater(refund.id, behaviour)
+        return refund.json
+    }
+
+    /// What is asked (all that is left by default), if the charge has that much left to refund.
+    private func refundAmount(_ asked: Int?, of charge: Charge) throws(StripeError) -> Int {
         let left = charge.amountCaptured - charge.amountRefunded
         guard left > 0 else {
             throw .invalidRequest(
                 "Charge \(charge.id) has already been refunded.", code: "charge_already_refunded", phase: .execution
             )
         }
-        let amount = command.amount ?? left
+        let amount = asked ?? left
         guard amount <= left else {
             throw .invalidRequest(
-                "Refund amount (\(Currency.format(amount, intent.currency))) is greater than unrefunded amount on charge (\(Currency.format(left, intent.currency)))",
+                "Refund amount (\(Currency.format(amount, charge.currency))) is greater than unrefunded amount on charge (\(Currency.format(left, charge.currency)))",
                 code: "amount_too_large", param: "amount", phase: .execution
             )
         }
-        if command.refused { throw .refundRefused }
-        let refund = Refund(
-            id: StripeID.make("re"), amount: amount, charge: charge.id, paymentIntent: intent.id, currency: intent.currency,
-            created: Self.now, reason: command.reason, metadata: command.metadata, status: .succeeded
-        )
-        charge.amountRefunded += amount
-        charges[charge.id] = charge
-        refunds[refund.id] = refund
-        refundOrder.append(refund.id)
-        events.publish("charge.refunded", charge.json)
+        try Currency.checkStep(amount, charge.currency)
+        return amount
+    }
 
-        if TestPaymentMethod.lookup(charge.paymentMethod) == .refundFails {
-            background.schedule(after: refundFailureDelay) { [self] in _ = try? await self.failRefund(refund.id) }
+    /// The asynchronous refund cards: `pm_card_refundFail` fails, `pm_card_pendingRefund` succeeds.
+    private func settleLater(_ id: String, _ behaviour: TestCard.Refunds) {
+        switch behaviour {
+        case .immediate: return
+        case .failLater: background.schedule(after: asyncRefundDelay) { [self] in _ = try? await self.failRefund(id) }
+        case .pendingThenSucceed: background.schedule(after: asyncRefundDelay) { [self] in await self.succeedRefund(id) }
         }
-        return refund.json
+    }
+
+    /// A pending refund goes through (unless it failed meanwhile): `refund.updated` and `charge.refunded`.
+    private func succeedRefund(_ id: String) {
+        guard var refund = refunds[id], refund.status == .pending else { return }
+        refund.status = .succeeded
+        refunds[id] = refund
+        events.publish("refund.updated", refund.json)
+        if let charge = charges[refund.charge] { events.publish("charge.refunded", charge.json) }
     }
 
     func retrieveRefund(_ id: String) throws(StripeError) -> JSONValue {
@@ -53,7 +78,6 @@ extension SandboxState {
         return refund.json
     }
 
-    /// Newest first, like Stripe's lists.
     /// Newest first, as Stripe lists; `startingAfter` (an id on the previous page) starts after that refund.
     func listRefunds(paymentIntent: String?, startingAfter: String? = nil, limit: Int) throws(StripeError) -> [JSONValue] {
         if let paymentIntent { _ = try intent(paymentIntent, param: "payment_intent") }

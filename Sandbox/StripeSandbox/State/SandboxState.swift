@@ -14,17 +14,26 @@ actor SandboxState {
     var charges: [String: Charge] = [:]
     var refunds: [String: Refund] = [:]
     var refundOrder: [String] = []
+    var reviews: [String: Review] = [:]
+    var disputes: [String: Dispute] = [:]
     var searchVersions: [String: [SearchVersion]] = [:]
 
     let events: any EventPublishing
     let background: BackgroundWork
-    /// How long a `pm_card_refundFail` refund stays `succeeded` before it fails.
-    let refundFailureDelay: Duration
+    /// How long a `pm_card_refundFail` refund stays `succeeded` before it fails, and a
+    /// `pm_card_pendingRefund` one `pending` before it succeeds.
+    let asyncRefundDelay: Duration
+    /// How long after the money is taken a `pm_card_createDispute` charge is disputed.
+    let disputeDelay: Duration
 
-    init(events: any EventPublishing, background: BackgroundWork, refundFailureDelay: Duration = .seconds(2)) {
+    init(
+        events: any EventPublishing, background: BackgroundWork, asyncRefundDelay: Duration = .seconds(2),
+        disputeDelay: Duration = .seconds(1)
+    ) {
         self.events = events
         self.background = background
-        self.refundFailureDelay = refundFailureDelay
+        self.asyncRefundDelay = asyncRefundDelay
+        self.disputeDelay = disputeDelay
     }
 
     static var now: Int { Int(Date().timeIntervalSince1970) }
@@ -35,6 +44,8 @@ actor SandboxState {
         charges = [:]
         refunds = [:]
         refundOrder = []
+        reviews = [:]
+        disputes = [:]
         searchVersions = [:]
     }
 
