@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 
 /// The event schema check validates against the contract's schemas beside the checkout, or against the copy in
-/// `Tests/Fixtures/schemas` in a lone clone. The copy must be whole and, wherever the contract is present, equal.
+/// `Tests/Fixtures/schemas` in a lone clone. The copy must be whole and, wherever the contract is present, equal;
+/// this project's extension events have their schemas beside it.
 @Suite("Schema copy")
 struct SchemaCopyTests {
     static let names = [
@@ -16,6 +17,21 @@ struct SchemaCopyTests {
         for name in Self.names {
             let data = try Data(contentsOf: EventSchemaCheck.vendoredSchemas.appendingPathComponent(name))
             #expect(try JSONSerialization.jsonObject(with: data) is [String: Any], "\(name)")
+        }
+    }
+
+    /// This project's extension events, whose schemas live beside the contract's copies (never in the contract).
+    static let extensions = ["payment-action-required", "payment-review-opened", "payment-review-closed"].map { $0 + ".schema.json" }
+
+    @Test("the extension events' schemas are beside the copy, parse, and are none of the contract's nine")
+    func extensionsStandBeside() throws {
+        let copy = try FileManager.default.contentsOfDirectory(atPath: EventSchemaCheck.vendoredSchemas.path).filter { $0.hasSuffix(".json") }
+        #expect(Set(copy) == Set(Self.names + Self.extensions), "\(copy.sorted())")
+        #expect(Set(Self.extensions).isDisjoint(with: Self.names))
+        for name in Self.extensions {
+            let data = try Data(contentsOf: EventSchemaCheck.vendoredSchemas.appendingPathComponent(name))
+            let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(name)")
+            #expect(schema["additionalProperties"] as? Bool == false, "\(name)")
         }
     }
 

@@ -12,7 +12,7 @@ public enum StripeKeys {
     public static func cancelOrphan(_ createKey: String) -> String { "\(createKey):cancel" }
 
     /// Cancels the intent of a customer-present payment whose authentication failed or never came.
-    public static func cancelAbandoned(_ base: String) -> String { "\(base):cancel-abandoned" }
+    public static func cancelAbandoned(_ base: String, attempt: Int = 0) -> String { numbered("\(base):cancel-abandoned", attempt) }
 
     private static func numbered(_ key: String, _ attempt: Int) -> String { attempt == 0 ? key : "\(key):\(attempt)" }
 }

@@ -56,6 +56,8 @@ extension Database {
 
     /// Ends an operation and records its outcome and events, in one statement (one commit): the payment's
     /// change with a compare-and-set on its status, the events only if it applied, and the operation's end.
+    /// A refusal (`lastError`) is written even when the status had moved already (`noted`): a void refused
+    /// because the customer's challenge charged the payment first still tells Ordering to refund.
     /// Returns the payment as this statement left it, or nil when it did not change (something else already
     /// moved it, and wrote its events). Its NOTIFY names the payment's waiters.
     /// Fenced: when the claim was taken over, nothing is written and it throws `leaseLost`.
@@ -75,6 +77,11 @@ extension Database {
                   WHERE id = \(lease.operationId) AND lease_generation = \(lease.generation) AND status = 'queued' FOR UPDATE
                 ), changed AS (\(PaymentChangeSQL.update(change, paymentId: paymentId, when: "EXISTS (SELECT 1 FROM held)"))
                   RETURNING \(PaymentRow.columns)
+                ), noted AS (
+                  UPDATE payments SET last_error = \(change.lastError?.json)::jsonb, updated_at = clock_timestamp()
+                  WHERE id = \(paymentId) AND \(change.lastError?.json)::jsonb IS NOT NULL
+                    AND EXISTS (SELECT 1 FROM held) AND NOT EXISTS (SELECT 1 FROM changed)
+                  RETURNING id
                 ), \(EventSQL.insert(events, when: "changed")), finished AS (
                   UPDATE operations SET status = \(resolution), lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp(),
                     next_attempt_at = coalesce(clock_timestamp() + make_interval(secs => \(recheckAfter?.seconds)::float8), next_attempt_at)

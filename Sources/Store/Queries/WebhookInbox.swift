@@ -33,14 +33,15 @@ public struct WebhookNotice: Sendable, Equatable {
     /// Whether the record is behind what this event says of `payment` (and of the refund, at `refundStatus`).
     /// A hold on a payment already VOIDED or FAILED (a customer's challenge completed after the cancel) counts:
     /// the read-back releases it.
-    func isAhead(of payment: Payment, refundStatus recorded: RefundStatus?) -> Bool {
+    public func isAhead(of payment: Payment, refundStatus recorded: RefundStatus?) -> Bool {
         let paymentBehind = paymentStatus.map { $0 != payment.status && payment.status.canMove(to: $0) } ?? false
-        let strayHold = payment.status.isFinal && paymentStatus == .authorized
         let reviewBehind = reviewStatus.map { $0 != payment.review?.status } ?? false
-        return paymentBehind || strayHold || reviewBehind || isRefundAhead(of: recorded)
+        return paymentBehind || isStrayHold(on: payment) || reviewBehind || isRefundAhead(of: recorded)
     }
 
-    func isRefundAhead(of recorded: RefundStatus?) -> Bool { refundStatus.map { $0 != recorded } ?? false }
+    public func isStrayHold(on payment: Payment) -> Bool { payment.status.isFinal && paymentStatus == .authorized }
+
+    public func isRefundAhead(of recorded: RefundStatus?) -> Bool { refundStatus.map { $0 != recorded } ?? false }
 }
 
 public enum WebhookReceipt: Sendable, Equatable {
@@ -66,7 +67,8 @@ extension Database {
             guard !fresh.isEmpty else { return .duplicate }
             guard let (payment, refundStatus) = try tx.subject(of: notice) else { return .unrelated }
             guard notice.isAhead(of: payment, refundStatus: refundStatus) else { return .upToDate }
-            let refundBehind = notice.isRefundAhead(of: refundStatus)
+            // A stray hold is released by a sync only: the payment's own operations end on its final status.
+            let syncAlways = notice.isRefundAhead(of: refundStatus) || notice.isStrayHold(on: payment)
             // Operations parked on unreadable answers are released: this read-back may read them.
             try tx.execute(
                 """
@@ -88,7 +90,7 @@ extension Database {
             var due = try waiting.rows.map { row throws(StoreError) in try row.requiredInt("id") }
             // An event about a refund always gets a sync, which reads back every refund of the payment: the
             // queued operation of another refund reads back only its own, and would absorb this event.
-            if refundBehind || (expedited.affectedRows == 0 && waiting.isEmpty) {
+            if syncAlways || (expedited.affectedRows == 0 && waiting.isEmpty) {
                 let syncKey = "\(payment.paymentId):sync:\(notice.eventId)"
                 let queued = try tx.execute(
                     """

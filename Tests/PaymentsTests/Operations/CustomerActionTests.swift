@@ -218,4 +218,63 @@ import Testing
         #expect(finish.change.status == .failed && finish.change.declineCode == "fraudulent")
         #expect(finish.change.failureReason == .cardDeclined && finish.change.riskOutcome == "blocked")
     }
+
+    // MARK: the review's findings
+
+    @Test("a sync claimed while a customer-present payment still read REQUESTED leaves a decline to the authorization")
+    func staleSyncLeavesTheDecline() {
+        var op = F.claim(.sync, status: .requested, reference: F.intentId)
+        op.payment.customerPresent = true
+        var sync = SyncStateMachine(op, now: F.now)
+        _ = sync.start()
+        let failed = F.intent(.requiresPaymentMethod, error: F.cardError(nil, code: "payment_intent_authentication_failure"))
+        #expect(F.finish(sync.readBack(.success(failed)))?.change == PaymentChange())
+    }
+
+    @Test("the abandoned cancel's key replaying a saved 500 moves to the next key; the next claim cancels under it")
+    func abandonedCancelReplayed() {
+        var machine = Self.readingBack(age: .seconds(901))
+        _ = machine.readBack(.success(Self.waiting()))
+        let replayed = StripeResult<StripePaymentIntent>.unknown(F.replayedServerError)
+        #expect(F.reschedule(machine.answered(.intent(replayed)))?.newKeyAttempt == 1)
+        var op = Self.present(.requiresAction, actionAge: .seconds(905), attempts: 4)
+        op.keyAttempt = 1
+        var next = Self.machine(op)
+        _ = next.start()
+        #expect(next.readBack(.success(Self.waiting())) == .call(.cancelIntent(
+            id: F.intentId, idempotencyKey: StripeKeys.cancelAbandoned(F.paymentId, attempt: 1), reason: "abandoned")))
+    }
+
+    @Test("an unreadable answer while REQUIRES_ACTION is waited on, never parked, and the time-out still cancels")
+    func unreadableWhileWaiting() {
+        var early = Self.readingBack(age: .seconds(10))
+        #expect(early.readBack(.unknown(F.unreadable)) == .awaitCustomer(PaymentChange(), events: [], recheckAfter: .seconds(30)))
+        var late = Self.readingBack(age: .seconds(900))
+        #expect(late.readBack(.unknown(F.unreadable)) == Self.abandon)
+        var faulty = Self.present(.requiresAction, actionAge: .seconds(10), attempts: 9)
+        faulty.protocolFaults = 4
+        var machine = Self.machine(faulty)
+        _ = machine.start()
+        #expect(machine.readBack(.unknown(F.unreadable)) == .awaitCustomer(PaymentChange(), events: [], recheckAfter: .seconds(30)))
+    }
+
+    @Test("a void whose first read finds the money taken is refused into lastError (refund it), not settled silently")
+    func voidFindsTheMoneyTaken() throws {
+        var op = F.claim(.void, status: .requiresAction, reference: F.intentId, attempts: 2)
+        op.payment.capture = .automatic
+        var machine = CaptureVoidStateMachine(op, now: F.now)
+        #expect(machine.start() == .call(.retrieveIntent(id: F.intentId)))
+        let finish = try #require(F.finish(machine.readFirst(.success(F.intent(.succeeded, received: 4999, captureMethod: "automatic")))))
+        #expect(finish.change.status == .captured && finish.change.lastError?.operation == "void")
+        #expect(finish.resolution == .failed)
+    }
+
+    @Test("a confirm key used with other parameters (idempotency_error) is read back, then moves to the next key")
+    func confirmKeyUsedWithOtherParameters() {
+        let error = StripeErrorBody(type: "idempotency_error", message: "Keys for idempotent requests can only be used with the same parameters")
+        guard case .readBackReplayed = AuthorizationDecision.afterConfirm(.rejected(status: 400, error), intentId: F.intentId) else {
+            Issue.record("an idempotency_error is not read back")
+            return
+        }
+    }
 }

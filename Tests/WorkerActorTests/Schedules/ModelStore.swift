@@ -136,9 +136,8 @@ actor ModelStore: OperationStore {
     func receiveWebhook(_ notice: WebhookNotice) -> String {
         guard webhookIds.insert(notice.eventId).inserted else { return "duplicate" }
         guard let (payment, refundStatus) = subject(of: notice) else { return "unrelated" }
-        let paymentBehind = notice.paymentStatus.map { $0 != payment.status && payment.status.canMove(to: $0) } ?? false
-        let refundBehind = notice.refundStatus.map { $0 != refundStatus } ?? false
-        guard paymentBehind || refundBehind else { return "up to date" }
+        guard notice.isAhead(of: payment, refundStatus: refundStatus) else { return "up to date" }
+        let refundBehind = notice.isRefundAhead(of: refundStatus) || notice.isStrayHold(on: payment)
         let expedited = wake(payment.paymentId)
         return queueSync(payment.paymentId, notice: notice, refundBehind: refundBehind, expedited: expedited)
     }

@@ -62,6 +62,10 @@ public enum AuthorizationDecision: Sendable, Equatable {
         switch result {
         case .success(let intent): afterReadBack(intent, customerPresent: customerPresent)
         case .declined(let error, _): .finish(failed(error, reference: intentId))
+        case .rejected(_, let error) where error.type == "idempotency_error":
+            // The key was used with other parameters (by a build before this one): it will never tell, so read
+            // back, and confirm under the next key if the intent is still unconfirmed.
+            .readBackReplayed(reason: "confirm key used with other parameters: \(error.message ?? "idempotency_error")")
         case .rejected(_, let error) where error.code == "payment_intent_unexpected_state":
             // Confirmed already (by an earlier attempt whose answer was lost) or cancelled: ask.
             .readBack(reason: "confirm refused: \(error.message ?? "unexpected state")")

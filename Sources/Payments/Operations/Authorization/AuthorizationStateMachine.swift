@@ -151,7 +151,7 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         guard case .readingBack(let after, let reason, _) = state else { return .unexpected("readBack") }
         switch result {
         case .success(let intent):
-            lastIntent = intent
+            remember(result)
             let next = AuthorizationDecision.afterReadBack(
                 intent, customerPresent: op.payment.customerPresent, awaitingCustomer: op.payment.status == .requiresAction)
             if case .readBackReplayed = after, case .confirm = next { return decide(.nextConfirmKey(reason: reason)) }
@@ -172,18 +172,23 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         guard case .abandoning(let why, _) = state else { return .unexpected("abandoned") }
         switch result {
         case .success(let intent) where intent.status == .canceled:
-            lastIntent = intent
+            remember(result)
             return decide(.finish(why.outcome(reference: intent.id)))
         case .retryable(let failure):
             return decide(.retry(reason: "cancel of an abandoned authentication: \(failure.description)", freshCreateKey: false))
+        case .unknown(let failure) where failure.replayed:
+            // The key can only replay this 500: the next claim reads the intent back and cancels under the next key.
+            return ended(op.reschedule("saved 500 on the abandoned cancel: \(failure.description)", newKeyAttempt: op.keyAttempt + 1))
         default:
             return decide(.readBack(reason: "cancel of an abandoned authentication did not cancel"))
         }
     }
 
+    /// Only an answer that carries the expanded charge replaces what Radar said (a cancel's answer does not).
     private mutating func remember(_ result: StripeResult<StripePaymentIntent>) {
         switch result {
-        case .success(let intent), .declined(_, .some(let intent)): lastIntent = intent
+        case .success(let intent) where intent.charge != nil || lastIntent?.charge == nil, .declined(_, .some(let intent)):
+            lastIntent = intent
         default: break
         }
     }
@@ -238,7 +243,11 @@ public struct AuthorizationStateMachine: OperationStateMachine {
             guard let intentId else { return retry("no intent to cancel", freshCreateKey: false) }
             state = .abandoning(why, stepsLeft: stepsLeft - 1)
             return .call(.cancelIntent(
-                id: intentId, idempotencyKey: StripeKeys.cancelAbandoned(op.idempotencyKey), reason: AuthenticationPolicy.abandonedReason))
+                id: intentId, idempotencyKey: StripeKeys.cancelAbandoned(op.idempotencyKey, attempt: op.keyAttempt),
+                reason: AuthenticationPolicy.abandonedReason))
+        case .protocolFault where op.payment.status == .requiresAction:
+            // Never parked while the customer may still answer: the time-out always comes, and cancels.
+            return awaitCustomer(nil)
         default:
             return ended(later(decision))
         }
@@ -264,11 +273,14 @@ public struct AuthorizationStateMachine: OperationStateMachine {
 
     /// The first time, REQUIRES_ACTION is recorded with `payment-action-required`; then the operation waits for
     /// the customer until `AUTHENTICATION_TIMEOUT` has passed since, and gives up.
-    private mutating func awaitCustomer(_ next: NextAction) -> OperationAction {
+    /// `next` nil: an unreadable answer while REQUIRES_ACTION, only ever waited on (never parked).
+    private mutating func awaitCustomer(_ next: NextAction?) -> OperationAction {
         let age = op.payment.actionAge ?? .zero
         guard age < authentication.timeout else { return decide(.abandon(.timedOut)) }
         let recheck = min(authentication.recheck, authentication.timeout - age)
-        guard op.payment.status == .requested else { return ended(.awaitCustomer(PaymentChange(), events: [], recheckAfter: recheck)) }
+        guard op.payment.status == .requested, let next else {
+            return ended(.awaitCustomer(PaymentChange(), events: [], recheckAfter: recheck))
+        }
         let time = now()
         let p = op.payment
         let change = PaymentChange(status: .requiresAction, processorReference: intentId, nextAction: next)

@@ -138,10 +138,19 @@ public struct CaptureVoidStateMachine: OperationStateMachine {
     /// new fact is published, unless the void met a payment still REQUIRES_ACTION that the customer completed
     /// first. A success of what was asked clears the `lastError` an earlier refusal of it left.
     private mutating func settle(_ outcome: AuthorizationOutcome, refusal: PaymentError?) -> OperationAction {
+        let refusal = refusal ?? chargedBeforeTheVoid(outcome)
         var (change, events) = outcome.record(for: op, at: now(), announcingSuccess: op.payment.status.isAuthorizing)
         change.lastError = refusal
         if refusal == nil, outcome.isOutcome(of: op.kind) { change.succeeded = op.kind.rawValue }
         return ended(.finish(change, events: events, resolution: refusal == nil ? .done : .failed))
+    }
+
+    /// A void that finds the money taken (the customer's challenge charged it first) is refused: refund it instead.
+    private func chargedBeforeTheVoid(_ outcome: AuthorizationOutcome) -> PaymentError? {
+        guard op.kind == .void, case .captured = outcome else { return nil }
+        return PaymentError(
+            operation: op.kind.rawValue, code: "payment_intent_unexpected_state",
+            message: "the payment was charged before the void could cancel it: refund it instead", at: now())
     }
 
     private mutating func refusalStands(_ refusal: PaymentError?) -> OperationAction {

@@ -62,12 +62,13 @@ public struct SyncStateMachine: OperationStateMachine {
         }
     }
 
-    /// What the intent says, where it moves the payment forward (a decline while the customer authenticates
-    /// is left to the authorization, which cancels the intent first), and what Radar says of its charge.
+    /// What the intent says, where it moves the payment forward, and what Radar says of its charge. A decline of
+    /// a customer-present authorization is left to the authorization, which cancels the intent first: the client
+    /// secret may be out, and the payment read at this claim may be older than its REQUIRES_ACTION.
     private mutating func record(_ intent: StripePaymentIntent) {
         let p = op.payment
         let decision = AuthorizationDecision.afterReadBack(
-            intent, customerPresent: p.customerPresent, awaitingCustomer: p.status == .requiresAction)
+            intent, customerPresent: p.customerPresent, awaitingCustomer: p.status == .requiresAction || (p.customerPresent && p.status == .requested))
         let time = now()
         if case .finish(let outcome) = decision { (change, events) = outcome.record(for: op, at: time) }
         guard let risk = RiskFacts(intent) else { return }
