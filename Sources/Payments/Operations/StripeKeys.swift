@@ -11,7 +11,9 @@ public enum StripeKeys {
     /// Cancels an intent created under `createKey` that a payment can never use (another one is recorded).
     public static func cancelOrphan(_ createKey: String) -> String { "\(createKey):cancel" }
 
-    /// Cancels the intent of a customer-present payment whose authentication failed or never came.
+    /// Cancels the intent of a customer-present payment whose authentication failed or never came, or a stray
+    /// hold. A cancel moves no money, so each claim sends it under its own key (`attempt`: the claim's number):
+    /// a refusal or a 500 saved under one key can never hold the payment in REQUIRES_ACTION.
     public static func cancelAbandoned(_ base: String, attempt: Int = 0) -> String { numbered("\(base):cancel-abandoned", attempt) }
 
     private static func numbered(_ key: String, _ attempt: Int) -> String { attempt == 0 ? key : "\(key):\(attempt)" }

@@ -35,8 +35,9 @@ import Testing
         return machine
     }
 
+    /// The cancel of the claim `readingBack` makes (its third).
     static let abandon = OperationAction.call(.cancelIntent(
-        id: F.intentId, idempotencyKey: StripeKeys.cancelAbandoned(F.paymentId), reason: "abandoned"))
+        id: F.intentId, idempotencyKey: StripeKeys.cancelAbandoned(F.paymentId, attempt: 3), reason: "abandoned"))
 
     @Test("the confirm goes on session, and requires_action records REQUIRES_ACTION with payment-action-required, the op waiting")
     func confirmOnSession() {
@@ -169,7 +170,7 @@ import Testing
         var voided = SyncStateMachine(F.claim(.sync, status: .voided, reference: F.intentId), now: F.now)
         _ = voided.start()
         #expect(voided.readBack(.success(F.intent(.requiresCapture, capturable: 4999))) == .call(.cancelIntent(
-            id: F.intentId, idempotencyKey: StripeKeys.cancelAbandoned("\(F.paymentId):sync"), reason: "abandoned")))
+            id: F.intentId, idempotencyKey: StripeKeys.cancelAbandoned("\(F.paymentId):sync", attempt: 1), reason: "abandoned")))
         var waiting = SyncStateMachine(F.claim(.sync, status: .requiresAction, reference: F.intentId), now: F.now)
         _ = waiting.start()
         let declined = F.intent(.requiresPaymentMethod, error: F.cardError(nil, code: "payment_intent_authentication_failure"))
@@ -231,18 +232,16 @@ import Testing
         #expect(F.finish(sync.readBack(.success(failed)))?.change == PaymentChange())
     }
 
-    @Test("the abandoned cancel's key replaying a saved 500 moves to the next key; the next claim cancels under it")
-    func abandonedCancelReplayed() {
+    @Test("each claim cancels an abandoned authentication under its own key: a refusal saved under one never holds the payment")
+    func abandonedCancelKeyPerClaim() {
         var machine = Self.readingBack(age: .seconds(901))
         _ = machine.readBack(.success(Self.waiting()))
-        let replayed = StripeResult<StripePaymentIntent>.unknown(F.replayedServerError)
-        #expect(F.reschedule(machine.answered(.intent(replayed)))?.newKeyAttempt == 1)
-        var op = Self.present(.requiresAction, actionAge: .seconds(905), attempts: 4)
-        op.keyAttempt = 1
-        var next = Self.machine(op)
+        let refused = StripeResult<StripePaymentIntent>.rejected(status: 400, F.requestError("payment_intent_unexpected_state"))
+        #expect(machine.answered(.intent(refused)) == .call(.retrieveIntent(id: F.intentId)))
+        var next = Self.machine(Self.present(.requiresAction, actionAge: .seconds(905), attempts: 4))
         _ = next.start()
         #expect(next.readBack(.success(Self.waiting())) == .call(.cancelIntent(
-            id: F.intentId, idempotencyKey: StripeKeys.cancelAbandoned(F.paymentId, attempt: 1), reason: "abandoned")))
+            id: F.intentId, idempotencyKey: StripeKeys.cancelAbandoned(F.paymentId, attempt: 4), reason: "abandoned")))
     }
 
     @Test("an unreadable answer while REQUIRES_ACTION is waited on, never parked, and the time-out still cancels")
@@ -275,6 +274,25 @@ import Testing
         guard case .readBackReplayed = AuthorizationDecision.afterConfirm(.rejected(status: 400, error), intentId: F.intentId) else {
             Issue.record("an idempotency_error is not read back")
             return
+        }
+    }
+
+    @Test("a decline whose charge came unexpanded reads the intent once more for Radar's word; the decline stands either way")
+    func declineReadsRisk() throws {
+        var op = F.claim(.authorize, reference: F.intentId, dispatched: true)
+        op.payment.processorReference = F.intentId
+        for answer in ["expanded", "failed"] {
+            var machine = Self.machine(op)
+            _ = machine.start()
+            var intent = F.intent(.requiresPaymentMethod, error: F.cardError("fraudulent"))
+            intent.latestCharge = "ch_1"
+            #expect(machine.confirmed(.declined(F.cardError("fraudulent"), paymentIntent: intent)) == .call(.retrieveIntent(id: F.intentId)))
+            var expanded = intent
+            expanded.charge = StripeCharge(id: "ch_1", outcome: .init(type: "blocked", riskLevel: "highest"))
+            let read: StripeResult<StripePaymentIntent> = answer == "expanded" ? .success(expanded) : .unknown(F.timedOut)
+            let finish = try #require(F.finish(machine.answered(.intent(read))))
+            #expect(finish.change.status == .failed && finish.change.declineCode == "fraudulent")
+            #expect(finish.change.riskOutcome == (answer == "expanded" ? "blocked" : nil))
         }
     }
 }

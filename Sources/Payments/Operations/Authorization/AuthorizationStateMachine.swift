@@ -25,6 +25,8 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         case readingBack(after: AuthorizationDecision, reason: String, stepsLeft: Int)
         /// Cancelling the intent of an authentication given up on.
         case abandoning(AbandonedAuthentication, stepsLeft: Int)
+        /// A decline whose charge came unexpanded: the intent is read once more, expanded, for Radar's word.
+        case readingRisk(AuthorizationOutcome)
         case ended
     }
 
@@ -86,6 +88,7 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         case (.readingBack, .intent(let result)): readBack(result)
         case (.cancellingOrphan, .intent), (.cancellingOrphanAfterLeaseLost, .intent): orphanCancelled()
         case (.abandoning, .intent(let result)): abandoned(result)
+        case (.readingRisk(let outcome), .intent(let result)): riskRead(result, outcome)
         default: .unexpected("answer")
         }
     }
@@ -176,9 +179,6 @@ public struct AuthorizationStateMachine: OperationStateMachine {
             return decide(.finish(why.outcome(reference: intent.id)))
         case .retryable(let failure):
             return decide(.retry(reason: "cancel of an abandoned authentication: \(failure.description)", freshCreateKey: false))
-        case .unknown(let failure) where failure.replayed:
-            // The key can only replay this 500: the next claim reads the intent back and cancels under the next key.
-            return ended(op.reschedule("saved 500 on the abandoned cancel: \(failure.description)", newKeyAttempt: op.keyAttempt + 1))
         default:
             return decide(.readBack(reason: "cancel of an abandoned authentication did not cancel"))
         }
@@ -243,7 +243,7 @@ public struct AuthorizationStateMachine: OperationStateMachine {
             guard let intentId else { return retry("no intent to cancel", freshCreateKey: false) }
             state = .abandoning(why, stepsLeft: stepsLeft - 1)
             return .call(.cancelIntent(
-                id: intentId, idempotencyKey: StripeKeys.cancelAbandoned(op.idempotencyKey, attempt: op.keyAttempt),
+                id: intentId, idempotencyKey: StripeKeys.cancelAbandoned(op.idempotencyKey, attempt: op.attempts),
                 reason: AuthenticationPolicy.abandonedReason))
         case .protocolFault where op.payment.status == .requiresAction:
             // Never parked while the customer may still answer: the time-out always comes, and cancels.
@@ -263,8 +263,24 @@ public struct AuthorizationStateMachine: OperationStateMachine {
         }
     }
 
-    /// The outcome, with what Radar said of the charge the last answer carried.
+    /// The outcome, with what Radar said of the charge the last answer carried (read once more for a decline
+    /// whose charge came unexpanded).
     private mutating func finish(_ outcome: AuthorizationOutcome) -> OperationAction {
+        if case .failed(_, _, .some(let intentId)) = outcome, lastIntent?.latestCharge != nil, lastIntent?.charge == nil {
+            state = .readingRisk(outcome)
+            return .call(.retrieveIntent(id: intentId))
+        }
+        return written(outcome)
+    }
+
+    /// Whatever the read says, the decline stands: only Radar's word is taken from it.
+    private mutating func riskRead(_ result: StripeResult<StripePaymentIntent>, _ outcome: AuthorizationOutcome) -> OperationAction {
+        if case .success(let intent) = result, intent.charge != nil { lastIntent = intent }
+        return written(outcome)
+    }
+
+    /// The outcome, with what Radar said of the charge.
+    private mutating func written(_ outcome: AuthorizationOutcome) -> OperationAction {
         let time = now()
         var (change, events) = outcome.record(for: op, at: time)
         RiskFacts(lastIntent)?.apply(to: &change, events: &events, known: op.payment.review, op: op, at: time)

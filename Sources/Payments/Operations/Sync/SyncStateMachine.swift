@@ -81,7 +81,8 @@ public struct SyncStateMachine: OperationStateMachine {
     private mutating func release(_ intent: StripePaymentIntent) -> OperationAction {
         state = .releasing
         return .call(.cancelIntent(
-            id: intent.id, idempotencyKey: StripeKeys.cancelAbandoned(op.idempotencyKey), reason: AuthenticationPolicy.abandonedReason))
+            id: intent.id, idempotencyKey: StripeKeys.cancelAbandoned(op.idempotencyKey, attempt: op.attempts),
+            reason: AuthenticationPolicy.abandonedReason))
     }
 
     /// A list that failed is asked again later: the webhook that queued this sync comes once, and the refund's
