@@ -211,8 +211,12 @@ struct IntakeBatcherTests {
             try await Self.eventually { await store.firstEntered }
             #expect(await slots.lent == 1)
             let items = [Self.item(cart: replayedCart), Self.item(), Self.item(key: "k")]
-            let tasks = items.map { item in Task { try await batcher.submit(item) } }
-            try await Self.eventually { await batcher.waiting == items.count }
+            // One at a time, so the group holds them in this order (tasks started together may arrive in any).
+            var tasks: [Task<IntakeOutcome, any Error>] = []
+            for item in items {
+                tasks.append(Task { try await batcher.submit(item) })
+                try await Self.eventually { await batcher.waiting == tasks.count }
+            }
             await store.release()
             guard case .created(_, let lone) = try await first.value else { Issue.record("not created"); return }
             #expect(lone.claimed?.generation == 1)
