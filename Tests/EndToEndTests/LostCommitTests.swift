@@ -12,12 +12,14 @@ struct LostCommitTests {
     static let wait = [("Prefer", "wait=10")]
 
     /// One service whose database connections all pass through a `DropProxy`.
-    static func withProxiedService(_ body: (Stack, ServiceProcess, DropProxy) async throws -> Void) async throws {
+    static func withProxiedService(
+        extra: [String: String] = [:], _ body: (Stack, ServiceProcess, DropProxy) async throws -> Void
+    ) async throws {
         try await Stack.withStack { stack in
             let proxy = try DropProxy.start(upstreamOf: stack.database.url)
             defer { proxy.stop() }
             let service = try await ServiceProcess.start(
-                environment: stack.environment(extra: ["DATABASE_URL": proxy.route(stack.database.url)]))
+                environment: stack.environment(extra: extra.merging(["DATABASE_URL": proxy.route(stack.database.url)]) { _, new in new }))
             do {
                 try await body(stack, service, proxy)
                 #expect(!service.log().contains("unhandled error"))
@@ -144,6 +146,31 @@ struct LostCommitTests {
             #expect(answer.string("received") == "evt_lost_commit")
             #expect(try await open.send("POST", "/webhooks/stripe", body: event, headers: headers).status == 200)
             #expect(try await stack.database.scalar("SELECT count(*) FROM webhook_events WHERE id = 'evt_lost_commit'") == "1")
+        }
+    }
+
+    @Test("customer-present: the lost replies of the REQUIRES_ACTION write and of a later outcome write record each once; the abandoned intent is cancelled")
+    func requiresAction() async throws {
+        try await Self.withProxiedService(extra: ["AUTHENTICATION_TIMEOUT": "3"]) { stack, service, proxy in
+            let api = stack.client(service)
+            try proxy.arm(.ownReply, matching: "^finish_operation$")
+            let body = authorizeBody(paymentMethod: "pm_card_threeDSecure2Required", extra: #""customerPresent":true"#)
+            let waiting = try await api.post("/payments/authorize", json: body, headers: Self.wait)
+            #expect(proxy.fired == 1)
+            let paymentId = try #require(waiting.string("paymentId"))
+            #expect(try await awaitStatus(api, paymentId, "REQUIRES_ACTION", timeout: .seconds(10)).string("status") == "REQUIRES_ACTION")
+            try proxy.arm(.ownReply, matching: "^finish_operation$")
+            let failed = try await awaitStatus(api, paymentId, "FAILED", timeout: .seconds(30))
+            // The proxy counts a lost reply half a second after the server took the statement.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while proxy.fired < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(proxy.fired == 2)
+            #expect(failed.string("declineCode") == "authentication_abandoned", "\(failed.text)")
+            let events = try await stack.database.column(
+                "SELECT type FROM events WHERE payment_id = \(paymentId) ORDER BY type")
+            #expect(events == ["payment-action-required", "payment-failed", "payment-requested"], "\(events)")
+            let intents = try await stack.ledgerIntents()[paymentId] ?? []
+            #expect(intents.map { $0["status"] as? String } == ["canceled"], "\(intents)")
         }
     }
 }
