@@ -16,6 +16,8 @@ public protocol StripeAPI: Sendable {
     func retrieveRefund(id: String) async -> StripeResult<StripeRefund>
     /// `GET /v1/refunds?payment_intent=…`
     func listRefunds(paymentIntent: String) async -> StripeResult<[StripeRefund]>
+    /// `GET /v1/disputes/{id}`: a dispute event is never trusted alone.
+    func retrieveDispute(id: String) async -> StripeResult<StripeDispute>
 }
 
 extension StripeAPI {

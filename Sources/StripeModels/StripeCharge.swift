@@ -6,6 +6,10 @@ public struct StripeCharge: Sendable, Equatable, Codable {
     public var review: StripeReview?
     /// The review's id, expanded or not.
     public var reviewId: String?
+    /// `payment_method_details.card.capture_before` (unix seconds): when an uncaptured hold expires.
+    public var captureBefore: Int?
+    public var amountRefunded: Int?
+    public var disputed: Bool?
 
     /// `outcome`: `type` is `authorized`, `manual_review`, `issuer_declined`, `blocked` or `invalid`.
     public struct Outcome: Sendable, Equatable, Codable {
@@ -23,15 +27,26 @@ public struct StripeCharge: Sendable, Equatable, Codable {
         }
     }
 
-    public init(id: String, outcome: Outcome?, review: StripeReview? = nil) {
+    public init(id: String, outcome: Outcome?, review: StripeReview? = nil, captureBefore: Int? = nil) {
         self.id = id
         self.outcome = outcome
         self.review = review
         reviewId = review?.id
+        self.captureBefore = captureBefore
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, outcome, review
+        case id, outcome, review, disputed
+        case amountRefunded = "amount_refunded"
+        case paymentMethodDetails = "payment_method_details"
+    }
+
+    struct PaymentMethodDetails: Codable {
+        struct Card: Codable {
+            var captureBefore: Int?
+            enum CodingKeys: String, CodingKey { case captureBefore = "capture_before" }
+        }
+        var card: Card?
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,6 +59,9 @@ public struct StripeCharge: Sendable, Equatable, Codable {
         } else {
             reviewId = try? container.decodeIfPresent(String.self, forKey: .review)
         }
+        captureBefore = (try? container.decodeIfPresent(PaymentMethodDetails.self, forKey: .paymentMethodDetails))?.card?.captureBefore
+        amountRefunded = try? container.decodeIfPresent(Int.self, forKey: .amountRefunded)
+        disputed = try? container.decodeIfPresent(Bool.self, forKey: .disputed)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -51,6 +69,11 @@ public struct StripeCharge: Sendable, Equatable, Codable {
         try container.encode(id, forKey: .id)
         try container.encodeIfPresent(outcome, forKey: .outcome)
         if let review { try container.encode(review, forKey: .review) } else { try container.encodeIfPresent(reviewId, forKey: .review) }
+        if let captureBefore {
+            try container.encode(PaymentMethodDetails(card: .init(captureBefore: captureBefore)), forKey: .paymentMethodDetails)
+        }
+        try container.encodeIfPresent(amountRefunded, forKey: .amountRefunded)
+        try container.encodeIfPresent(disputed, forKey: .disputed)
     }
 }
 

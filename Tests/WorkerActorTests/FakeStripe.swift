@@ -130,4 +130,9 @@ actor FakeStripe: StripeAPI {
         if !listAnswers.isEmpty { return listAnswers.removeFirst() }
         return .success([])
     }
+    var disputeAnswers: [StripeResult<StripeDispute>] = []
+    func retrieveDispute(id: String) async -> StripeResult<StripeDispute> {
+        if !disputeAnswers.isEmpty { return disputeAnswers.removeFirst() }
+        return .unknown(StripeCallFailure(httpStatus: nil, code: "unscripted", message: "not scripted"))
+    }
 }

@@ -115,6 +115,10 @@ public actor StripeClient: StripeAPI {
         await get("/v1/refunds/\(segment(id))")
     }
 
+    public nonisolated func retrieveDispute(id: String) async -> StripeResult<StripeDispute> {
+        await get("/v1/disputes/\(segment(id))")
+    }
+
     public nonisolated func listRefunds(paymentIntent: String) async -> StripeResult<[StripeRefund]> {
         await listRefunds(paymentIntent: paymentIntent, pageSize: 100)
     }

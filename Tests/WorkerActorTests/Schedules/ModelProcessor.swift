@@ -145,6 +145,11 @@ actor ModelProcessor: StripeAPI {
         }
     }
 
+    /// The model opens no disputes.
+    func retrieveDispute(id: String) async -> StripeResult<StripeDispute> {
+        await through("retrieve dispute \(id)") { Self.missing(id) }
+    }
+
     // MARK: What happens at the processor on its own
 
     /// A `pending` refund settles (the `pick`-th, if any).
