@@ -49,6 +49,12 @@ public struct WebhookNotice: Sendable, Equatable {
     /// The charge shows refunds the record lacks (or no longer has): a sync lists them all.
     public func isRefundedAhead(of payment: Payment) -> Bool { amountRefunded.map { $0 != payment.amountRefunded } ?? false }
 
+    /// A stray hold is released by a sync only (the payment's own operations end on its final status), and refunds
+    /// are read back by a sync only (a queued refund operation reads back its own alone).
+    public func needsSync(of payment: Payment, refundStatus recorded: RefundStatus?) -> Bool {
+        isRefundAhead(of: recorded) || isStrayHold(on: payment) || isRefundedAhead(of: payment)
+    }
+
     public func isStrayHold(on payment: Payment) -> Bool { payment.status.isFinal && paymentStatus == .authorized }
 
     public func isRefundAhead(of recorded: RefundStatus?) -> Bool { refundStatus.map { $0 != recorded } ?? false }
@@ -76,13 +82,9 @@ extension Database {
                 "INSERT INTO webhook_events (id, type) VALUES (\(notice.eventId), \(notice.type)) ON CONFLICT DO NOTHING RETURNING id")
             guard !fresh.isEmpty else { return .duplicate }
             guard let (payment, refundStatus) = try tx.subject(of: notice) else { return .unrelated }
-            if let dispute = notice.disputeReference {
-                let read = try tx.queueDisputeRead(paymentId: payment.paymentId, disputeReference: dispute, key: "\(dispute):\(notice.eventId)")
-                return .syncQueued(paymentId: payment.paymentId, operations: read.map { [$0] } ?? [])
-            }
+            if let read = try tx.disputeRead(for: notice, of: payment) { return read }
             guard notice.isAhead(of: payment, refundStatus: refundStatus) else { return .upToDate }
-            // A stray hold is released by a sync only: the payment's own operations end on its final status.
-            let syncAlways = notice.isRefundAhead(of: refundStatus) || notice.isStrayHold(on: payment) || notice.isRefundedAhead(of: payment)
+            let syncAlways = notice.needsSync(of: payment, refundStatus: refundStatus)
             // Operations parked on unreadable answers are released: this read-back may read them.
             try tx.execute(
                 """
@@ -133,6 +135,13 @@ extension Transaction {
 }
 
 extension Transaction {
+    /// A dispute's event queues a read of that dispute (nil: the event is about no dispute).
+    fileprivate func disputeRead(for notice: WebhookNotice, of payment: Payment) throws(StoreError) -> WebhookReceipt? {
+        guard let dispute = notice.disputeReference else { return nil }
+        let read = try queueDisputeRead(paymentId: payment.paymentId, disputeReference: dispute, key: "\(dispute):\(notice.eventId)")
+        return .syncQueued(paymentId: payment.paymentId, operations: read.map { [$0] } ?? [])
+    }
+
     /// From the intent's `metadata.payment_id`; a review carries only the intent's id, found as the reference.
     fileprivate func paymentId(of notice: WebhookNotice) throws(StoreError) -> String? {
         if let paymentId = notice.paymentId { return UUIDText.isValid(paymentId) ? paymentId.lowercased() : nil }
