@@ -59,7 +59,7 @@ public struct StripeCharge: Sendable, Equatable, Codable {
         } else {
             reviewId = try? container.decodeIfPresent(String.self, forKey: .review)
         }
-        captureBefore = (try? container.decodeIfPresent(PaymentMethodDetails.self, forKey: .paymentMethodDetails))?.card?.captureBefore
+        captureBefore = (try? container.decodeIfPresent(PaymentMethodDetails.self, forKey: .paymentMethodDetails))?.card?.captureBefore.flatMap(UnixSeconds.plausible)
         amountRefunded = try? container.decodeIfPresent(Int.self, forKey: .amountRefunded)
         disputed = try? container.decodeIfPresent(Bool.self, forKey: .disputed)
     }

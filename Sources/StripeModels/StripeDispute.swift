@@ -81,7 +81,7 @@ public struct StripeDispute: Sendable, Equatable, Codable {
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
         status = try c.decode(String.self, forKey: .status)
         isChargeRefundable = try c.decodeIfPresent(Bool.self, forKey: .isChargeRefundable) ?? false
-        evidenceDueBy = (try? c.decodeIfPresent(EvidenceDetails.self, forKey: .evidenceDetails))?.dueBy
+        evidenceDueBy = (try? c.decodeIfPresent(EvidenceDetails.self, forKey: .evidenceDetails))?.dueBy.flatMap(UnixSeconds.plausible)
         created = try c.decodeIfPresent(Int.self, forKey: .created)
         balanceTransactions = (try? c.decodeIfPresent([BalanceTransaction].self, forKey: .balanceTransactions)) ?? []
     }
@@ -100,4 +100,9 @@ public struct StripeDispute: Sendable, Equatable, Codable {
         try c.encodeIfPresent(created, forKey: .created)
         try c.encode(balanceTransactions, forKey: .balanceTransactions)
     }
+}
+
+/// A processor time the service can write down: unix seconds from 1970 to 9999 (anything else is taken as absent).
+enum UnixSeconds {
+    static func plausible(_ seconds: Int) -> Int? { (0...253_402_300_799).contains(seconds) ? seconds : nil }
 }

@@ -17,7 +17,7 @@ struct ClaimPlanTests {
         let byId = try await Self.genericPlan(db, ClaimSQL.byId([1], owner: "probe", lease: .seconds(30)), types: "bigint[], text, double precision", arguments: "'{1}', 'probe', 30")
         #expect(byId.contains { $0.contains("operations_pkey") }, "\(byId)")
         #expect(!byId.contains { $0.contains("operations_due") || $0.contains("Seq Scan on operations") || $0.contains("Hash Join") }, "\(byId)")
-        let sweep = try await Self.genericPlan(db, ClaimSQL.sweep(limit: 16, owner: "probe", lease: .seconds(30)), types: "int, text, double precision", arguments: "16, 'probe', 30")
+        let sweep = try await Self.genericPlan(db, ClaimSQL.sweep(limit: 16, owner: "probe", lease: .seconds(30)), types: "text[], int, text, double precision", arguments: "'\(ClaimSQL.knownKinds)', 16, 'probe', 30")
         #expect(sweep.contains { $0.contains("operations_due") }, "\(sweep)")
         #expect(!sweep.contains { $0.contains("Seq Scan on operations") || $0.contains("Hash Join") }, "\(sweep)")
     }

@@ -12,6 +12,16 @@ public struct Dispute: Sendable, Equatable {
         case prevented
 
         public var isClosed: Bool { [.warningClosed, .won, .lost, .prevented].contains(self) }
+        /// How far along the dispute is: a read of a lower rank than the record is older than it.
+        public var rank: Int {
+            switch self {
+            case .warningNeedsResponse: 0
+            case .warningUnderReview: 1
+            case .needsResponse: 2
+            case .underReview: 3
+            case .warningClosed, .won, .lost, .prevented: 4
+            }
+        }
         /// Open, or lost: the money the dispute takes (or holds) from the payment.
         public var countsAsDisputed: Bool { !isClosed || self == .lost }
     }

@@ -14,10 +14,13 @@ public struct DisputeTransition: Sendable, Equatable {
     /// nil when the processor's answer is unreadable (an unknown status): nothing is recorded from it.
     /// `newId`: the id a dispute recorded for the first time takes.
     public init?(read: StripeDispute, recorded: Dispute?, paymentId: String, orderId: String, newId: String, at time: String) {
-        guard var status = Dispute.Status(rawValue: read.status) else { return nil }
-        // Two reads may commit out of order: a closed dispute never reopens from the older one.
-        if let recorded, recorded.status.isClosed, !status.isClosed { status = recorded.status }
+        guard let status = Dispute.Status(rawValue: read.status) else { return nil }
         (self.read, self.orderId, self.time) = (read, orderId, time)
+        // Two reads may commit out of order: the older one (a lower rank) changes nothing.
+        if let recorded, recorded.status.rank > status.rank {
+            (dispute, events) = (recorded, [])
+            return
+        }
         let dispute = Dispute(
             disputeId: recorded?.disputeId ?? newId, paymentId: paymentId, amount: read.amount, currency: read.currency.uppercased(),
             reason: read.reason, status: status, isChargeRefundable: read.isChargeRefundable, evidenceDueBy: read.evidenceDueBy.map(UnixTime.rfc3339),

@@ -53,14 +53,13 @@ public enum LifecycleDecision: Sendable, Equatable {
     /// A capture of `amount` (nil: all authorized). `now` (RFC 3339): a hold past its deadline is not sent.
     public static func capture(payment: Payment, operations: [OperationSummary], amount: Int?, now: String = "") -> LifecycleDecision {
         let wanted = amount ?? payment.amount
-        if let expired = HoldExpiry.captureRefusal(payment, now: now) { return .conflict(expired) }
         switch payment.status {
         case .captured:
             return payment.amountCaptured == wanted ? .done : .conflict("payment was captured with \(payment.amountCaptured), not \(wanted)")
         case .requested, .requiresAction, .voided, .failed:
-            return .conflict("a \(payment.status.rawValue) payment cannot be captured")
+            return .conflict(HoldExpiry.captureRefusal(payment, now: now) ?? "a \(payment.status.rawValue) payment cannot be captured")
         case .authorized:
-            return captureAuthorized(payment, operations, wanted: wanted)
+            return captureAuthorized(payment, operations, wanted: wanted, now: now)
         }
     }
 
@@ -86,12 +85,14 @@ public enum LifecycleDecision: Sendable, Equatable {
         }
     }
 
-    private static func captureAuthorized(_ payment: Payment, _ operations: [OperationSummary], wanted: Int) -> LifecycleDecision {
+    /// A capture already queued is answered as it stands even past the deadline: it may have reached the processor.
+    private static func captureAuthorized(_ payment: Payment, _ operations: [OperationSummary], wanted: Int, now: String) -> LifecycleDecision {
         let live = operations.filter(\.isLive)
         if live.contains(where: { $0.kind == .void }) { return .conflict("a void of this payment is queued") }
         if let capture = live.first(where: { $0.kind == .capture }) {
             return capture.amount == wanted ? .release(capture) : .conflict("a capture of \(capture.amount ?? 0) is already queued")
         }
+        if let expired = HoldExpiry.captureRefusal(payment, now: now) { return .conflict(expired) }
         guard wanted <= payment.amount else { return .conflict("cannot capture \(wanted): only \(payment.amount) is authorized") }
         return .enqueue(.capture, amount: wanted, keyAttempt: nextKeyAttempt(.capture, after: operations))
     }

@@ -31,6 +31,9 @@ public enum OperationAction: Sendable, Equatable {
     /// The authorization waits for the customer's authentication: `change` and `events` are recorded and the
     /// operation stays queued, to read the intent back after `recheckAfter` (or as soon as a webhook says it moved).
     case awaitCustomer(PaymentChange, events: [DomainEvent], recheckAfter: Duration)
+    /// A sync that moved the payment to CAPTURED: `change` and `events` are recorded and the sync stays queued, due
+    /// at once, so its next claim lists the refunds (a refund needs the capture on record first).
+    case recordAndReadAgain(PaymentChange, events: [DomainEvent])
     /// Record a dispute read back, with its events, and end the operation.
     case recordDispute(DisputeTransition)
     /// Nothing more to write: the operation is no longer this claim's, or is no longer wanted.

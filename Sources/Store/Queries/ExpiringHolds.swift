@@ -26,14 +26,17 @@ extension Database {
 
     /// `EXPIRED_HOLD_POLICY=void`: queues a void (`EXPIRY_POLICY`) for each hold within `lead` of its deadline, as
     /// `LifecycleDecision.void` decides it under the payment's row lock (a capture queued meanwhile wins). One policy
-    /// void per payment: a refused one is not asked again. Returns the voids queued.
+    /// void per payment: a refused one is not asked again. A payment with a capture or void in hand is not a
+    /// candidate (its operation decides), so such payments cannot crowd the others out of the batch.
+    /// Returns the voids queued.
     public func voidExpiringHolds(lead: Duration, limit: Int = 100) async throws(StoreError) -> [Int] {
         try await transaction(rerun: .asIs) { tx throws(StoreError) in
             let due = try tx.execute(
                 """
                 SELECT \(PaymentRow.columns) FROM payments p
                 WHERE p.status = 'AUTHORIZED' AND p.authorization_expires_at <= clock_timestamp() + make_interval(secs => \(lead.seconds))
-                  AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.payment_id = p.id AND o.kind = 'void' AND o.void_reason = 'EXPIRY_POLICY')
+                  AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.payment_id = p.id AND o.kind IN ('capture', 'void')
+                                  AND (o.void_reason = 'EXPIRY_POLICY' OR o.status IN ('queued', 'parked')))
                 ORDER BY p.authorization_expires_at LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
                 """
             ).rows.map { row throws(StoreError) in try PaymentRow.decode(row) }

@@ -130,7 +130,7 @@ enum PaymentChangeSQL {
                 void_reason = CASE WHEN coalesce(\(change.status), status) = 'VOIDED'
                                    THEN coalesce(\(change.voidReason), void_reason,
                                                  (SELECT o.void_reason FROM operations o WHERE o.payment_id = p.id AND o.kind = 'void'
-                                                  ORDER BY o.id DESC LIMIT 1)) END,
+                                                    AND o.status IN ('queued', 'done') ORDER BY o.id DESC LIMIT 1)) END,
                 updated_at = clock_timestamp()
             WHERE id = \(paymentId) AND (\(allowed)::text[] IS NULL OR status = ANY(\(allowed)::text[]))\(unescaped: condition.map { " AND \($0)" } ?? "")
             """

@@ -104,17 +104,21 @@ public struct QueueDepth: Sendable, Equatable {
 /// and refund. The lease is written through the primary key (`= ANY(ARRAY(…))`, one array computed once): a join
 /// with the locked rows was planned, generically, as a hash join over every queued operation.
 enum ClaimSQL {
-    /// The oldest due, through the due-operations index.
+    /// The oldest due, through the due-operations index. Only kinds this build runs: during a rolling deploy an
+    /// older instance must not lease (and strand) the kinds a newer migration added.
     static func sweep(limit: Int, owner: String, lease: Duration) -> SQL {
         claim(owner: owner, lease: lease, locking: """
             SELECT id FROM operations
             WHERE status = 'queued' AND next_attempt_at <= clock_timestamp()
               AND (lease_until IS NULL OR lease_until < clock_timestamp())
+              AND kind = ANY(\(knownKinds)::text[])
             ORDER BY next_attempt_at
             LIMIT \(limit)
             FOR UPDATE SKIP LOCKED
             """)
     }
+
+    static let knownKinds = PGArray.literal(OperationKind.allCases.map(\.rawValue))
 
     /// By primary key alone: with the due conditions beside it, the generic plan walked the due-operations
     /// index (every queued operation) and filtered the ids out of it, 4 ms a claim under load.

@@ -43,7 +43,7 @@ public struct WebhookNotice: Sendable, Equatable {
     public func isAhead(of payment: Payment, refundStatus recorded: RefundStatus?) -> Bool {
         let paymentBehind = paymentStatus.map { $0 != payment.status && payment.status.canMove(to: $0) } ?? false
         let reviewBehind = reviewStatus.map { $0 != payment.review?.status } ?? false
-        return paymentBehind || isStrayHold(on: payment) || reviewBehind || isRefundAhead(of: recorded) || isRefundedAhead(of: payment)
+        return paymentBehind || reviewBehind || needsSync(of: payment, refundStatus: recorded)
     }
 
     /// The charge shows refunds the record lacks (or no longer has): a sync lists them all.
@@ -52,8 +52,11 @@ public struct WebhookNotice: Sendable, Equatable {
     /// A stray hold is released by a sync only (the payment's own operations end on its final status), and refunds
     /// are read back by a sync only (a queued refund operation reads back its own alone).
     public func needsSync(of payment: Payment, refundStatus recorded: RefundStatus?) -> Bool {
-        isRefundAhead(of: recorded) || isStrayHold(on: payment) || isRefundedAhead(of: payment)
+        isRefundAhead(of: recorded) || isStrayHold(on: payment) || isRefundedAhead(of: payment) || isForeignRefund
     }
+
+    /// A refund event with no `refund_id` of ours: made in the dashboard (pending ones included).
+    public var isForeignRefund: Bool { type.hasPrefix("refund.") && refundId == nil }
 
     public func isStrayHold(on payment: Payment) -> Bool { payment.status.isFinal && paymentStatus == .authorized }
 
@@ -95,12 +98,13 @@ extension Database {
             let expedited = try tx.execute(
                 """
                 UPDATE operations SET next_attempt_at = clock_timestamp()
-                WHERE payment_id = \(payment.paymentId) AND status = 'queued' AND next_attempt_at > clock_timestamp()
+                WHERE payment_id = \(payment.paymentId) AND status = 'queued' AND next_attempt_at > clock_timestamp() AND kind <> 'dispute'
                 """)
-            // Waiting means not running yet: a runner holding its lease may have read the processor already.
+            // Waiting means not running yet: a runner holding its lease may have read the processor already. A dispute
+            // read reads no intent, so it absorbs nothing.
             let waiting = try tx.execute(
                 """
-                SELECT id FROM operations WHERE payment_id = \(payment.paymentId) AND status = 'queued'
+                SELECT id FROM operations WHERE payment_id = \(payment.paymentId) AND status = 'queued' AND kind <> 'dispute'
                   AND (lease_until IS NULL OR lease_until < clock_timestamp())
                 """)
             var due = try waiting.rows.map { row throws(StoreError) in try row.requiredInt("id") }

@@ -103,6 +103,11 @@ struct OperationExecutor: Sendable {
                 op.lease, paymentId: op.paymentId, change: change, events: events, resolution: .queued, recheckAfter: recheck)
             if change.status != nil { publish(op, payment: recorded) }
             logger.info("waiting for the customer's authentication", metadata: ["recheck": "\(recheck)"])
+        case .recordAndReadAgain(let change, let events):
+            let recorded = try await store.finishOperation(
+                op.lease, paymentId: op.paymentId, change: change, events: events, resolution: .queued, recheckAfter: .zero)
+            publish(op, payment: recorded)
+            logger.info("recorded; read again for its refunds", metadata: ["status": "\(change.status?.rawValue ?? "unchanged")"])
         case .recordDispute(let transition):
             try await store.recordDispute(op.lease, transition)
             publish(op)

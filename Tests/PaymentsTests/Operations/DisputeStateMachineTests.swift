@@ -127,3 +127,11 @@ private typealias F = OperationFixtures
         #expect(RefundRequestDecision.decide(payment: Self.payment(), reserved: 0, amount: nil, disputes: [won]) == .refund(amount: 5000))
     }
 }
+
+extension DisputeStateMachineTests {
+    @Test("an older read committing after a newer one changes nothing: under review never goes back to needs response")
+    func olderRead() throws {
+        let opened = try #require({ if case .recordDispute(let t) = Self.transition(Self.read("under_review", withdrawn: true), recorded: nil) { t.dispute } else { nil } }())
+        #expect(F.finish(Self.transition(Self.read("needs_response", withdrawn: true), recorded: opened))?.resolution == .done)
+    }
+}

@@ -24,6 +24,20 @@ import Testing
         return machine
     }
 
+    @Test("a payment the sync finds captured elsewhere is recorded CAPTURED and read again at once for its refunds; a captured one is not")
+    func capturedElsewhere() {
+        var machine = Self.machine(.authorized)
+        _ = machine.start()
+        guard case .recordAndReadAgain(let change, let events) = machine.readBack(.success(F.intent(.succeeded, received: 4999))) else {
+            Issue.record("not read again")
+            return
+        }
+        #expect(change.status == .captured && events.map(\.type) == ["payment-succeeded", "payment-captured"])
+        var captured = Self.machine(.captured)
+        _ = captured.start()
+        #expect(captured.readBack(.success(F.intent(.succeeded, received: 4999))) == .call(.listRefunds(intentId: F.intentId)))
+    }
+
     @Test("a REQUESTED payment read back held is recorded AUTHORIZED with payment-succeeded")
     func authorizes() throws {
         var machine = Self.machine(.requested)

@@ -49,13 +49,15 @@ public struct SyncStateMachine: OperationStateMachine {
     }
 
     /// Refused for good (the intent is not there): a read-back nudge that can never succeed is dropped.
-    /// Refunds exist only for a payment recorded CAPTURED; a change made by this very sync cannot have any.
+    /// Refunds are listed only for a payment recorded CAPTURED: one this very sync moves to CAPTURED (captured
+    /// elsewhere, and perhaps refunded in the dashboard already) is read again at once, after that write.
     public mutating func readBack(_ result: StripeResult<StripePaymentIntent>) -> OperationAction {
         guard state == .reading, let intentId = op.payment.processorReference else { return .unexpected("readBack") }
         switch result {
         case .success(let intent):
             record(intent)
             if op.payment.status.isFinal, intent.status == .requiresCapture { return release(intent) }
+            if change.status == .captured, op.payment.status.canMove(to: .captured) { return ended(.recordAndReadAgain(change, events: events)) }
             guard op.payment.status == .captured else { return finish() }
             state = .listing
             return .call(.listRefunds(intentId: intentId))
