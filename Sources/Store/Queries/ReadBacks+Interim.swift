@@ -1,0 +1,20 @@
+// Interim, until `Sources/Store/Queries/ReadBacks.swift` lands from main with the same signatures: delete this file
+// then (the compiler's "invalid redeclaration" says when).
+extension Database {
+    /// Queues a `sync` of the payment (the operation id), or nil when one already waits for it.
+    public func queueSync(paymentId: String, key: String) async throws(StoreError) -> Int? {
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
+            try tx.execute(
+                """
+                INSERT INTO operations (payment_id, kind, idempotency_key) VALUES (\(paymentId)::uuid, 'sync', \(key))
+                ON CONFLICT DO NOTHING RETURNING id
+                """
+            ).rows.first.map { row throws(StoreError) in try row.requiredInt("id") }
+        }
+    }
+
+    /// Queues the read-back of a dispute: the `dispute` operation kind is not in this build yet.
+    public func queueDisputeRead(paymentId: String, disputeReference: String, key: String) async throws(StoreError) -> Int? {
+        throw StoreError(.queryFailed, "dispute read-backs need the dispute operation, not in this build")
+    }
+}
