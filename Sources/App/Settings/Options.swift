@@ -18,6 +18,7 @@ struct Options: ParsableArguments {
     @Option(help: .setting(.workerLease)) var workerLease: String?
     @Option(help: .setting(.authenticationTimeout)) var authenticationTimeout: String?
     @Option(help: .setting(.stripeMaxRPS)) var stripeMaxRps: String?
+    @Option(help: .setting(.reconciliationInterval)) var reconciliationInterval: String?
     @Option(help: .setting(.dbPoolSize)) var dbPoolSize: String?
     @Option(help: .setting(.allowLiveKeys)) var allowLiveKeys: String?
     @Option(help: .setting(.logLevel)) var logLevel: String?

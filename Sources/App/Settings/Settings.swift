@@ -50,6 +50,8 @@ struct Settings: Sendable {
     /// `AUTHENTICATION_TIMEOUT`, in seconds.
     var authenticationTimeout: Int
     var stripeMaxRPS: Int?
+    /// `RECONCILIATION_INTERVAL`, in seconds; 0: no scheduled run.
+    var reconciliationInterval: Int
     var dbPoolSize: Int
     var logLevel: Logger.Level
     var logJSON: Bool
@@ -76,6 +78,7 @@ struct Settings: Sendable {
         authenticationTimeout = try source.number(.authenticationTimeout)
         let rps = try source.number(.stripeMaxRPS, processor: processor)
         stripeMaxRPS = rps == 0 ? nil : rps
+        reconciliationInterval = try source.number(.reconciliationInterval)
         dbPoolSize = try source.number(.dbPoolSize)
         logLevel = try source.choice(.logLevel, as: Logger.Level.self) ?? .info
         logJSON = try source.value(.logFormat).map { $0 == "json" } ?? (isatty(STDOUT_FILENO) == 0)
