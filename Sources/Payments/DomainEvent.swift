@@ -13,6 +13,15 @@ public enum DomainEvent: Sendable, Equatable {
     case paymentActionRequired(paymentId: String, orderId: String, amount: Int, currency: String, actionType: String, requiredAt: String)
     case paymentReviewOpened(paymentId: String, orderId: String, reason: String?, openedAt: String)
     case paymentReviewClosed(paymentId: String, orderId: String, reason: String?, closedAt: String)
+    /// The hold's deadline is within `EXPIRY_WARNING`.
+    case paymentAuthorizationExpiring(paymentId: String, orderId: String, amount: Int, currency: String, expiresAt: String, warnedAt: String)
+    /// The processor dropped the hold (not a void Ordering or the policy asked for).
+    case paymentAuthorizationExpired(paymentId: String, orderId: String, processorReference: String?, expiredAt: String)
+    // Each dispute event is about its dispute (`subjectId`): once per dispute and type.
+    case paymentDisputed(Dispute, orderId: String, disputedAt: String)
+    case disputeFundsWithdrawn(Dispute, withdrawnAt: String)
+    case disputeFundsReinstated(Dispute, reinstatedAt: String)
+    case disputeClosed(Dispute, closedAt: String)
 
     public var type: String {
         switch self {
@@ -27,6 +36,12 @@ public enum DomainEvent: Sendable, Equatable {
         case .paymentActionRequired: "payment-action-required"
         case .paymentReviewOpened: "payment-review-opened"
         case .paymentReviewClosed: "payment-review-closed"
+        case .paymentAuthorizationExpiring: "payment-authorization-expiring"
+        case .paymentAuthorizationExpired: "payment-authorization-expired"
+        case .paymentDisputed: "payment-disputed"
+        case .disputeFundsWithdrawn: "dispute-funds-withdrawn"
+        case .disputeFundsReinstated: "dispute-funds-reinstated"
+        case .disputeClosed: "dispute-closed"
         }
     }
 
@@ -35,8 +50,12 @@ public enum DomainEvent: Sendable, Equatable {
         switch self {
         case .paymentRequested(let id, _, _, _, _, _), .paymentSucceeded(let id, _, _, _, _, _),
             .paymentFailed(let id, _, _, _), .paymentCaptured(let id, _, _, _, _, _), .paymentVoided(let id, _, _, _),
-            .paymentActionRequired(let id, _, _, _, _, _), .paymentReviewOpened(let id, _, _, _), .paymentReviewClosed(let id, _, _, _):
+            .paymentActionRequired(let id, _, _, _, _, _), .paymentReviewOpened(let id, _, _, _), .paymentReviewClosed(let id, _, _, _),
+            .paymentAuthorizationExpiring(let id, _, _, _, _, _), .paymentAuthorizationExpired(let id, _, _, _):
             id
+        case .paymentDisputed(let dispute, _, _), .disputeFundsWithdrawn(let dispute, _), .disputeFundsReinstated(let dispute, _),
+            .disputeClosed(let dispute, _):
+            dispute.paymentId
         case .refundRequested(_, let id, _, _, _, _, _), .refundProcessed(_, let id, _, _, _),
             .refundFailed(_, let id, _, _, _, _):
             id
@@ -50,6 +69,9 @@ public enum DomainEvent: Sendable, Equatable {
         case .refundRequested(let id, _, _, _, _, _, _), .refundProcessed(let id, _, _, _, _),
             .refundFailed(let id, _, _, _, _, _):
             id
+        case .paymentDisputed(let dispute, _, _), .disputeFundsWithdrawn(let dispute, _), .disputeFundsReinstated(let dispute, _),
+            .disputeClosed(let dispute, _):
+            dispute.disputeId
         default:
             paymentId
         }
@@ -93,7 +115,36 @@ public enum DomainEvent: Sendable, Equatable {
             o.string("paymentId", paymentId); o.string("orderId", orderId); o.string("reason", reason); o.string("openedAt", openedAt)
         case let .paymentReviewClosed(paymentId, orderId, reason, closedAt):
             o.string("paymentId", paymentId); o.string("orderId", orderId); o.string("reason", reason); o.string("closedAt", closedAt)
+        case let .paymentAuthorizationExpiring(paymentId, orderId, amount, currency, expiresAt, warnedAt):
+            o.string("paymentId", paymentId); o.string("orderId", orderId); o.int("amount", amount); o.string("currency", currency)
+            o.string("expiresAt", expiresAt); o.string("warnedAt", warnedAt)
+        case let .paymentAuthorizationExpired(paymentId, orderId, processorReference, expiredAt):
+            o.string("paymentId", paymentId); o.string("orderId", orderId)
+            o.string("processorReference", processorReference); o.string("expiredAt", expiredAt)
+        default:
+            disputeData(&o)
         }
         return o.finish()
+    }
+
+    private func disputeData(_ o: inout JSONObjectWriter) {
+        let (dispute, timeKey, time): (Dispute, String, String)
+        switch self {
+        case let .paymentDisputed(d, orderId, at):
+            o.string("orderId", orderId)
+            (dispute, timeKey, time) = (d, "disputedAt", at)
+        case let .disputeFundsWithdrawn(d, at): (dispute, timeKey, time) = (d, "withdrawnAt", at)
+        case let .disputeFundsReinstated(d, at): (dispute, timeKey, time) = (d, "reinstatedAt", at)
+        case let .disputeClosed(d, at):
+            o.string("outcome", d.status.rawValue)
+            (dispute, timeKey, time) = (d, "closedAt", at)
+        default: return
+        }
+        o.string("disputeId", dispute.disputeId); o.string("paymentId", dispute.paymentId); o.int("amount", dispute.amount)
+        o.string("currency", dispute.currency); o.string("processorReference", dispute.processorReference)
+        if case .paymentDisputed = self {
+            o.string("reason", dispute.reason); o.string("status", dispute.status.rawValue); o.string("evidenceDueBy", dispute.evidenceDueBy)
+        }
+        o.string(timeKey, time)
     }
 }

@@ -6,6 +6,8 @@ public enum OperationKind: String, Sendable, Codable, CaseIterable {
     case refund
     /// Read the intent and its refunds back and record what they say (after a webhook).
     case sync
+    /// Read one dispute back (`dispute_reference`) and record where it stands (after a `charge.dispute.*` webhook).
+    case dispute
 }
 
 public enum OperationStatus: String, Sendable, Codable, CaseIterable {

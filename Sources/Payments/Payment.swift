@@ -19,6 +19,11 @@ public struct Payment: Sendable, Equatable {
     /// Radar's `outcome.type` for the charge (nil: no charge).
     public var riskOutcome: String?
     public var review: PaymentReview?
+    /// When the processor drops the uncaptured hold (its `capture_before`); nil when it gives no deadline.
+    public var authorizationExpiresAt: String?
+    public var voidReason: VoidReason?
+    /// The amount of the payment's disputes that are open or lost.
+    public var amountDisputed: Int = 0
     public var createdAt: String
     public var updatedAt: String
 

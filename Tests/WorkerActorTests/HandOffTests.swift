@@ -75,6 +75,16 @@ struct HandOffTests {
         func renewLease(_ lease: OperationLease, for duration: Duration) async throws(StoreError) -> Bool {
             try await model.renewLease(lease, for: duration)
         }
+
+        func dispute(reference: String) async throws(StoreError) -> Dispute? { try await model.dispute(reference: reference) }
+        func recordDispute(_ lease: OperationLease, _ transition: DisputeTransition) async throws(StoreError) {
+            try await model.recordDispute(lease, transition)
+        }
+        func recordForeignRefund(
+            _ lease: OperationLease, of op: ClaimedOperation, _ refund: ForeignRefund, newRefundId: String, at time: String
+        ) async throws(StoreError) {
+            try await model.recordForeignRefund(lease, of: op, refund, newRefundId: newRefundId, at: time)
+        }
     }
 
     let logger = Logger(label: "hand-off-test")

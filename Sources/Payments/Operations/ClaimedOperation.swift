@@ -34,13 +34,16 @@ public struct ClaimedOperation: Sendable, Equatable {
     public var payment: PaymentContext
     /// The refund a `refund` operation drives.
     public var refund: RefundContext?
+    /// The dispute (`dp_…`) a `dispute` operation reads back.
+    public var disputeReference: String?
 
     public init(
         id: Int, generation: Int = 1, kind: OperationKind, paymentId: String, refundId: String? = nil, amount: Int? = nil,
         idempotencyKey: String, attempts: Int, createAttempt: Int = 0, keyAttempt: Int = 0, protocolFaults: Int = 0, dispatched: Bool = false,
         sinceDispatch: Duration? = nil,
-        payment: PaymentContext, refund: RefundContext? = nil
+        payment: PaymentContext, refund: RefundContext? = nil, disputeReference: String? = nil
     ) {
+        self.disputeReference = disputeReference
         self.id = id
         self.generation = generation
         self.kind = kind

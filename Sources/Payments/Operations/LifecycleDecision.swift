@@ -50,9 +50,10 @@ public enum LifecycleDecision: Sendable, Equatable {
     /// Cancel the authorization that was never sent and void the payment now.
     case voidUnsent(authorizationOperationId: Int)
 
-    /// A capture of `amount` (nil: all authorized).
-    public static func capture(payment: Payment, operations: [OperationSummary], amount: Int?) -> LifecycleDecision {
+    /// A capture of `amount` (nil: all authorized). `now` (RFC 3339): a hold past its deadline is not sent.
+    public static func capture(payment: Payment, operations: [OperationSummary], amount: Int?, now: String = "") -> LifecycleDecision {
         let wanted = amount ?? payment.amount
+        if let expired = HoldExpiry.captureRefusal(payment, now: now) { return .conflict(expired) }
         switch payment.status {
         case .captured:
             return payment.amountCaptured == wanted ? .done : .conflict("payment was captured with \(payment.amountCaptured), not \(wanted)")
@@ -120,17 +121,22 @@ public enum LifecycleDecision: Sendable, Equatable {
 }
 
 /// `POST /payments/{id}/refunds`: only a CAPTURED payment is refunded, and never beyond what was captured
-/// minus what is refunded or pending (`reserved`).
+/// minus what is refunded or pending (`reserved`) and what a lost dispute took. While a dispute makes the charge
+/// non-refundable at the processor, nothing is refunded (an inquiry, `warning_*`, leaves it refundable).
 public enum RefundRequestDecision: Sendable, Equatable {
     case refund(amount: Int)
     case conflict(String)
 
     /// `amount` nil: all that is left.
-    public static func decide(payment: Payment, reserved: Int, amount: Int?) -> RefundRequestDecision {
+    public static func decide(payment: Payment, reserved: Int, amount: Int?, disputes: [Dispute] = []) -> RefundRequestDecision {
         guard payment.status == .captured else {
             return .conflict("only a CAPTURED payment can be refunded; this one is \(payment.status.rawValue)")
         }
-        let left = payment.amountCaptured - reserved
+        if let blocking = disputes.first(where: \.blocksRefunds) {
+            return .conflict("dispute \(blocking.disputeId) (\(blocking.processorReference), \(blocking.status.rawValue)) makes the charge non-refundable")
+        }
+        let lost = disputes.filter { $0.status == .lost }.reduce(0) { $0 + $1.amount }
+        let left = payment.amountCaptured - reserved - lost
         let wanted = amount ?? left
         guard wanted > 0, wanted <= left else {
             return .conflict("cannot refund \(wanted): \(left) of \(payment.amountCaptured) captured is left to refund")

@@ -16,6 +16,10 @@ public enum OperationAction: Sendable, Equatable {
     case findRefund(id: String)
     /// Record where a refund a sync read back stands (`refundRecorded`).
     case recordRefund(RefundRecord)
+    /// Record a refund made elsewhere (the dashboard), found by a sync with no `refund_id` of ours (`refundRecorded`).
+    case recordForeignRefund(ForeignRefund)
+    /// Look up the recorded dispute of this processor reference (`disputeFound`).
+    case findDispute(reference: String)
 
     // Ends the run:
     /// Record where the refund's own operation leaves it: ended, or watched again after `watchAgainAfter`.
@@ -27,6 +31,8 @@ public enum OperationAction: Sendable, Equatable {
     /// The authorization waits for the customer's authentication: `change` and `events` are recorded and the
     /// operation stays queued, to read the intent back after `recheckAfter` (or as soon as a webhook says it moved).
     case awaitCustomer(PaymentChange, events: [DomainEvent], recheckAfter: Duration)
+    /// Record a dispute read back, with its events, and end the operation.
+    case recordDispute(DisputeTransition)
     /// Nothing more to write: the operation is no longer this claim's, or is no longer wanted.
     case end(reason: String)
 }
@@ -45,6 +51,7 @@ public enum ProcessorCall: Sendable, Equatable {
     case createRefund(CreateRefundParams, idempotencyKey: String)
     case retrieveRefund(id: String)
     case listRefunds(intentId: String)
+    case retrieveDispute(id: String)
 }
 
 /// A processor call's classified answer, by the kind of object it carries.
@@ -53,6 +60,7 @@ public enum ProcessorAnswer: Sendable {
     case intents(StripeResult<[StripePaymentIntent]>)
     case refund(StripeResult<StripeRefund>)
     case refunds(StripeResult<[StripeRefund]>)
+    case dispute(StripeResult<StripeDispute>)
 }
 
 /// Another attempt later, after the usual backoff, with `reason` in the operation's `last_error` (nil: a

@@ -9,6 +9,8 @@ public protocol OperationStateMachine: Sendable {
     mutating func recordedReferenceRead(_ recorded: String?) -> OperationAction
     mutating func refundFound(_ refund: Refund?) -> OperationAction
     mutating func refundRecorded() -> OperationAction
+    /// `freshId`: the id the dispute takes if it is recorded for the first time.
+    mutating func disputeFound(_ dispute: Dispute?, freshId: String) -> OperationAction
     /// A fenced write was refused: a later claim holds the operation now.
     mutating func leaseLost() -> OperationAction
 }
@@ -21,6 +23,7 @@ public enum OperationEvent: Sendable {
     case recordedReferenceRead(String?)
     case refundFound(Refund?)
     case refundRecorded
+    case disputeFound(Dispute?, freshId: String)
     case leaseLost
 }
 
@@ -33,6 +36,7 @@ extension OperationStateMachine {
         case .recordedReferenceRead(let recorded): recordedReferenceRead(recorded)
         case .refundFound(let refund): refundFound(refund)
         case .refundRecorded: refundRecorded()
+        case .disputeFound(let dispute, let freshId): disputeFound(dispute, freshId: freshId)
         case .leaseLost: leaseLost()
         }
     }
@@ -42,6 +46,7 @@ extension OperationStateMachine {
     public mutating func recordedReferenceRead(_ recorded: String?) -> OperationAction { .unexpected("recordedReferenceRead") }
     public mutating func refundFound(_ refund: Refund?) -> OperationAction { .unexpected("refundFound") }
     public mutating func refundRecorded() -> OperationAction { .unexpected("refundRecorded") }
+    public mutating func disputeFound(_ dispute: Dispute?, freshId: String) -> OperationAction { .unexpected("disputeFound") }
     public mutating func leaseLost() -> OperationAction { .end(reason: OperationAction.leaseTakenOver) }
 }
 
@@ -62,6 +67,7 @@ extension ClaimedOperation {
         case .capture, .void: CaptureVoidStateMachine(self, now: now)
         case .refund: RefundStateMachine(self, now: now)
         case .sync: SyncStateMachine(self, now: now)
+        case .dispute: DisputeStateMachine(self, now: now)
         }
     }
 }

@@ -14,12 +14,17 @@ public struct PaymentChange: Sendable, Equatable {
     public var nextAction: NextAction?
     public var riskOutcome: String?
     public var review: PaymentReview?
+    /// The hold's deadline (RFC 3339), written with AUTHORIZED.
+    public var authorizationExpiresAt: String?
+    /// Written with VOIDED; without one, the store takes the reason the void operation was asked with.
+    public var voidReason: VoidReason?
 
     public init(
         status: PaymentStatus? = nil, amountCaptured: Int? = nil, failureReason: FailureReason? = nil,
         declineCode: String? = nil, processorReference: String? = nil, lastError: PaymentError? = nil, succeeded: String? = nil,
-        nextAction: NextAction? = nil, riskOutcome: String? = nil, review: PaymentReview? = nil
+        nextAction: NextAction? = nil, riskOutcome: String? = nil, review: PaymentReview? = nil, voidReason: VoidReason? = nil
     ) {
+        self.voidReason = voidReason
         self.status = status
         self.amountCaptured = amountCaptured
         self.failureReason = failureReason

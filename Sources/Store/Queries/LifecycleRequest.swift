@@ -32,12 +32,13 @@ extension Transaction {
     }
 
     func enqueue(
-        _ kind: OperationKind, paymentId: String, amount: Int?, key: String, refundId: String? = nil, keyAttempt: Int = 0
+        _ kind: OperationKind, paymentId: String, amount: Int?, key: String, refundId: String? = nil, keyAttempt: Int = 0,
+        voidReason: VoidReason? = nil
     ) throws(StoreError) -> Int {
         try execute(
             """
-            INSERT INTO operations (payment_id, refund_id, kind, amount, idempotency_key, key_attempt)
-            VALUES (\(paymentId), \(refundId), \(kind), \(amount)::bigint, \(key), \(keyAttempt)::int) RETURNING id
+            INSERT INTO operations (payment_id, refund_id, kind, amount, idempotency_key, key_attempt, void_reason)
+            VALUES (\(paymentId), \(refundId), \(kind), \(amount)::bigint, \(key), \(keyAttempt)::int, \(voidReason)) RETURNING id
             """
         )[0].requiredInt("id")
     }
@@ -50,7 +51,7 @@ extension Database {
         try await transaction(rerun: .asIs) { tx throws(StoreError) in
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return .notFound }
             let ops = try tx.operations(of: paymentId)
-            return try tx.carryOut(LifecycleDecision.capture(payment: payment, operations: ops, amount: amount), for: payment).outcome
+            return try tx.carryOut(LifecycleDecision.capture(payment: payment, operations: ops, amount: amount, now: Timestamp.now()), for: payment).outcome
         }
     }
 
@@ -76,7 +77,10 @@ extension Database {
 
 extension Transaction {
     /// Executes what `decision` says for `payment`; the flag is whether the payment was voided here and now.
-    fileprivate func carryOut(_ decision: LifecycleDecision, for payment: Payment) throws(StoreError) -> (outcome: LifecycleOutcome, voidedNow: Bool) {
+    /// `voidReason`: a void enqueued here is asked for this reason (nil: Ordering's, `VoidReason.requested(on:)`).
+    func carryOut(
+        _ decision: LifecycleDecision, for payment: Payment, voidReason: VoidReason? = nil
+    ) throws(StoreError) -> (outcome: LifecycleOutcome, voidedNow: Bool) {
         switch decision {
         case .done:
             return (.done(payment), false)
@@ -85,7 +89,9 @@ extension Transaction {
         case .release(let op):
             return (.queued(payment, operationId: try release(op)), false)
         case .enqueue(let kind, let amount, let keyAttempt):
-            let id = try enqueue(kind, paymentId: payment.paymentId, amount: amount, key: "\(payment.paymentId):\(kind.rawValue)", keyAttempt: keyAttempt)
+            let id = try enqueue(
+                kind, paymentId: payment.paymentId, amount: amount, key: "\(payment.paymentId):\(kind.rawValue)", keyAttempt: keyAttempt,
+                voidReason: kind == .void ? voidReason ?? VoidReason.requested(on: payment.status) : nil)
             return (.queued(payment, operationId: id), false)
         case .voidUnsent(let authorizationId):
             return (.done(try voidUnsent(payment, authorizationId: authorizationId)), true)
@@ -116,7 +122,7 @@ extension Transaction {
             """)
         let event = DomainEvent.paymentVoided(
             paymentId: payment.paymentId, orderId: payment.orderId, processorReference: nil, voidedAt: Timestamp.now())
-        guard try apply(PaymentChange(status: .voided), to: payment.paymentId) else {
+        guard try apply(PaymentChange(status: .voided, voidReason: .client), to: payment.paymentId) else {
             throw StoreError(.unexpectedResult, "payment left REQUESTED under its row lock")
         }
         concerns(payment.paymentId)

@@ -126,6 +126,11 @@ enum PaymentChangeSQL {
                 risk_outcome = coalesce(\(change.riskOutcome), risk_outcome),
                 review_status = coalesce(\(change.review?.status.rawValue), review_status),
                 review_reason = CASE WHEN \(change.review?.status.rawValue)::text IS NOT NULL THEN \(change.review?.reason) ELSE review_reason END,
+                authorization_expires_at = coalesce(\(change.authorizationExpiresAt)::timestamptz, authorization_expires_at),
+                void_reason = CASE WHEN coalesce(\(change.status), status) = 'VOIDED'
+                                   THEN coalesce(\(change.voidReason), void_reason,
+                                                 (SELECT o.void_reason FROM operations o WHERE o.payment_id = p.id AND o.kind = 'void'
+                                                  ORDER BY o.id DESC LIMIT 1)) END,
                 updated_at = clock_timestamp()
             WHERE id = \(paymentId) AND (\(allowed)::text[] IS NULL OR status = ANY(\(allowed)::text[]))\(unescaped: condition.map { " AND \($0)" } ?? "")
             """

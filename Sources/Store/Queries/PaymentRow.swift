@@ -7,10 +7,19 @@ enum PaymentRow {
         p.id, p.cart_id, p.order_id, p.customer_id, p.amount, p.currency, p.status, p.capture_mode,
         p.amount_captured, p.amount_refunded, p.failure_reason, p.decline_code, p.processor_reference,
         p.last_error::text AS last_error, rfc3339(p.created_at) AS created_at, rfc3339(p.updated_at) AS updated_at,
-        p.next_action_type, p.client_secret, p.risk_outcome, p.review_status, p.review_reason
+        p.next_action_type, p.client_secret, p.risk_outcome, p.review_status, p.review_reason,
+        rfc3339(p.authorization_expires_at) AS authorization_expires_at, p.void_reason, p.amount_disputed
         """
 
     static func decode(_ row: PGRow) throws(StoreError) -> Payment {
+        var payment = try decodeCore(row)
+        payment.authorizationExpiresAt = try row.string("authorization_expires_at")
+        payment.voidReason = try row.string("void_reason").flatMap(VoidReason.init(rawValue:))
+        payment.amountDisputed = try row.int("amount_disputed") ?? 0
+        return payment
+    }
+
+    private static func decodeCore(_ row: PGRow) throws(StoreError) -> Payment {
         Payment(
             paymentId: try row.requiredString("id"), cartId: try row.requiredString("cart_id"),
             orderId: try row.requiredString("order_id"), customerId: try row.string("customer_id"), amount: try row.requiredInt("amount"),

@@ -13,8 +13,16 @@ extension Database {
         }
     }
 
-    /// Queues the read-back of a dispute: the `dispute` operation kind is not in this build yet.
+    /// Queues a `dispute` read-back of one dispute of the payment (the operation id), or nil when one already waits.
     public func queueDisputeRead(paymentId: String, disputeReference: String, key: String) async throws(StoreError) -> Int? {
-        throw StoreError(.queryFailed, "dispute read-backs need the dispute operation, not in this build")
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
+            try tx.execute(
+                """
+                INSERT INTO operations (payment_id, kind, idempotency_key, dispute_reference)
+                VALUES (\(paymentId)::uuid, 'dispute', \(key), \(disputeReference))
+                ON CONFLICT DO NOTHING RETURNING id
+                """
+            ).rows.first.map { row throws(StoreError) in try row.requiredInt("id") }
+        }
     }
 }

@@ -66,8 +66,6 @@ extension Transaction {
     }
 
     fileprivate func addDisputes(to contexts: inout [String: RecordedPayment]) throws(StoreError) {
-        // Until migration V8 (disputes) is everywhere: without its table no dispute is recorded.
-        guard try execute("SELECT to_regclass('disputes') IS NOT NULL AS present")[0].bool("present") else { return }
         let rows = try execute(
             """
             SELECT payment_id, processor_reference, amount, currency, status FROM disputes

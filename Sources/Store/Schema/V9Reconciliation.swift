@@ -2,8 +2,7 @@ extension Migration {
     /// Reconciliation runs and their items (`payment-service reconcile`, and the worker's scheduled run): a run
     /// is `running` until it ends `complete` (every list walked) or `incomplete` (with the reason); each item is one
     /// disagreement found, and whether a heal brought the record into agreement.
-    static let v9Reconciliation = Migration(version: 8,  // INTERIM: 9 once main's V8 (disputes) is merged
-        name: "reconciliation runs", sql: """
+    static let v9Reconciliation = Migration(version: 9, name: "reconciliation runs", sql: """
         CREATE TABLE reconciliation_runs (
           id           uuid PRIMARY KEY,
           since        timestamptz NOT NULL,

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Payments
 import Store
@@ -74,6 +75,12 @@ struct OperationExecutor: Sendable {
             try await store.record(write, under: op.lease, drivesRefund: false)
             publish(op, refundId: write.refundId)
             return .refundRecorded
+        case .recordForeignRefund(let refund):
+            try await store.recordForeignRefund(op.lease, of: op, refund, newRefundId: UUID().uuidString.lowercased(), at: now())
+            publish(op)
+            return .refundRecorded
+        case .findDispute(let reference):
+            return .disputeFound(try await store.dispute(reference: reference), freshId: UUID().uuidString.lowercased())
         default:
             return nil
         }
@@ -96,6 +103,10 @@ struct OperationExecutor: Sendable {
                 op.lease, paymentId: op.paymentId, change: change, events: events, resolution: .queued, recheckAfter: recheck)
             if change.status != nil { publish(op, payment: recorded) }
             logger.info("waiting for the customer's authentication", metadata: ["recheck": "\(recheck)"])
+        case .recordDispute(let transition):
+            try await store.recordDispute(op.lease, transition)
+            publish(op)
+            logger.info("dispute recorded", metadata: ["dispute": "\(transition.dispute.processorReference)", "status": "\(transition.dispute.status.rawValue)"])
         case .reschedule(let plan):
             try await reschedule(op, plan, logger: logger)
             if plan.reason != nil { publish(op) }

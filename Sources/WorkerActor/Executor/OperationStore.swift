@@ -19,6 +19,12 @@ public protocol OperationStore: Sendable {
         _ lease: OperationLease, after delay: Duration, error: String?, newCreateAttempt: Int?, newKeyAttempt: Int?, protocolFault: Bool
     ) async throws(StoreError)
     func renewLease(_ lease: OperationLease, for duration: Duration) async throws(StoreError) -> Bool
+    func dispute(reference: String) async throws(StoreError) -> Dispute?
+    /// Ends the `dispute` operation.
+    func recordDispute(_ lease: OperationLease, _ transition: DisputeTransition) async throws(StoreError)
+    func recordForeignRefund(
+        _ lease: OperationLease, of op: ClaimedOperation, _ refund: ForeignRefund, newRefundId: String, at time: String
+    ) async throws(StoreError)
 }
 
 extension Database: OperationStore {

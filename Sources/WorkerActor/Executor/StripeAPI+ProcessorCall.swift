@@ -15,6 +15,7 @@ extension StripeAPI {
         case .createRefund(let params, let key): .refund(await createRefund(params, idempotencyKey: key))
         case .retrieveRefund(let id): .refund(await retrieveRefund(id: id))
         case .listRefunds(let intentId): .refunds(await listRefunds(paymentIntent: intentId))
+        case .retrieveDispute(let id): .dispute(await retrieveDispute(id: id))
         }
     }
 }

@@ -260,6 +260,17 @@ actor ModelStore: OperationStore {
         return applied ? payments[index].payment : nil
     }
 
+    // The model's processor opens no disputes and every refund it holds is one of ours: these are never reached.
+    func dispute(reference: String) async throws(StoreError) -> Dispute? { nil }
+    func recordDispute(_ lease: OperationLease, _ transition: DisputeTransition) async throws(StoreError) {
+        throw StoreError(.unexpectedResult, "the model records no disputes")
+    }
+    func recordForeignRefund(
+        _ lease: OperationLease, of op: ClaimedOperation, _ refund: ForeignRefund, newRefundId: String, at time: String
+    ) async throws(StoreError) {
+        throw StoreError(.unexpectedResult, "the model's processor made refund \(refund.processorReference) without our metadata")
+    }
+
     func reschedule(
         _ lease: OperationLease, after delay: Duration, error: String?, newCreateAttempt: Int?, newKeyAttempt: Int?, protocolFault: Bool
     ) async throws(StoreError) {

@@ -86,10 +86,10 @@ public enum AuthorizationDecision: Sendable, Equatable {
         let verdict = IntentVerdict(intent)
         if awaitingCustomer, let decided = whileAwaiting(intent, verdict) { return decided }
         return switch verdict {
-        case .authorized: .finish(.authorized(reference: intent.id))
+        case .authorized: .finish(.authorized(reference: intent.id, expiresAt: intent.charge?.captureBefore))
         case .captured(let amount): .finish(.captured(reference: intent.id, amount: amount))
         case .declined(let reason, let code): .finish(.failed(reason, declineCode: code, reference: intent.id))
-        case .canceled: .finish(.voided(reference: intent.id))
+        case .canceled: .finish(.voided(reference: intent.id, expired: intent.cancellationReason == VoidReason.processorExpiry))
         case .notConfirmed: .confirm(intentId: intent.id)
         case .processing: .retry(reason: "intent \(intent.id) is processing", freshCreateKey: false)
         case .unreadable(let field): .protocolFault(reason: "intent \(intent.id) (\(intent.status.rawValue)) lacks `\(field)`")

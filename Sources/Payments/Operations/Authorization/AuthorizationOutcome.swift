@@ -1,10 +1,12 @@
 /// The final word on an authorization, and what it writes: the payment's change and its events.
 public enum AuthorizationOutcome: Sendable, Equatable {
-    case authorized(reference: String)
+    /// `expiresAt`: the hold's `capture_before` (unix seconds), when the processor gave one.
+    case authorized(reference: String, expiresAt: Int? = nil)
     case captured(reference: String, amount: Int)
     case failed(FailureReason, declineCode: String?, reference: String?)
-    /// The intent was cancelled at the processor (a void that raced the authorization).
-    case voided(reference: String?)
+    /// The intent was cancelled at the processor (a void that raced the authorization); `expired` when the
+    /// processor cancelled it itself because the hold expired.
+    case voided(reference: String?, expired: Bool = false)
 
     /// Whether this is what `kind` asked for: a capture that captured, a void that voided.
     public func isOutcome(of kind: OperationKind) -> Bool {
@@ -20,8 +22,10 @@ public enum AuthorizationOutcome: Sendable, Equatable {
         let p = op.payment
         let id = op.paymentId
         switch self {
-        case .authorized(let reference):
-            return (PaymentChange(status: .authorized, processorReference: reference), succeeded(op, reference, time, announcingSuccess))
+        case .authorized(let reference, let expiresAt):
+            var change = PaymentChange(status: .authorized, processorReference: reference)
+            change.authorizationExpiresAt = expiresAt.map(UnixTime.rfc3339)
+            return (change, succeeded(op, reference, time, announcingSuccess))
         case .captured(let reference, let amount):
             return (
                 PaymentChange(status: .captured, amountCaptured: amount, processorReference: reference),
@@ -32,7 +36,11 @@ public enum AuthorizationOutcome: Sendable, Equatable {
             return (
                 PaymentChange(status: .failed, failureReason: reason, declineCode: declineCode, processorReference: reference),
                 [.paymentFailed(paymentId: id, orderId: p.orderId, reason: reason, failedAt: time)])
-        case .voided(let reference):
+        case .voided(let reference, true):
+            var change = PaymentChange(status: .voided, processorReference: reference)
+            change.voidReason = .expired
+            return (change, [.paymentAuthorizationExpired(paymentId: id, orderId: p.orderId, processorReference: reference, expiredAt: time)])
+        case .voided(let reference, false):
             return (
                 PaymentChange(status: .voided, processorReference: reference),
                 [.paymentVoided(paymentId: id, orderId: p.orderId, processorReference: reference, voidedAt: time)])

@@ -38,7 +38,7 @@ public enum CaptureVoidDecision: Sendable, Equatable {
                 return .protocolFault(reason: "intent \(intent.id) (succeeded) lacks `amount_received`")
             }
             return .settled(.captured(reference: intent.id, amount: received))
-        case .canceled: return .settled(.voided(reference: intent.id))
+        case .canceled: return .settled(.voided(reference: intent.id, expired: intent.cancellationReason == VoidReason.processorExpiry))
         default: return nil
         }
     }

@@ -11,6 +11,8 @@ public struct SyncStateMachine: OperationStateMachine {
         /// Looking up the local refund `current` names; `rest` follow.
         case finding(current: StripeRefund, rest: [StripeRefund])
         case recording(rest: [StripeRefund])
+        /// Recording a refund made elsewhere; `foreign` holds the ones after it.
+        case recordingForeign
         /// Cancelling a hold found on a payment that is already VOIDED or FAILED.
         case releasing
         case ended
@@ -22,6 +24,8 @@ public struct SyncStateMachine: OperationStateMachine {
     /// What the intent read back does to the payment, written when the refunds are recorded.
     private var change = PaymentChange()
     private var events: [DomainEvent] = []
+    /// The intent's refunds with no `refund_id` of ours (made in the dashboard), recorded after ours.
+    private var foreign: [StripeRefund] = []
 
     public init(_ op: ClaimedOperation, now: @escaping @Sendable () -> String) {
         self.op = op
@@ -91,7 +95,9 @@ public struct SyncStateMachine: OperationStateMachine {
     public mutating func listed(_ result: StripeResult<[StripeRefund]>) -> OperationAction {
         guard state == .listing else { return .unexpected("listed") }
         switch result {
-        case .success(let refunds): return next(refunds.filter { $0.metadata["refund_id"] != nil })
+        case .success(let refunds):
+            foreign = refunds.filter { $0.metadata["refund_id"] == nil }.reversed()
+            return next(refunds.filter { $0.metadata["refund_id"] != nil })
         case .rejected: return finish()
         case .unknown(let failure) where failure.isProtocolFault: return ended(op.protocolFault(failure.message, at: now()))
         default: return ended(op.reschedule("refund list failed"))
@@ -115,14 +121,24 @@ public struct SyncStateMachine: OperationStateMachine {
     }
 
     public mutating func refundRecorded() -> OperationAction {
-        guard case .recording(let rest) = state else { return .unexpected("refundRecorded") }
-        return next(rest)
+        switch state {
+        case .recording(let rest): return next(rest)
+        case .recordingForeign: return nextForeign()
+        default: return .unexpected("refundRecorded")
+        }
     }
 
     private mutating func next(_ refunds: [StripeRefund]) -> OperationAction {
-        guard let current = refunds.first, let refundId = current.metadata["refund_id"] else { return finish() }
+        guard let current = refunds.first, let refundId = current.metadata["refund_id"] else { return nextForeign() }
         state = .finding(current: current, rest: Array(refunds.dropFirst()))
         return .findRefund(id: refundId)
+    }
+
+    /// Oldest first, so their events come in the order they were made.
+    private mutating func nextForeign() -> OperationAction {
+        guard !foreign.isEmpty else { return finish() }
+        state = .recordingForeign
+        return .recordForeignRefund(ForeignRefund(foreign.removeFirst()))
     }
 
     private mutating func finish() -> OperationAction {
