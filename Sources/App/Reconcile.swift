@@ -11,10 +11,10 @@ struct Reconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare the record with the processor once, heal what is safe, print the report.",
         discussion: """
-            Lists the processor's intents, refunds and disputes created since --since and compares them with the record.
-            Exit status: 0 nothing unresolved, 1 something unresolved, 2 the run could not complete (the processor or
-            the database unreachable, another run holding the lock). Uses the settings of `serve`; heals queue read-backs
-            that a running worker performs.
+            Lists the processor's intents, refunds and disputes created since --since and compares them with the \
+            record. Exit status: 0 nothing unresolved, 1 something unresolved, 2 the run could not complete (the \
+            processor or the database unreachable, another run holding the lock). Uses the settings of `serve`; heals \
+            queue read-backs that a running worker performs.
             """)
 
     @Option(help: "RFC 3339 time (e.g. 2026-01-31T00:00:00Z): the processor's objects created since then are compared")

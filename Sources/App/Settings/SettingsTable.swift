@@ -62,7 +62,7 @@ extension SettingDescriptor {
 
     static let paymentAPITokens = SettingDescriptor(
         variable: "PAYMENT_API_TOKENS", option: \.paymentApiTokens,
-        meaning: "comma-separated bearer tokens for `/payments*`, `/refunds*`, `/events*`",
+        meaning: "comma-separated bearer tokens for `/payments*`, `/refunds*`, `/events*`, `/reconciliation*`",
         defaultValue: .described("required outside sandbox mode; unset in sandbox mode = auth off (warned)"))
 
     static let defaultPaymentMethod = SettingDescriptor(
