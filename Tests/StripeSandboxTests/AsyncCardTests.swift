@@ -58,7 +58,8 @@ struct AsyncCardTests {
             let deliveries = await receiver.wait { $0.contains { $0.type == "charge.dispute.created" } }
             let dispute = try #require(deliveries.first { $0.type == "charge.dispute.created" }?.object)
             #expect(Set(dispute.keys) == [
-                "id", "object", "amount", "charge", "payment_intent", "currency", "reason", "status", "created", "livemode",
+                "id", "object", "amount", "balance_transactions", "charge", "payment_intent", "currency", "reason", "status",
+                "created", "evidence_details", "is_charge_refundable", "livemode", "metadata",
             ])
             let disputeID = try #require(dispute.string("id"))
             #expect(disputeID.hasPrefix("dp_"))

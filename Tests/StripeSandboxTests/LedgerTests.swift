@@ -16,13 +16,13 @@ struct LedgerTests {
             _ = try await client.confirm(declined, paymentMethod: "pm_card_chargeDeclined")
 
             let ledger = try await sandbox.ledger()
-            #expect(Set(ledger.keys) == ["payment_intents", "refunds"])
+            #expect(Set(ledger.keys) == ["now", "offset", "payment_intents", "refunds", "charges", "disputes"])
             let intents = try #require(ledger["payment_intents"] as? [[String: Any]])
             #expect(intents.count == 2)
             let row = try #require(intents.first { $0["id"] as? String == id })
             #expect(Set(row.keys) == [
                 "id", "amount", "amount_capturable", "amount_received", "amount_refunded", "currency", "status",
-                "capture_method", "metadata", "confirmations",
+                "capture_method", "metadata", "confirmations", "cancellation_reason",
             ])
             #expect(row["amount"] as? Int == 2000)
             #expect(row["amount_capturable"] as? Int == 0)

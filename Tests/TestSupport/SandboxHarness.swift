@@ -104,6 +104,48 @@ public final class SandboxHarness: Sendable {
         try await adminPost("/_sandbox/reviews/\(reviewId)/close", json: #"{"reason":"\#(reason)"}"#)
     }
 
+    /// Moves sandbox time ahead by an ISO 8601 duration (`P8D`, `PT12H`, `P4DT18H`), expiring the holds whose
+    /// `capture_before` it passes (`POST /_sandbox/clock`). Returns the status and `{"now", "offset"}`.
+    @discardableResult
+    public func advanceClock(_ iso: String) async throws -> (status: Int, json: [String: Any]) {
+        try await adminPostJSON("/_sandbox/clock", json: #"{"advance":"\#(iso)"}"#)
+    }
+
+    /// Moves a dispute (`under_review`, `warning_under_review`, `won`, `lost`, `warning_closed`, `prevented`), with
+    /// its webhooks (`POST /_sandbox/disputes/{id}/status`). Returns the status and the dispute.
+    @discardableResult
+    public func setDisputeStatus(_ disputeId: String, _ status: String) async throws -> (status: Int, json: [String: Any]) {
+        try await adminPostJSON("/_sandbox/disputes/\(disputeId)/status", json: #"{"status":"\#(status)"}"#)
+    }
+
+    /// Withdraws or reinstates a dispute's funds (`withdrawn` / `reinstated`), with the event alone
+    /// (`POST /_sandbox/disputes/{id}/funds`). Returns the status and the dispute.
+    @discardableResult
+    public func moveDisputeFunds(_ disputeId: String, _ direction: String) async throws -> (status: Int, json: [String: Any]) {
+        try await adminPostJSON("/_sandbox/disputes/\(disputeId)/funds", json: #"{"direction":"\#(direction)"}"#)
+    }
+
+    /// A refund made in the Dashboard (no metadata; all that is left when `amount` is nil), with `refund.created` and
+    /// `charge.refunded` (`POST /_sandbox/payment_intents/{id}/refund`). Returns the status and the refund.
+    @discardableResult
+    public func dashboardRefund(_ intentId: String, amount: Int? = nil) async throws -> (status: Int, json: [String: Any]) {
+        try await adminPostJSON("/_sandbox/payment_intents/\(intentId)/refund", json: amount.map { #"{"amount":\#($0)}"# } ?? "{}")
+    }
+
+    /// A cancel made in the Dashboard (`requested_by_customer`), with `payment_intent.canceled`
+    /// (`POST /_sandbox/payment_intents/{id}/cancel`). Returns the status and the intent.
+    @discardableResult
+    public func dashboardCancel(_ intentId: String) async throws -> (status: Int, json: [String: Any]) {
+        try await adminPostJSON("/_sandbox/payment_intents/\(intentId)/cancel", json: "{}")
+    }
+
+    /// The next `n` webhook events are never delivered (`POST /_sandbox/events/drop-next`). Returns the status and
+    /// `{"remaining"}`.
+    @discardableResult
+    public func dropNextEvents(_ n: Int = 1) async throws -> (status: Int, json: [String: Any]) {
+        try await adminPostJSON("/_sandbox/events/drop-next", json: #"{"count":\#(n)}"#)
+    }
+
     /// A `/v1` GET with the harness's key, decoded with `JSONSerialization`.
     public func stripeGet(_ pathAndQuery: String) async throws -> [String: Any] {
         let response = try await http.send(CurlRequest(
@@ -115,6 +157,11 @@ public final class SandboxHarness: Sendable {
         let response = try await http.send(CurlRequest(
             method: "POST", url: baseURL + path, headers: [("Content-Type", "application/json")], body: Array(json.utf8)))
         return (response.status, String(decoding: response.body, as: UTF8.self))
+    }
+
+    private func adminPostJSON(_ path: String, json: String) async throws -> (status: Int, json: [String: Any]) {
+        let (status, body) = try await adminPost(path, json: json)
+        return (status, (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:])
     }
 
     /// Forgets every object and idempotency key (`POST /_sandbox/reset`).

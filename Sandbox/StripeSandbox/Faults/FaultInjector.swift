@@ -33,6 +33,8 @@ enum InjectedFault: String, CaseIterable, Sendable {
 
 /// The decisions for one webhook event.
 struct WebhookFaults: Sendable {
+    /// `POST /_sandbox/events/drop-next`: never sent, not even retried.
+    var dropped = false
     var duplicate = false
     var dropFirst = false
     var delay: Duration = .zero
@@ -61,6 +63,8 @@ actor FaultInjector {
     private var counts: [InjectedFault: Int] = [:]
     /// Arrival times of the requests admitted in the last second.
     private var recent: [ContinuousClock.Instant] = []
+    /// How many of the next events are not delivered (`POST /_sandbox/events/drop-next`); a new plan keeps it.
+    private(set) var eventsToDrop = 0
 
     init(plan: FaultPlan) {
         self.plan = plan
@@ -115,9 +119,19 @@ actor FaultInjector {
         let jitter = Int.random(in: 0...500, using: &random)
         if plan.webhookReorder { delay += jitter }
         faults.delay = .milliseconds(delay)
+        // The draws above happen for a dropped event too, so the seeded sequence does not depend on drops.
+        faults.dropped = eventsToDrop > 0
+        if faults.dropped {
+            eventsToDrop -= 1
+            return faults
+        }
         if faults.duplicate { counts[.webhookDuplicate, default: 0] += 1 }
         if faults.dropFirst { counts[.webhookDropFirst, default: 0] += 1 }
         return faults
+    }
+
+    func dropEvents(_ count: Int) {
+        eventsToDrop = count
     }
 
     var searchLag: Duration { .milliseconds(plan.searchLagMs) }

@@ -16,9 +16,28 @@ struct Charge: Sendable {
     var amountRefunded = 0
     /// The Review Radar opened for it (`prv_…`).
     var review: String?
-    var disputed = false
+    /// Its dispute (`dp_…`); Stripe's charge shows only `disputed`.
+    var dispute: String?
+    /// A hold's deadline (`payment_method_details.card.capture_before`); nil for a charge that took the money at once.
+    var captureBefore: Int?
+    /// The hold was let go uncaptured (expired, or its intent canceled): Stripe shows the whole amount refunded.
+    var released = false
 
     var succeeded: Bool { failure == nil }
+    var disputed: Bool { dispute != nil }
+
+    /// A hold's validity, counted from the charge (docs.stripe.com/payments/place-a-hold-on-a-payment-method):
+    /// 7 days when the customer is present; 4 days 18 hours for a merchant-initiated (off-session) one, Visa's
+    /// window, the shortest Stripe lists.
+    static func holdValidity(offSession: Bool) -> Int { offSession ? 410_400 : 604_800 }
+
+    private var paymentMethodDetails: JSONValue {
+        let card = TestPaymentMethod.lookup(paymentMethod) ?? TestPaymentMethod.visa
+        var fields: [(key: String, value: JSONValue)] = [("brand", .string(card.brand))]
+        if let captureBefore { fields.append(("capture_before", .int(captureBefore))) }
+        fields.append(("last4", .string(TestPaymentMethod.last4(paymentMethod))))
+        return ["card": .object(fields), "type": "card"]
+    }
 
     var json: JSONValue {
         [
@@ -26,7 +45,7 @@ struct Charge: Sendable {
             "object": "charge",
             "amount": .int(amount),
             "amount_captured": .int(amountCaptured),
-            "amount_refunded": .int(amountRefunded),
+            "amount_refunded": .int(released ? amount : amountRefunded),
             "balance_transaction": captured ? .string("txn_" + id.dropFirst(3)) : .null,
             "captured": .bool(captured),
             "created": .int(created),
@@ -42,7 +61,8 @@ struct Charge: Sendable {
             "paid": .bool(succeeded),
             "payment_intent": .string(paymentIntent),
             "payment_method": .string(paymentMethod),
-            "refunded": .bool(captured && amountCaptured > 0 && amountRefunded >= amountCaptured),
+            "payment_method_details": paymentMethodDetails,
+            "refunded": .bool(released || (captured && amountCaptured > 0 && amountRefunded >= amountCaptured)),
             "review": .optional(review),
             "status": succeeded ? "succeeded" : "failed",
         ]

@@ -6,10 +6,19 @@ struct Expansion: Sendable, Equatable {
 
     /// What a PaymentIntent answer can expand.
     static let intentPaths: Set<String> = ["latest_charge", "latest_charge.review"]
+    /// What a PaymentIntent list can expand: each intent's paths, under `data.`.
+    static let intentListPaths: Set<String> = Set(["data"] + intentPaths.map { "data." + $0 })
     /// What a Charge answer can expand.
     static let chargePaths: Set<String> = ["review"]
 
     func contains(_ path: String) -> Bool { paths.contains(path) }
+
+    /// The paths under `prefix` (`data.` of a list), without it: what applies to each listed object.
+    func inside(_ prefix: String) -> Expansion {
+        var inner = Expansion()
+        inner.paths = Set(paths.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
+        return inner
+    }
 
     /// Reads `expand[]` (or `expand[0]`…), refusing a path not in `allowed` as Stripe does, naming the
     /// path up to its first segment that cannot be expanded.

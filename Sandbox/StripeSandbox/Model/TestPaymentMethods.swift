@@ -27,13 +27,21 @@ struct TestCard: Sendable, Equatable {
         case pendingThenSucceed
     }
 
+    /// The dispute a card opens once the money is taken.
+    enum Dispute: Sendable, Equatable {
+        /// A chargeback (`needs_response`): the money is withdrawn at once.
+        case chargeback
+        /// An inquiry (`warning_needs_response`): nothing withdrawn, the charge stays refundable.
+        case inquiry
+    }
+
     var brand: String
     /// 3-D Secure must be completed: `requires_action` on session, 402 `authentication_required` off session.
     var requiresAuthentication = false
     var charge = Charge.authorized
     var refunds = Refunds.immediate
     /// Once money is taken, a `fraudulent` dispute opens a little later.
-    var disputed = false
+    var dispute: Dispute?
 }
 
 enum TestPaymentMethod {
@@ -103,7 +111,29 @@ enum TestPaymentMethod {
         "pm_card_riskLevelElevated": TestCard(brand: "visa", charge: .reviewed),
         "pm_card_refundFail": TestCard(brand: "visa", refunds: .failLater),
         "pm_card_pendingRefund": TestCard(brand: "visa", refunds: .pendingThenSucceed),
-        "pm_card_createDispute": TestCard(brand: "visa", disputed: true),
+        "pm_card_createDispute": TestCard(brand: "visa", dispute: .chargeback),
+        "pm_card_createDisputeInquiry": TestCard(brand: "visa", dispute: .inquiry),
+    ]
+
+    /// The last four digits of each token's card number (docs.stripe.com/testing); `4242` for the rest.
+    static func last4(_ id: String) -> String { lastDigits[id] ?? "4242" }
+
+    private static let lastDigits: [String: String] = [
+        "pm_card_visa_debit": "5556", "pm_card_mastercard": "4444", "pm_card_mastercard_debit": "8210",
+        "pm_card_mastercard_prepaid": "5100", "pm_card_amex": "0005", "pm_card_discover": "1117",
+        "pm_card_diners": "0004", "pm_card_jcb": "0505", "pm_card_unionpay": "0005",
+        "pm_card_threeDSecureOptional": "3055", "pm_card_amex_threeDSecureNotSupported": "0005",
+        "pm_card_visa_chargeDeclined": "0002", "pm_card_chargeDeclined": "0002", "pm_card_chargeCustomerFail": "0341",
+        "pm_card_visa_chargeDeclinedInsufficientFunds": "9995", "pm_card_chargeDeclinedInsufficientFunds": "9995",
+        "pm_card_visa_chargeDeclinedLostCard": "9987", "pm_card_chargeDeclinedLostCard": "9987",
+        "pm_card_visa_chargeDeclinedStolenCard": "9979", "pm_card_chargeDeclinedStolenCard": "9979",
+        "pm_card_chargeDeclinedExpiredCard": "0069", "pm_card_chargeDeclinedIncorrectCvc": "0127",
+        "pm_card_chargeDeclinedProcessingError": "0119", "pm_card_authenticationRequired": "3155",
+        "pm_card_threeDSecure2Required": "3220", "pm_card_threeDSecureRequired": "3063",
+        "pm_card_threeDSecureRequiredChargeDeclined": "1629", "pm_card_chargeDeclinedFraudulent": "0019",
+        "pm_card_radarBlock": "0019", "pm_card_riskLevelHighest": "4954", "pm_card_riskLevelElevated": "9235",
+        "pm_card_refundFail": "5126", "pm_card_pendingRefund": "7726", "pm_card_createDispute": "0259",
+        "pm_card_createDisputeInquiry": "1976",
     ]
 
     static let authenticationRequiredOffSession = CardDecline(

@@ -46,6 +46,7 @@ struct APIRoutes: Sendable {
         let intents = PaymentIntentRoutes(state: state, faults: faults)
         switch (call.method, call.path.count, call.path.last) {
         case (.post, 1, _): return try await intents.create(call.params)
+        case (.get, 1, _): return try await intents.list(call.params)
         case (.get, 2, "search"): return try await intents.search(call.params)
         case (.get, 2, _): return try await intents.retrieve(call.path[1], call.params)
         case (.post, 3, "confirm"): return try await intents.confirm(call.path[1], call.params)
@@ -66,8 +67,13 @@ struct APIRoutes: Sendable {
     }
 
     private func chargeCall(_ call: APICall) async throws(StripeError) -> JSONValue? {
-        guard call.method == .get, call.path.count == 2 else { return nil }
-        return try await ChargeRoutes(state: state).retrieve(call.path[0], call.path[1], call.params)
+        guard call.method == .get else { return nil }
+        let routes = ChargeRoutes(state: state)
+        switch (call.path[0], call.path.count) {
+        case ("disputes", 1): return try await routes.listDisputes(call.params)
+        case (_, 2): return try await routes.retrieve(call.path[0], call.path[1], call.params)
+        default: return nil
+        }
     }
 }
 

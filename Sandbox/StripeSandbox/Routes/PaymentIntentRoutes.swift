@@ -83,6 +83,13 @@ struct PaymentIntentRoutes: Sendable {
         return try await state.cancelPaymentIntent(id, reason: reason, refused: refused, expand: expand)
     }
 
+    func list(_ params: FormParams) async throws(StripeError) -> JSONValue {
+        try params.rejectUnknown(allowed: ListQuery.parameters.union(["customer"]))
+        let query = try ListQuery(params)
+        let expand = try Expansion(params, allowed: Expansion.intentListPaths).inside("data.")
+        return try await state.listPaymentIntents(query, customer: try params.string("customer"), expand: expand)
+    }
+
     func search(_ params: FormParams) async throws(StripeError) -> JSONValue {
         try params.rejectUnknown(allowed: ["query", "limit", "page", "expand"])
         let query = try SearchQuery(try params.requiredString("query"))

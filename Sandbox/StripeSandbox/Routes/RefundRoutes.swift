@@ -32,18 +32,12 @@ struct RefundRoutes: Sendable {
     }
 
     func list(_ params: FormParams) async throws(StripeError) -> JSONValue {
-        try params.rejectUnknown(allowed: ["payment_intent", "charge", "limit", "starting_after", "ending_before", "created", "expand"])
+        try params.rejectUnknown(allowed: ListQuery.parameters.union(["payment_intent", "charge"]))
+        let query = try ListQuery(params)
         var intent = try params.string("payment_intent")
         if intent == nil, let charge = try params.string("charge") {
             intent = try await state.paymentIntentID(ofCharge: charge)
         }
-        let limit = try params.limit()
-        let found = try await state.listRefunds(paymentIntent: intent, startingAfter: try params.string("starting_after"), limit: limit + 1)
-        return [
-            "object": "list",
-            "data": .array(Array(found.prefix(limit))),
-            "has_more": .bool(found.count > limit),
-            "url": "/v1/refunds",
-        ]
+        return try await state.listRefunds(query, paymentIntent: intent)
     }
 }

@@ -3,7 +3,8 @@ import Hummingbird
 import NIOCore
 
 /// `/_sandbox/*`: no auth, no faults. The ledger, the fault plan and its counts, failing a refund,
-/// completing a 3-D Secure challenge, closing a review, and reset.
+/// completing a 3-D Secure challenge, closing a review, and reset; the clock, disputes, the Dashboard's
+/// changes and lost events are in `SandboxAdminRoutes+Scenarios.swift`.
 struct SandboxAdminRoutes: Sendable {
     let state: SandboxState
     let faults: FaultInjector
@@ -19,6 +20,7 @@ struct SandboxAdminRoutes: Sendable {
             await state.reset()
             await idempotency.reset()
             await faults.replace(startPlan)
+            await faults.dropEvents(0)
             return StripeReply(json: ["reset": true]).response(requestID: StripeID.request())
         }
         router.get("/_sandbox/faults") { _, _ in
@@ -43,29 +45,16 @@ struct SandboxAdminRoutes: Sendable {
         }
         router.post("/_sandbox/payment_intents/:id/authenticate") { request, context in
             let id = try context.parameters.require("id")
-            let outcome = try await Self.field("outcome", among: ["succeed", "fail"], of: request)
+            let outcome = try await AdminBody.read(request).required("outcome", among: ["succeed", "fail"])
             let intent = try await state.authenticate(id, succeeded: outcome == "succeed")
             return StripeReply(json: intent).response(requestID: StripeID.request())
         }
         router.post("/_sandbox/reviews/:id/close") { request, context in
             let id = try context.parameters.require("id")
-            let reason = try await Self.field("reason", among: Review.closedReasons, of: request)
+            let reason = try await AdminBody.read(request).required("reason", among: Review.closedReasons)
             return StripeReply(json: try await state.closeReview(id, reason: reason)).response(requestID: StripeID.request())
         }
-    }
-
-    /// One string field of a JSON body such as `{"outcome": "succeed"}`, which must be one of `allowed`.
-    private static func field(_ name: String, among allowed: [String], of request: Request) async throws -> String {
-        var request = request
-        let body = try await request.collectBody(upTo: 1 << 16)
-        let fields = try? JSONDecoder().decode([String: String].self, from: Data(buffer: body))
-        guard let value = fields?[name] else { throw StripeError.missingParameter(name) }
-        guard allowed.contains(value) else {
-            throw StripeError.invalidRequest(
-                "Invalid \(name): must be one of \(allowed.joined(separator: ", "))", code: "parameter_invalid_string", param: name
-            )
-        }
-        return value
+        registerScenarios(on: router)
     }
 
     private static func planResponse(_ report: FaultReport) throws -> Response {

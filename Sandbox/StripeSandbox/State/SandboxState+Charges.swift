@@ -1,11 +1,14 @@
 /// The charge a confirmation (or a completed authentication) makes, what Radar does with it, and the
 /// objects that hang off it: reviews and disputes.
 extension SandboxState {
-    /// Charges the intent's card: a hold or a payment, or a decline thrown as Stripe's 402.
-    func charge(_ intent: inout PaymentIntent, _ card: TestCard, _ expand: Expansion) throws(StripeError) {
+    /// Charges the intent's card: a hold or a payment, or a decline thrown as Stripe's 402. `offSession`
+    /// shortens a hold's validity.
+    func charge(
+        _ intent: inout PaymentIntent, _ card: TestCard, _ expand: Expansion, offSession: Bool = false
+    ) throws(StripeError) {
         switch card.charge {
-        case .authorized: authorize(&intent, card, outcome: .authorized)
-        case .reviewed: authorize(&intent, card, outcome: .manualReview)
+        case .authorized: authorize(&intent, outcome: .authorized, offSession: offSession)
+        case .reviewed: authorize(&intent, outcome: .manualReview, offSession: offSession)
         case .declined(let decline): try self.decline(&intent, decline, outcome: .issuerDeclined(decline), expand)
         case .blocked(let riskScore):
             try decline(&intent, TestPaymentMethod.radarBlocked, outcome: .blocked(riskScore: riskScore), expand)
@@ -22,7 +25,7 @@ extension SandboxState {
             status: 402, type: "card_error", code: decline.code, declineCode: decline.declineCode,
             message: decline.message, charge: charge.id, paymentMethod: intent.paymentMethod, phase: .execution
         )
-        charges[charge.id] = charge
+        save(charge)
         intent.latestCharge = charge.id
         intent.status = .requiresPaymentMethod
         intent.paymentMethod = nil
@@ -34,7 +37,7 @@ extension SandboxState {
     }
 
     /// A successful charge: a hold (manual capture) or the money taken.
-    private func authorize(_ intent: inout PaymentIntent, _ card: TestCard, outcome: Charge.Outcome) {
+    private func authorize(_ intent: inout PaymentIntent, outcome: Charge.Outcome, offSession: Bool) {
         var charge = newCharge(intent, failure: nil, outcome: outcome)
         if outcome == .manualReview { charge.review = openReview(of: charge) }
         intent.latestCharge = charge.id
@@ -43,13 +46,14 @@ extension SandboxState {
         if intent.captureMethod == "manual" {
             intent.status = .requiresCapture
             intent.amountCapturable = intent.amount
+            charge.captureBefore = charge.created + Charge.holdValidity(offSession: offSession)
         } else {
             intent.status = .succeeded
             intent.amountReceived = intent.amount
             charge.captured = true
             charge.amountCaptured = intent.amount
         }
-        charges[charge.id] = charge
+        save(charge)
         save(intent)
         let held = intent.status == .requiresCapture
         events.publish(held ? "payment_intent.amount_capturable_updated" : "payment_intent.succeeded", intent.json)
@@ -59,7 +63,7 @@ extension SandboxState {
     private func newCharge(_ intent: PaymentIntent, failure: CardDecline?, outcome: Charge.Outcome) -> Charge {
         Charge(
             id: StripeID.make("ch"), paymentIntent: intent.id, paymentMethod: intent.paymentMethod ?? "",
-            amount: intent.amount, currency: intent.currency, created: Self.now, metadata: intent.metadata,
+            amount: intent.amount, currency: intent.currency, created: now, metadata: intent.metadata,
             failure: failure, outcome: outcome
         )
     }

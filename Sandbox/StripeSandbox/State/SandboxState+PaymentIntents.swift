@@ -23,7 +23,7 @@ extension SandboxState {
     func createPaymentIntent(_ command: CreateIntentCommand) throws(StripeError) -> JSONValue {
         let id = StripeID.make("pi")
         var intent = PaymentIntent(
-            id: id, clientSecret: StripeID.clientSecret(for: id), created: Self.now, amount: command.amount,
+            id: id, clientSecret: StripeID.clientSecret(for: id), created: now, amount: command.amount,
             currency: command.currency, captureMethod: command.captureMethod,
             status: command.paymentMethod == nil ? .requiresPaymentMethod : .requiresConfirmation,
             paymentMethod: command.paymentMethod, paymentMethodTypes: command.paymentMethodTypes,
@@ -100,15 +100,22 @@ extension SandboxState {
         if refused {
             throw refusal(intent, "This PaymentIntent could not be canceled because its authorization could not be released at this time.")
         }
-        intent.status = .canceled
-        intent.amountCapturable = 0
-        intent.requiresAction = false
-        intent.canceledAt = Self.now
-        intent.cancellationReason = reason
-        save(intent)
+        markCanceled(&intent, reason: reason)
         events.publish("payment_intent.canceled", intent.json)
         closeReview(ofIntent: intent, reason: "canceled")
         return render(intent, expand)
+    }
+
+    /// Cancels and saves the intent; a hold's charge is let go, as Stripe shows it (all refunded, uncaptured).
+    /// The caller sends the events.
+    func markCanceled(_ intent: inout PaymentIntent, reason: String?) {
+        if intent.status == .requiresCapture, let chargeID = intent.latestCharge { charges[chargeID]?.released = true }
+        intent.status = .canceled
+        intent.amountCapturable = 0
+        intent.requiresAction = false
+        intent.canceledAt = now
+        intent.cancellationReason = reason
+        save(intent)
     }
 
     /// A wrong status is a saved answer; a missing payment method or return_url is a validation error (not saved).
@@ -152,7 +159,9 @@ extension SandboxState {
         intent.paymentMethod = paymentMethod
         intent.lastPaymentError = nil
         intent.requiresAction = false
-        guard card.requiresAuthentication else { return try charge(&intent, card, command.expand) }
+        guard card.requiresAuthentication else {
+            return try charge(&intent, card, command.expand, offSession: command.offSession)
+        }
         if command.offSession {
             let decline = TestPaymentMethod.authenticationRequiredOffSession
             try self.decline(&intent, decline, outcome: .issuerDeclined(decline), command.expand)

@@ -1,9 +1,9 @@
-/// Reviews (Radar's manual review queue) and disputes.
+/// Reviews: Radar's manual review queue.
 extension SandboxState {
     /// Opens the Review of a charge Radar placed in manual review (`review.opened`).
     func openReview(of charge: Charge) -> String {
         let review = Review(
-            id: StripeID.make("prv"), charge: charge.id, paymentIntent: charge.paymentIntent, created: Self.now,
+            id: StripeID.make("prv"), charge: charge.id, paymentIntent: charge.paymentIntent, created: now,
             openedReason: "rule"
         )
         reviews[review.id] = review
@@ -37,29 +37,5 @@ extension SandboxState {
         reviews[review.id] = review
         events.publish("review.closed", review.json)
         return review
-    }
-
-    /// `pm_card_createDispute`: once money is taken, a fraudulent dispute opens `disputeDelay` later.
-    func disputeLaterIfTheCardSaysSo(_ chargeID: String) {
-        guard let charge = charges[chargeID], TestPaymentMethod.lookup(charge.paymentMethod)?.disputed == true else { return }
-        background.schedule(after: disputeDelay) { [self] in await self.openDispute(ofCharge: chargeID) }
-    }
-
-    private func openDispute(ofCharge id: String) {
-        guard var charge = charges[id], !charge.disputed else { return }
-        let dispute = Dispute(
-            id: StripeID.make("dp"), amount: charge.amountCaptured, charge: id, paymentIntent: charge.paymentIntent,
-            currency: charge.currency, created: Self.now
-        )
-        charge.disputed = true
-        charges[id] = charge
-        disputes[dispute.id] = dispute
-        events.publish("charge.dispute.created", dispute.json)
-        if let intent = intents[charge.paymentIntent] { closeReview(ofIntent: intent, reason: "disputed") }
-    }
-
-    func retrieveDispute(_ id: String) throws(StripeError) -> JSONValue {
-        guard let dispute = disputes[id] else { throw .noSuch("dispute", id: id) }
-        return dispute.json
     }
 }

@@ -9,43 +9,70 @@ struct CreateRefundCommand: Sendable {
 
 extension SandboxState {
     func createRefund(_ command: CreateRefundCommand) throws(StripeError) -> JSONValue {
-        let intent = try intent(command.paymentIntent, param: "payment_intent")
+        let (intent, charge) = try refundableCharge(command.paymentIntent)
+        let amount = try refundAmount(command.amount, of: charge)
+        if command.refused { throw .refundRefused }
+        let behaviour = TestPaymentMethod.lookup(charge.paymentMethod)?.refunds ?? .immediate
+        let refund = record(
+            amount, of: charge, reason: command.reason, metadata: command.metadata,
+            status: behaviour == .pendingThenSucceed ? .pending : .succeeded
+        )
+        if refund.status == .succeeded, let charge = charges[charge.id] { events.publish("charge.refunded", charge.json) }
+        closeReview(ofIntent: intent, reason: command.reason == "fraudulent" ? "refunded_as_fraud" : "refunded")
+        settleLater(refund.id, behaviour)
+        return refund.json
+    }
+
+    /// `POST /_sandbox/payment_intents/{id}/refund`: a refund made in the Dashboard, behind the service's
+    /// back: no metadata, `succeeded` at once whatever the card, `refund.created` then `charge.refunded`.
+    /// Refused as `POST /v1/refunds` would refuse it.
+    func dashboardRefund(_ intentID: String, amount: Int?) throws(StripeError) -> JSONValue {
+        let (intent, charge) = try refundableCharge(intentID)
+        let refund = record(try refundAmount(amount, of: charge), of: charge, reason: nil, metadata: [:], status: .succeeded)
+        guard let charge = charges[charge.id] else { return refund.json }
+        events.publishInOrder([("refund.created", refund.json), ("charge.refunded", charge.json)])
+        closeReview(ofIntent: intent, reason: "refunded")
+        return refund.json
+    }
+
+    /// The intent and the charge whose captured money a refund takes back.
+    private func refundableCharge(_ intentID: String) throws(StripeError) -> (PaymentIntent, Charge) {
+        let intent = try intent(intentID, param: "payment_intent")
         guard intent.status == .succeeded, intent.amountReceived > 0, let chargeID = intent.latestCharge,
-            var charge = charges[chargeID]
+            let charge = charges[chargeID]
         else {
             throw .invalidRequest(
                 "This PaymentIntent (\(intent.id)) does not have a successful charge to refund.",
                 param: "payment_intent", phase: .execution
             )
         }
-        let amount = try refundAmount(command.amount, of: charge)
-        if command.refused { throw .refundRefused }
-        let behaviour = TestPaymentMethod.lookup(charge.paymentMethod)?.refunds ?? .immediate
-        let refund = Refund(
-            id: StripeID.make("re"), amount: amount, charge: charge.id, paymentIntent: intent.id, currency: intent.currency,
-            created: Self.now, reason: command.reason, metadata: command.metadata,
-            status: behaviour == .pendingThenSucceed ? .pending : .succeeded
-        )
-        charge.amountRefunded += amount
-        charges[charge.id] = charge
-        refunds[refund.id] = refund
-        refundOrder.append(refund.id)
-        if refund.status == .succeeded { events.publish("charge.refunded", charge.json) }
-        closeReview(ofIntent: intent, reason: command.reason == "fraudulent" ? "refunded_as_fraud" : "refunded")
-        settleLater(refund.id, behaviour)
-        return refund.json
+        return (intent, charge)
     }
 
-    /// What is asked (all that is left by default), if the charge has that much left to refund.
+    private func record(
+        _ amount: Int, of charge: Charge, reason: String?, metadata: [String: String], status: Refund.Status
+    ) -> Refund {
+        let refund = Refund(
+            id: StripeID.make("re"), amount: amount, charge: charge.id, paymentIntent: charge.paymentIntent,
+            currency: charge.currency, created: now, reason: reason, metadata: metadata, status: status
+        )
+        charges[charge.id]?.amountRefunded += amount
+        save(refund)
+        return refund
+    }
+
+    /// What is asked (all that is left by default), if the charge has that much left to refund: a lost
+    /// dispute's amount is gone, and an open chargeback refuses any refund.
     private func refundAmount(_ asked: Int?, of charge: Charge) throws(StripeError) -> Int {
-        let left = charge.amountCaptured - charge.amountRefunded
-        guard left > 0 else {
+        let unrefunded = charge.amountCaptured - charge.amountRefunded
+        guard unrefunded > 0 else {
             throw .invalidRequest(
                 "Charge \(charge.id) has already been refunded.", code: "charge_already_refunded", phase: .execution
             )
         }
+        let left = unrefunded - (try disputedAmount(of: charge))
         let amount = asked ?? left
-        guard amount <= left else {
+        guard amount <= left, amount > 0 else {
             throw .invalidRequest(
                 "Refund amount (\(Currency.format(amount, charge.currency))) is greater than unrefunded amount on charge (\(Currency.format(left, charge.currency)))",
                 code: "amount_too_large", param: "amount", phase: .execution
@@ -76,21 +103,6 @@ extension SandboxState {
     func retrieveRefund(_ id: String) throws(StripeError) -> JSONValue {
         guard let refund = refunds[id] else { throw .noSuch("refund", id: id) }
         return refund.json
-    }
-
-    /// Newest first, as Stripe lists; `startingAfter` (an id on the previous page) starts after that refund.
-    func listRefunds(paymentIntent: String?, startingAfter: String? = nil, limit: Int) throws(StripeError) -> [JSONValue] {
-        if let paymentIntent { _ = try intent(paymentIntent, param: "payment_intent") }
-        var listed = refundOrder.reversed()
-            .compactMap { refunds[$0] }
-            .filter { paymentIntent == nil || $0.paymentIntent == paymentIntent }
-        if let startingAfter {
-            guard let index = listed.firstIndex(where: { $0.id == startingAfter }) else {
-                throw .invalidRequest("No such refund: '\(startingAfter)'", param: "starting_after")
-            }
-            listed = Array(listed[(index + 1)...])
-        }
-        return listed.prefix(limit).map(\.json)
     }
 
     /// A `pm_card_refundFail` refund, or `POST /_sandbox/refunds/{id}/fail`: the money goes back to the

@@ -12,11 +12,17 @@ actor SandboxState {
     var intents: [String: PaymentIntent] = [:]
     var intentOrder: [String] = []
     var charges: [String: Charge] = [:]
+    var chargeOrder: [String] = []
     var refunds: [String: Refund] = [:]
     var refundOrder: [String] = []
+    /// Each intent's refunds in creation order, so its list and the ledger need not scan every refund.
+    var refundsByIntent: [String: [String]] = [:]
     var reviews: [String: Review] = [:]
     var disputes: [String: Dispute] = [:]
+    var disputeOrder: [String] = []
     var searchVersions: [String: [SearchVersion]] = [:]
+    /// Seconds `POST /_sandbox/clock` moved sandbox time ahead of real time.
+    var clockOffset = 0
 
     let events: any EventPublishing
     let background: BackgroundWork
@@ -36,17 +42,25 @@ actor SandboxState {
         self.disputeDelay = disputeDelay
     }
 
-    static var now: Int { Int(Date().timeIntervalSince1970) }
+    /// Unix seconds of real time: what webhook signatures carry, so receivers' tolerance still holds.
+    static var realNow: Int { Int(Date().timeIntervalSince1970) }
+
+    /// Unix seconds of sandbox time: every object's `created`, `capture_before`, `due_by` and list filters.
+    var now: Int { Self.realNow + clockOffset }
 
     func reset() {
         intents = [:]
         intentOrder = []
         charges = [:]
+        chargeOrder = []
         refunds = [:]
         refundOrder = []
+        refundsByIntent = [:]
         reviews = [:]
         disputes = [:]
+        disputeOrder = []
         searchVersions = [:]
+        clockOffset = 0
     }
 
     func intent(_ id: String, param: String = "intent") throws(StripeError) -> PaymentIntent {
@@ -60,6 +74,16 @@ actor SandboxState {
     func save(_ intent: PaymentIntent) {
         if intents.updateValue(intent, forKey: intent.id) == nil { intentOrder.append(intent.id) }
         searchVersions[intent.id, default: []].append(SearchVersion(writtenAt: .now, intent: intent))
+    }
+
+    func save(_ charge: Charge) {
+        if charges.updateValue(charge, forKey: charge.id) == nil { chargeOrder.append(charge.id) }
+    }
+
+    func save(_ refund: Refund) {
+        guard refunds.updateValue(refund, forKey: refund.id) == nil else { return }
+        refundOrder.append(refund.id)
+        refundsByIntent[refund.paymentIntent, default: []].append(refund.id)
     }
 
     func search(_ query: SearchQuery, lag: Duration, limit: Int) -> [JSONValue] {

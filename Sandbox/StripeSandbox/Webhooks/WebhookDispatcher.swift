@@ -13,13 +13,26 @@ struct WebhookDispatcher: EventPublishing {
     let logger: Logger
 
     func publish(_ type: String, _ object: JSONValue) {
-        let event = WebhookEvent(type: type, object: object, created: SandboxState.now)
+        let event = WebhookEvent(type: type, object: object, created: SandboxState.realNow)
         background.schedule { await self.dispatch(event) }
     }
 
-    private func dispatch(_ event: WebhookEvent) async {
+    func publishInOrder(_ events: [(type: String, object: JSONValue)]) {
+        let rendered = events.map { WebhookEvent(type: $0.type, object: $0.object, created: SandboxState.realNow) }
+        background.schedule {
+            for event in rendered { await self.dispatch(event, inOrder: true) }
+        }
+    }
+
+    /// `inOrder`: the first attempt is awaited (when no delay is drawn), so the next event waits for it.
+    private func dispatch(_ event: WebhookEvent, inOrder: Bool = false) async {
         let faults = await faults.decideWebhook()
-        background.schedule(after: faults.delay) { await self.attempt(event, number: 1, skip: faults.dropFirst) }
+        if faults.dropped { return }
+        if inOrder && faults.delay == .zero {
+            await attempt(event, number: 1, skip: faults.dropFirst)
+        } else {
+            background.schedule(after: faults.delay) { await self.attempt(event, number: 1, skip: faults.dropFirst) }
+        }
         if faults.duplicate {
             background.schedule(after: faults.delay + .milliseconds(50)) { await self.attempt(event, number: 1, skip: false) }
         }
@@ -44,7 +57,7 @@ struct WebhookDispatcher: EventPublishing {
             ("Cache-Control", "no-cache"),
         ]
         if !secrets.isEmpty {
-            let signature = WebhookSignature.header(payload: event.payload, secrets: secrets, timestamp: SandboxState.now)
+            let signature = WebhookSignature.header(payload: event.payload, secrets: secrets, timestamp: SandboxState.realNow)
             headers.append(("Stripe-Signature", signature))
         }
         let request = CurlRequest(method: "POST", url: url, headers: headers, body: event.payload)

@@ -1,10 +1,14 @@
 /// Where state changes go: the webhook dispatcher, or nowhere.
 protocol EventPublishing: Sendable {
     func publish(_ type: String, _ object: JSONValue)
+    /// Events whose order a receiver may rely on (`charge.expired` before `payment_intent.canceled`):
+    /// each is first sent once the one before it was answered, unless a delay fault holds it back.
+    func publishInOrder(_ events: [(type: String, object: JSONValue)])
 }
 
 struct NoEvents: EventPublishing {
     func publish(_ type: String, _ object: JSONValue) {}
+    func publishInOrder(_ events: [(type: String, object: JSONValue)]) {}
 }
 
 enum Webhook {

@@ -59,6 +59,13 @@ extension WebhookReceiver {
         return deliveries.first { $0.type == type && $0.objectID == id }?.object
     }
 
+    /// Waits until every one of `types` was delivered, then returns the types delivered among them, in order.
+    func order(of types: [String], timeout: Duration = .seconds(10)) async -> [String] {
+        let wanted = Set(types)
+        let deliveries = await wait(timeout: timeout) { wanted.isSubset(of: Set($0.map(\.type))) }
+        return deliveries.map(\.type).filter(wanted.contains)
+    }
+
     /// The types of the events about the object `id` delivered so far.
     func types(about id: String) async -> [String] {
         await deliveries.filter { $0.objectID == id }.map(\.type)
