@@ -67,6 +67,7 @@ struct ReconciliationTests {
             #expect(try await stack.sandbox.dashboardRefund(refunded.intent, amount: 1000).status == 200)
             // A hold the record no longer knows of: the payment's own intent, recorded VOIDED.
             let stray = try await Self.payment(api)
+            try await Task.sleep(for: .milliseconds(500))  // its webhook would otherwise queue the sync that releases it
             _ = try await stack.database.column("UPDATE payments SET status = 'VOIDED' WHERE id = \(stray.id)::uuid")
             // A second intent holding money for a payment.
             let doubled = try await Self.payment(api)

@@ -13,43 +13,43 @@ extension Reconciler {
         case unreadable(String)
     }
 
-    /// A payment with work in flight is compared again once that work has ended (it may bring both sides together:
-    /// then nothing is reported). Then each safe heal runs and a last look says which findings it healed.
-    func settle(_ subject: FindingSubject, _ found: [Finding], record: ReconciliationRecord, runId: String) async -> [ReconciliationItem] {
-        var current = found
-        let paymentIds = Set(found.compactMap(\.paymentId))
-        if paymentIds.contains(where: { record.context(paymentId: $0)?.hasQueuedWork == true }) {
-            for paymentId in paymentIds { await awaitQuiet(paymentId) }
-            current = await look(subject) ?? found
-        }
-        let heals = Resolution.heals(current)
-        guard !heals.isEmpty else { return Resolution.items(found: current, afterHeal: nil) }
-        for heal in heals { await perform(heal, runId: runId) }
-        let after = await look(subject) ?? current
-        return Resolution.items(found: current, afterHeal: after)
+    /// What one look at a subject found, and whether its payments have work in flight.
+    struct Look: Sendable {
+        var findings: [Finding]
+        var busy: Bool
     }
 
-    /// The subject's findings now: the processor's object read by id against the record read now; nil when the
-    /// processor or the database could not say.
-    func look(_ subject: FindingSubject) async -> [Finding]? {
+    /// The lists were read before the record, so a finding is first looked at again, the record read before the
+    /// object (the processor is never behind the record: a disagreement then is the record lagging). A payment with
+    /// work in flight is looked at once more after it ended: it may bring both sides together, and then nothing is
+    /// reported. Then each safe heal runs and a last look says which findings it healed.
+    func settle(_ subject: FindingSubject, _ found: [Finding], runId: String) async -> [ReconciliationItem] {
+        let paymentIds = Set(found.compactMap(\.paymentId))
+        guard var now = await look(subject, paymentIds: paymentIds) else { return Resolution.items(found: found, afterHeal: nil) }
+        if now.busy, !now.findings.isEmpty {
+            for paymentId in paymentIds { await awaitQuiet(paymentId) }
+            now = await look(subject, paymentIds: paymentIds) ?? now
+        }
+        let heals = Resolution.heals(now.findings)
+        guard !heals.isEmpty else { return Resolution.items(found: now.findings, afterHeal: nil) }
+        for heal in heals { await perform(heal, runId: runId) }
+        let after = await look(subject, paymentIds: paymentIds)?.findings ?? now.findings
+        return Resolution.items(found: now.findings, afterHeal: after)
+    }
+
+    /// The subject's findings now: the record (the payments found, and whatever records the reference), then the
+    /// processor's object read by id; nil when the database or the processor could not say.
+    func look(_ subject: FindingSubject, paymentIds: Set<String>) async -> Look? {
+        let query = RecordQuery(paymentIds: Array(paymentIds), references: [subject.reference], since: nil)
+        guard let record = try? await database.reconciliationRecord(query) else { return nil }
         let object: ProcessorObject?
         switch await fetch(subject) {
         case .found(let found): object = found
         case .missing: object = nil
         case .unreadable: return nil
         }
-        let query = Self.query(for: subject, object)
-        guard let record = try? await database.reconciliationRecord(query) else { return nil }
-        return ReconciliationMatcher.findings(of: subject, object: object, record)
-    }
-
-    static func query(for subject: FindingSubject, _ object: ProcessorObject?) -> RecordQuery {
-        switch object {
-        case .intent(let intent): RecordQuery(paymentIds: intent.metadata["payment_id"].map { [$0] } ?? [], references: [intent.id], since: nil)
-        case .refund(let refund): RecordQuery(paymentIds: [], references: [refund.id, refund.paymentIntent], since: nil)
-        case .dispute(let dispute): RecordQuery(paymentIds: [], references: dispute.paymentIntent.map { [$0] } ?? [], since: nil)
-        case nil: RecordQuery(paymentIds: [], references: [subject.reference], since: nil)
-        }
+        let busy = paymentIds.contains { record.context(paymentId: $0)?.hasQueuedWork == true }
+        return Look(findings: ReconciliationMatcher.findings(of: subject, object: object, record), busy: busy)
     }
 
     func fetch(_ subject: FindingSubject) async -> Fetched {

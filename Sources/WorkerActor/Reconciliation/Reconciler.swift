@@ -104,7 +104,7 @@ public struct Reconciler: Sendable {
         let missing = try await confirmUnlisted(&snapshot, record)
         var items: [ReconciliationItem] = []
         for (subject, found) in Self.bySubject(ReconciliationMatcher.findings(snapshot, record) + missing) {
-            items += await settle(subject, found, record: record, runId: runId)
+            items += await settle(subject, found, runId: runId)
         }
         return items
     }
