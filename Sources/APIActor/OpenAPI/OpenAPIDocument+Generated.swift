@@ -352,10 +352,21 @@ extension OpenAPIDocument {
         }
       },
       "ReconciliationRun": {
-        "allOf": [{"$ref": "#/components/schemas/ReconciliationRunSummary"}],
         "type": "object",
-        "required": ["items"],
-        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ReconciliationItem"}}}
+        "description": "A run's summary (ReconciliationRunSummary) with its items.",
+        "required": ["runId", "startedAt", "finishedAt", "since", "status", "trigger", "error", "itemCount", "unresolvedCount", "items"],
+        "properties": {
+          "runId": {"type": "string", "format": "uuid"},
+          "startedAt": {"type": "string", "format": "date-time"},
+          "finishedAt": {"type": ["string", "null"], "format": "date-time"},
+          "since": {"type": "string", "format": "date-time"},
+          "status": {"type": "string", "enum": ["running", "complete", "incomplete"]},
+          "trigger": {"type": "string", "enum": ["command", "scheduled"]},
+          "error": {"type": ["string", "null"]},
+          "itemCount": {"type": "integer", "minimum": 0},
+          "unresolvedCount": {"type": "integer", "minimum": 0},
+          "items": {"type": "array", "items": {"$ref": "#/components/schemas/ReconciliationItem"}}
+        }
       },
       "RefundList": {
         "type": "object",
