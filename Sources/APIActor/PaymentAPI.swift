@@ -35,6 +35,7 @@ public enum PaymentAPI {
         let waiters = waiters ?? OutcomeWaiters(notices: nil, signal: EventSignal())
         PaymentRoutes(intake: intake, database: database, validator: validator, waiters: waiters).register(on: routes)
         LifecycleRoutes(database: database, intake: intake, waiters: waiters).register(on: routes)
+        DisputeRoutes(database: database).register(on: routes)
         WebhookRoutes(database: database, secrets: configuration.webhookSecrets, intake: intake).register(on: routes)
         HealthRoutes(database: database, processorStatus: configuration.processorStatus).register(on: routes)
         EventRoutes(database: database, signal: events).register(on: routes)

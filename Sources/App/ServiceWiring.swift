@@ -61,7 +61,12 @@ struct ServiceWiring {
     func services() -> [any Service] {
         var services: [any Service] = [database]
         services += sandbox()
-        if let worker { services += [worker, RetentionSweeper(database: database, logger: Logger(label: "retention"))] + reconciliation() }
+        if let worker {
+            services += [
+                worker, RetentionSweeper(database: database, logger: Logger(label: "retention")),
+                HoldExpiryWatch(database: database, expiry: settings.holdExpiry, logger: Logger(label: "hold-expiry")),
+            ] + reconciliation()
+        }
         services += settings.runsAPI ? api() : operationsOnly()
         return services
     }

@@ -20,6 +20,11 @@ struct JSONObjectWriter {
         text += String(value)
     }
 
+    mutating func bool(_ key: String, _ value: Bool) {
+        field(key)
+        text += value ? "true" : "false"
+    }
+
     /// A string, or `null` when absent (resources show every field).
     mutating func stringOrNull(_ key: String, _ value: String?) {
         field(key)

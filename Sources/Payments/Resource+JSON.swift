@@ -6,7 +6,9 @@ extension Payment {
         var o = JSONObjectWriter()
         o.int("amount", amount)
         o.int("amountCaptured", amountCaptured)
+        o.int("amountDisputed", amountDisputed)
         o.int("amountRefunded", amountRefunded)
+        o.stringOrNull("authorizationExpiresAt", authorizationExpiresAt)
         o.string("capture", capture.rawValue)
         o.string("cartId", cartId)
         o.string("createdAt", createdAt)
@@ -23,6 +25,25 @@ extension Payment {
         o.stringOrNull("riskOutcome", riskOutcome)
         o.string("status", status.rawValue)
         o.string("updatedAt", updatedAt)
+        o.stringOrNull("voidReason", status == .voided ? voidReason?.rawValue : nil)
+        return o.finish()
+    }
+}
+
+extension Dispute {
+    public var json: String {
+        var o = JSONObjectWriter()
+        o.int("amount", amount)
+        o.stringOrNull("createdAt", createdAt)
+        o.string("currency", currency)
+        o.string("disputeId", disputeId)
+        o.stringOrNull("evidenceDueBy", evidenceDueBy)
+        o.bool("isChargeRefundable", isChargeRefundable)
+        o.string("paymentId", paymentId)
+        o.string("processorReference", processorReference)
+        o.stringOrNull("reason", reason)
+        o.string("status", status.rawValue)
+        o.stringOrNull("updatedAt", updatedAt)
         return o.finish()
     }
 }

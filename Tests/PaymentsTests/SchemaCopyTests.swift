@@ -21,7 +21,10 @@ struct SchemaCopyTests {
     }
 
     /// This project's extension events, whose schemas live beside the contract's copies (never in the contract).
-    static let extensions = ["payment-action-required", "payment-review-opened", "payment-review-closed"].map { $0 + ".schema.json" }
+    static let extensions = [
+        "payment-action-required", "payment-review-opened", "payment-review-closed", "payment-authorization-expiring",
+        "payment-authorization-expired", "payment-disputed", "dispute-funds-withdrawn", "dispute-funds-reinstated", "dispute-closed",
+    ].map { $0 + ".schema.json" }
 
     @Test("the extension events' schemas are beside the copy, parse, and are none of the contract's nine")
     func extensionsStandBeside() throws {

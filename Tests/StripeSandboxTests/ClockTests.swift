@@ -1,4 +1,5 @@
 import Foundation
+import StripeGateway
 import Testing
 import TestSupport
 
@@ -102,6 +103,15 @@ struct ClockTests {
             #expect(expired.int("amount_refunded") == 1500)
             #expect(expired["captured"] as? Bool == false)
             #expect(await receiver.object("payment_intent.canceled", id: id)?.string("cancellation_reason") == "automatic")
+            // The event is of sandbox time; its signature of real time, so a receiver's tolerance holds.
+            let delivery = try #require(await receiver.deliveries.first { $0.type == "charge.expired" })
+            let real = Int(Date().timeIntervalSince1970)
+            #expect(abs((delivery.json["created"] as? Int ?? 0) - real - 410_400) <= 5)
+            #expect(throws: Never.self) {
+                try WebhookSignature.verify(
+                    payload: delivery.body, header: delivery.signature, secrets: ["whsec_test_sandbox_secret"], now: real
+                )
+            }
 
             let intent = try await client.get("/v1/payment_intents/\(id)", [("expand[]", "latest_charge")])
             #expect(intent.string("status") == "canceled")

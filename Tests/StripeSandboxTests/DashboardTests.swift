@@ -74,6 +74,21 @@ struct DashboardTests {
         }
     }
 
+    @Test func anAPICancelReleasesTheHoldToo() async throws {
+        try await withStripeSandbox { sandbox in
+            let client = StripeTestClient(sandbox)
+            let id = try await client.heldIntent(amount: 800)
+            let canceled = try await client.post("/v1/payment_intents/\(id)/cancel", [("expand[]", "latest_charge")])
+            #expect(canceled.string("status") == "canceled")
+            let charge = try #require(canceled.object("latest_charge"))
+            #expect(charge["refunded"] as? Bool == true)
+            #expect(charge.int("amount_refunded") == 800)
+            #expect(charge["captured"] as? Bool == false)
+            // Nothing was taken, so nothing can be refunded.
+            #expect(try await client.post("/v1/refunds", [("payment_intent", id)]).status == 400)
+        }
+    }
+
     @Test func aDashboardCancelOfAnIntentWithoutAHold() async throws {
         try await withStripeSandbox { sandbox in
             let client = StripeTestClient(sandbox)

@@ -5,7 +5,7 @@ import TestSupport
 struct PaymentMethodTests {
     @Test(arguments: [
         "pm_card_visa", "pm_card_mastercard", "pm_card_amex", "pm_card_refundFail", "pm_card_pendingRefund",
-        "pm_card_createDispute", "pm_card_riskLevelElevated", "pm_card_threeDSecureOptional",
+        "pm_card_createDispute", "pm_card_createDisputeInquiry", "pm_card_riskLevelElevated", "pm_card_threeDSecureOptional",
         "pm_card_amex_threeDSecureNotSupported",
     ])
     func succeeds(paymentMethod: String) async throws {

@@ -24,7 +24,7 @@ actor SandboxState {
     /// Seconds `POST /_sandbox/clock` moved sandbox time ahead of real time.
     var clockOffset = 0
 
-    let events: any EventPublishing
+    let publisher: any EventPublishing
     let background: BackgroundWork
     /// How long a `pm_card_refundFail` refund stays `succeeded` before it fails, and a
     /// `pm_card_pendingRefund` one `pending` before it succeeds.
@@ -36,7 +36,7 @@ actor SandboxState {
         events: any EventPublishing, background: BackgroundWork, asyncRefundDelay: Duration = .seconds(2),
         disputeDelay: Duration = .seconds(1)
     ) {
-        self.events = events
+        self.publisher = events
         self.background = background
         self.asyncRefundDelay = asyncRefundDelay
         self.disputeDelay = disputeDelay
@@ -45,8 +45,12 @@ actor SandboxState {
     /// Unix seconds of real time: what webhook signatures carry, so receivers' tolerance still holds.
     static var realNow: Int { Int(Date().timeIntervalSince1970) }
 
-    /// Unix seconds of sandbox time: every object's `created`, `capture_before`, `due_by` and list filters.
+    /// Unix seconds of sandbox time: every object's and event's `created`, `capture_before`, `due_by` and
+    /// list filters.
     var now: Int { Self.realNow + clockOffset }
+
+    /// Where webhook events go, stamped with sandbox time (their signatures keep real time).
+    var events: StampedEvents { StampedEvents(publisher: publisher, created: now) }
 
     func reset() {
         intents = [:]

@@ -12,13 +12,13 @@ struct WebhookDispatcher: EventPublishing {
     let background: BackgroundWork
     let logger: Logger
 
-    func publish(_ type: String, _ object: JSONValue) {
-        let event = WebhookEvent(type: type, object: object, created: SandboxState.realNow)
+    func publish(_ type: String, _ object: JSONValue, created: Int) {
+        let event = WebhookEvent(type: type, object: object, created: created)
         background.schedule { await self.dispatch(event) }
     }
 
-    func publishInOrder(_ events: [(type: String, object: JSONValue)]) {
-        let rendered = events.map { WebhookEvent(type: $0.type, object: $0.object, created: SandboxState.realNow) }
+    func publishInOrder(_ events: [(type: String, object: JSONValue)], created: Int) {
+        let rendered = events.map { WebhookEvent(type: $0.type, object: $0.object, created: created) }
         background.schedule {
             for event in rendered { await self.dispatch(event, inOrder: true) }
         }

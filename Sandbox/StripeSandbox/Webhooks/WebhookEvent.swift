@@ -1,14 +1,26 @@
-/// Where state changes go: the webhook dispatcher, or nowhere.
+/// Where state changes go: the webhook dispatcher, or nowhere. `created` is the event's, in sandbox time.
 protocol EventPublishing: Sendable {
-    func publish(_ type: String, _ object: JSONValue)
+    func publish(_ type: String, _ object: JSONValue, created: Int)
     /// Events whose order a receiver may rely on (`charge.expired` before `payment_intent.canceled`):
     /// each is first sent once the one before it was answered, unless a delay fault holds it back.
-    func publishInOrder(_ events: [(type: String, object: JSONValue)])
+    func publishInOrder(_ events: [(type: String, object: JSONValue)], created: Int)
 }
 
 struct NoEvents: EventPublishing {
-    func publish(_ type: String, _ object: JSONValue) {}
-    func publishInOrder(_ events: [(type: String, object: JSONValue)]) {}
+    func publish(_ type: String, _ object: JSONValue, created: Int) {}
+    func publishInOrder(_ events: [(type: String, object: JSONValue)], created: Int) {}
+}
+
+/// What the state publishes through: its publisher, with the sandbox time of the change.
+struct StampedEvents {
+    let publisher: any EventPublishing
+    let created: Int
+
+    func publish(_ type: String, _ object: JSONValue) { publisher.publish(type, object, created: created) }
+
+    func publishInOrder(_ events: [(type: String, object: JSONValue)]) {
+        publisher.publishInOrder(events, created: created)
+    }
 }
 
 enum Webhook {

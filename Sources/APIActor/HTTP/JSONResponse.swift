@@ -22,6 +22,14 @@ enum JSONResponse {
         make(status, json: ("{\"refunds\":[" + refunds.map(\.json).joined(separator: ",") + "]}").utf8, location: nil)
     }
 
+    static func make(_ status: HTTPResponse.Status, _ dispute: Dispute) -> Response {
+        make(status, json: dispute.json.utf8, location: nil)
+    }
+
+    static func make(_ status: HTTPResponse.Status, disputes: [Dispute]) -> Response {
+        make(status, json: ("{\"disputes\":[" + disputes.map(\.json).joined(separator: ",") + "]}").utf8, location: nil)
+    }
+
     static func make(_ status: HTTPResponse.Status, payments: [Payment]) -> Response {
         make(status, json: ("{\"payments\":[" + payments.map(\.json).joined(separator: ",") + "]}").utf8, location: nil)
     }

@@ -15,6 +15,7 @@ extension OpenAPIDocument {
       "PaymentId": {"name": "paymentId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
       "RefundId": {"name": "refundId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
       "RunId": {"name": "runId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
+      "DisputeId": {"name": "disputeId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
       "IdempotencyKey": {
         "name": "Idempotency-Key",
         "in": "header",
@@ -167,7 +168,7 @@ extension OpenAPIDocument {
         "required": [
           "paymentId", "cartId", "orderId", "customerId", "amount", "currency", "status", "capture", "amountCaptured",
           "amountRefunded", "failureReason", "declineCode", "processorReference", "lastError", "createdAt",
-          "updatedAt", "nextAction", "riskOutcome", "review"
+          "updatedAt", "nextAction", "riskOutcome", "review", "authorizationExpiresAt", "voidReason", "amountDisputed"
         ],
         "properties": {
           "paymentId": {"type": "string", "format": "uuid"},
@@ -215,6 +216,18 @@ extension OpenAPIDocument {
                 "properties": {"status": {"type": "string", "enum": ["open", "closed"]}, "reason": {"type": ["string", "null"]}}
               }
             ]
+          },
+          "authorizationExpiresAt": {
+            "type": ["string", "null"], "format": "date-time",
+            "description": "Extension. When the processor drops the uncaptured hold (Stripe's capture_before), once the hold is placed; null when it gives none. A capture past it answers 409."
+          },
+          "voidReason": {
+            "description": "Extension. Why a VOIDED payment was voided: CLIENT (Ordering's void), EXPIRY_POLICY (EXPIRED_HOLD_POLICY=void), EXPIRED (the processor dropped the hold, announced by payment-authorization-expired), AUTHENTICATION (a void during REQUIRES_ACTION); null otherwise.",
+            "enum": [null, "CLIENT", "EXPIRY_POLICY", "EXPIRED", "AUTHENTICATION"]
+          },
+          "amountDisputed": {
+            "type": "integer", "minimum": 0,
+            "description": "Extension. The amount of the payment's disputes that are open or lost; a won dispute no longer counts."
           }
         }
       },
@@ -269,7 +282,9 @@ extension OpenAPIDocument {
             "type": "string",
             "enum": [
               "payment-requested", "payment-succeeded", "payment-failed", "payment-captured", "payment-voided",
-              "refund-requested", "refund-processed", "refund-failed"
+              "refund-requested", "refund-processed", "refund-failed", "payment-action-required", "payment-review-opened",
+              "payment-review-closed", "payment-authorization-expiring", "payment-authorization-expired", "payment-disputed",
+              "dispute-funds-withdrawn", "dispute-funds-reinstated", "dispute-closed"
             ]
           },
           "occurredAt": {"type": "string", "format": "date-time"},
@@ -313,7 +328,9 @@ extension OpenAPIDocument {
             "type": "string",
             "enum": [
               "payment-requested", "payment-succeeded", "payment-failed", "payment-captured", "payment-voided",
-              "refund-requested", "refund-processed", "refund-failed"
+              "refund-requested", "refund-processed", "refund-failed", "payment-action-required", "payment-review-opened",
+              "payment-review-closed", "payment-authorization-expiring", "payment-authorization-expired", "payment-disputed",
+              "dispute-funds-withdrawn", "dispute-funds-reinstated", "dispute-closed"
             ]
           },
           "data": {"type": "string", "contentMediaType": "application/json", "description": "The Event, as JSON."}
@@ -372,6 +389,38 @@ extension OpenAPIDocument {
         "type": "object",
         "required": ["refunds"],
         "properties": {"refunds": {"type": "array", "items": {"$ref": "#/components/schemas/Refund"}}}
+      },
+      "Dispute": {
+        "type": "object",
+        "description": "Extension. A dispute of a captured payment, as last read back from the processor (GET /v1/disputes/{id}).",
+        "required": [
+          "disputeId", "paymentId", "amount", "currency", "reason", "status", "isChargeRefundable", "evidenceDueBy",
+          "processorReference", "createdAt", "updatedAt"
+        ],
+        "properties": {
+          "disputeId": {"type": "string", "format": "uuid"},
+          "paymentId": {"type": "string", "format": "uuid"},
+          "amount": {"type": "integer"},
+          "currency": {"type": "string"},
+          "reason": {"type": ["string", "null"], "description": "Stripe's dispute reason (fraudulent, product_not_received, …)."},
+          "status": {
+            "type": "string",
+            "enum": [
+              "warning_needs_response", "warning_under_review", "warning_closed", "needs_response", "under_review", "won", "lost",
+              "prevented"
+            ]
+          },
+          "isChargeRefundable": {"type": "boolean", "description": "false while open: a refund request answers 409 naming the dispute."},
+          "evidenceDueBy": {"type": ["string", "null"], "format": "date-time"},
+          "processorReference": {"type": "string", "description": "The dispute's dp_… id."},
+          "createdAt": {"type": ["string", "null"], "format": "date-time"},
+          "updatedAt": {"type": ["string", "null"], "format": "date-time"}
+        }
+      },
+      "DisputeList": {
+        "type": "object",
+        "required": ["disputes"],
+        "properties": {"disputes": {"type": "array", "items": {"$ref": "#/components/schemas/Dispute"}}}
       }
     }
   },
@@ -614,6 +663,38 @@ extension OpenAPIDocument {
           "200": {
             "description": "The refund.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Refund"}}}
+          },
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/payments/{paymentId}/disputes": {
+      "get": {
+        "operationId": "listDisputes",
+        "security": [{"bearer": []}],
+        "parameters": [{"$ref": "#/components/parameters/PaymentId"}, {"$ref": "#/components/parameters/RequestId"}],
+        "responses": {
+          "200": {
+            "description": "Extension. The payment's disputes, oldest first.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DisputeList"}}}
+          },
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/disputes/{disputeId}": {
+      "get": {
+        "operationId": "getDispute",
+        "security": [{"bearer": []}],
+        "parameters": [{"$ref": "#/components/parameters/DisputeId"}, {"$ref": "#/components/parameters/RequestId"}],
+        "responses": {
+          "200": {
+            "description": "Extension. The dispute.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Dispute"}}}
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "404": {"$ref": "#/components/responses/NotFound"},

@@ -52,12 +52,23 @@ struct StripeEvent {
             return WebhookNotice(
                 eventId: id, type: type, intentId: object["payment_intent"] as? String, paymentId: nil, refundId: nil,
                 paymentStatus: nil, refundStatus: nil, reviewStatus: (object["open"] as? Bool).map { $0 ? .open : .closed })
-        default:
-            // charge.refunded and the like: the refund.* events carry what the service needs.
+        case "dispute":
+            // Matched to its payment through the intent: a dispute carries none of our metadata.
             return WebhookNotice(
-                eventId: id, type: type, intentId: object["payment_intent"] as? String, paymentId: metadata["payment_id"],
-                refundId: nil, paymentStatus: nil, refundStatus: nil)
+                eventId: id, type: type, intentId: object["payment_intent"] as? String, paymentId: nil, refundId: nil,
+                paymentStatus: nil, refundStatus: nil, disputeReference: object["id"] as? String)
+        default:
+            return chargeNotice(metadata: metadata)
         }
+    }
+
+    /// `charge.expired` says the hold is gone (the read-back decides how); `charge.refunded` carries the charge's
+    /// refunded total, which shows a refund made in the dashboard.
+    private func chargeNotice(metadata: [String: String]) -> WebhookNotice {
+        WebhookNotice(
+            eventId: id, type: type, intentId: object["payment_intent"] as? String, paymentId: metadata["payment_id"],
+            refundId: nil, paymentStatus: type == "charge.expired" ? .voided : nil, refundStatus: nil,
+            amountRefunded: type == "charge.refunded" ? object["amount_refunded"] as? Int : nil)
     }
 
     static func paymentStatus(intentStatus: String?, hasError: Bool) -> PaymentStatus? {

@@ -17,6 +17,8 @@ struct Options: ParsableArguments {
     @Option(help: .setting(.stripeSearchLag)) var stripeSearchLag: String?
     @Option(help: .setting(.workerLease)) var workerLease: String?
     @Option(help: .setting(.authenticationTimeout)) var authenticationTimeout: String?
+    @Option(help: .setting(.expiryWarning)) var expiryWarning: String?
+    @Option(help: .setting(.expiredHoldPolicy)) var expiredHoldPolicy: String?
     @Option(help: .setting(.stripeMaxRPS)) var stripeMaxRps: String?
     @Option(help: .setting(.reconciliationInterval)) var reconciliationInterval: String?
     @Option(help: .setting(.dbPoolSize)) var dbPoolSize: String?

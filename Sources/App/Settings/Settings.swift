@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Payments
 
 /// The validated configuration. Building it is the only place settings are read (`SettingDescriptor.all` says which
 /// exist and how each is checked); an invalid one stops the start with a message naming it.
@@ -49,6 +50,8 @@ struct Settings: Sendable {
     var stripeSearchLag: Int
     /// `AUTHENTICATION_TIMEOUT`, in seconds.
     var authenticationTimeout: Int
+    /// `EXPIRY_WARNING` and `EXPIRED_HOLD_POLICY`.
+    var holdExpiry: HoldExpiry
     var stripeMaxRPS: Int?
     /// `RECONCILIATION_INTERVAL`, in seconds; 0: no scheduled run.
     var reconciliationInterval: Int
@@ -76,6 +79,8 @@ struct Settings: Sendable {
         workerLease = try source.number(.workerLease)
         stripeSearchLag = try source.number(.stripeSearchLag, processor: processor)
         authenticationTimeout = try source.number(.authenticationTimeout)
+        holdExpiry = HoldExpiry(
+            warning: .seconds(try source.number(.expiryWarning)), policy: try source.choice(.expiredHoldPolicy, as: HoldExpiry.Policy.self) ?? .leave)
         let rps = try source.number(.stripeMaxRPS, processor: processor)
         stripeMaxRPS = rps == 0 ? nil : rps
         reconciliationInterval = try source.number(.reconciliationInterval)

@@ -1,12 +1,14 @@
 import Foundation
 import Logging
+import Payments
 import Store
 
 /// Every setting (`contract.md`, "Configuration"), in the order `--help` and the README list them.
 extension SettingDescriptor {
     static let all: [SettingDescriptor] = [
         databaseURL, host, port, role, stripeSecretKey, stripeAPIBase, sandboxPort, stripeWebhookSecret, paymentAPITokens,
-        defaultPaymentMethod, workerConcurrency, stripeSearchLag, workerLease, authenticationTimeout, stripeMaxRPS, reconciliationInterval, dbPoolSize,
+        defaultPaymentMethod, workerConcurrency, stripeSearchLag, workerLease, authenticationTimeout, expiryWarning, expiredHoldPolicy,
+        stripeMaxRPS, reconciliationInterval, dbPoolSize,
         allowLiveKeys,
         logLevel, logFormat,
     ]
@@ -93,6 +95,18 @@ extension SettingDescriptor {
         meaning: "seconds a customer-present payment may wait in REQUIRES_ACTION for the customer's 3-D Secure challenge; "
             + "then its intent is cancelled and the payment fails (`authentication_abandoned`)",
         defaultValue: .fixed("900"), rule: .number(1...86400))
+
+    static let expiryWarning = SettingDescriptor(
+        variable: "EXPIRY_WARNING", option: \.expiryWarning,
+        meaning: "seconds before an uncaptured hold's deadline (`authorizationExpiresAt`) that "
+            + "`payment-authorization-expiring` is published, once per payment",
+        defaultValue: .fixed("86400"), rule: .number(0...2_592_000))
+
+    static let expiredHoldPolicy = SettingDescriptor(
+        variable: "EXPIRED_HOLD_POLICY", option: \.expiredHoldPolicy,
+        meaning: "`void` releases an uncaptured hold an hour before its deadline (`voidReason` `EXPIRY_POLICY`); "
+            + "`leave` lets the processor drop it (`EXPIRED`)",
+        defaultValue: .fixed("leave"), rule: .oneOf(HoldExpiry.Policy.allCases.map(\.rawValue)))
 
     static let stripeMaxRPS = SettingDescriptor(
         variable: "STRIPE_MAX_RPS", option: \.stripeMaxRps,

@@ -6,18 +6,31 @@ import StripeModels
 public struct DisputeTransition: Sendable, Equatable {
     public var dispute: Dispute
     public var events: [DomainEvent]
+    /// What it was made of, to make it again against the record as its write finds it (`rebased(on:)`).
+    private let read: StripeDispute
+    private let orderId: String
+    private let time: String
 
     /// nil when the processor's answer is unreadable (an unknown status): nothing is recorded from it.
     /// `newId`: the id a dispute recorded for the first time takes.
     public init?(read: StripeDispute, recorded: Dispute?, paymentId: String, orderId: String, newId: String, at time: String) {
-        guard let status = Dispute.Status(rawValue: read.status) else { return nil }
+        guard var status = Dispute.Status(rawValue: read.status) else { return nil }
+        // Two reads may commit out of order: a closed dispute never reopens from the older one.
+        if let recorded, recorded.status.isClosed, !status.isClosed { status = recorded.status }
+        (self.read, self.orderId, self.time) = (read, orderId, time)
         let dispute = Dispute(
-            disputeId: recorded?.disputeId ?? newId, paymentId: paymentId, amount: read.amount, currency: read.currency.lowercased(),
+            disputeId: recorded?.disputeId ?? newId, paymentId: paymentId, amount: read.amount, currency: read.currency.uppercased(),
             reason: read.reason, status: status, isChargeRefundable: read.isChargeRefundable, evidenceDueBy: read.evidenceDueBy.map(UnixTime.rfc3339),
             processorReference: read.id, fundsWithdrawn: read.fundsWithdrawn || (recorded?.fundsWithdrawn ?? false) || read.fundsReinstated,
-            fundsReinstated: read.fundsReinstated, createdAt: recorded?.createdAt, updatedAt: recorded?.updatedAt)
+            fundsReinstated: read.fundsReinstated || (recorded?.fundsReinstated ?? false), createdAt: recorded?.createdAt, updatedAt: recorded?.updatedAt)
         self.dispute = dispute
         events = Self.events(from: recorded, to: dispute, orderId: orderId, at: time)
+    }
+
+    /// The same read against the record as the write finds it under its lock: another read of the dispute may
+    /// have committed since this one looked (its id and its events stand; this one adds only what is new).
+    public func rebased(on recorded: Dispute?) -> DisputeTransition? {
+        DisputeTransition(read: read, recorded: recorded, paymentId: dispute.paymentId, orderId: orderId, newId: dispute.disputeId, at: time)
     }
 
     /// Whether the record would change at all.

@@ -30,3 +30,13 @@ public struct HoldExpiry: Sendable, Equatable {
         return "the authorization expired at \(deadline): the hold can no longer be captured"
     }
 }
+
+extension HoldExpiry {
+    /// The warning of a hold nearing its deadline; nil for a payment with no hold or no deadline.
+    public static func warning(for payment: Payment, at time: String) -> DomainEvent? {
+        guard payment.status == .authorized, let deadline = payment.authorizationExpiresAt else { return nil }
+        return .paymentAuthorizationExpiring(
+            paymentId: payment.paymentId, orderId: payment.orderId, amount: payment.amount, currency: payment.currency,
+            expiresAt: deadline, warnedAt: time)
+    }
+}

@@ -52,11 +52,15 @@ extension Database {
     /// Records a dispute read back and ends its `dispute` operation, in one transaction fenced by `lease`: the
     /// dispute as it now stands, the payment's `amountDisputed` summed again, and the events of the change (the
     /// outbox keeps one per dispute and type, so a rerun after a lost COMMIT reply cannot announce one twice).
-    public func recordDispute(_ lease: OperationLease, _ transition: DisputeTransition) async throws(StoreError) {
-        let dispute = transition.dispute
+    /// The payment's row lock serialises the reads of its disputes: the transition is made again against the
+    /// dispute as recorded under it (`rebased(on:)`), so two reads running at once record one dispute, once.
+    public func recordDispute(_ lease: OperationLease, _ read: DisputeTransition) async throws(StoreError) {
         try await transaction(rerun: .asIs) { tx throws(StoreError) in
             try tx.hold(lease)
-            _ = try tx.payment(id: dispute.paymentId, lock: true)
+            _ = try tx.payment(id: read.dispute.paymentId, lock: true)
+            let recorded = try tx.dispute(where: "d.processor_reference = \(read.dispute.processorReference)")
+            guard let transition = read.rebased(on: recorded), transition.changes(recorded) else { return try tx.endDisputeRead(lease) }
+            let dispute = transition.dispute
             tx.concerns(dispute.paymentId)
             try tx.upsert(dispute)
             try tx.execute(
@@ -68,11 +72,7 @@ extension Database {
                 WHERE id = \(dispute.paymentId)
                 """)
             try tx.append(transition.events)
-            try tx.execute(
-                """
-                UPDATE operations SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
-                WHERE id = \(lease.operationId)
-                """)
+            try tx.endDisputeRead(lease)
         }
     }
 
@@ -80,6 +80,14 @@ extension Database {
 }
 
 extension Transaction {
+    fileprivate func endDisputeRead(_ lease: OperationLease) throws(StoreError) {
+        try execute(
+            """
+            UPDATE operations SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
+            WHERE id = \(lease.operationId)
+            """)
+    }
+
     fileprivate func upsert(_ d: Dispute) throws(StoreError) {
         try execute(
             """

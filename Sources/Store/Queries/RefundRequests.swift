@@ -27,7 +27,8 @@ extension Database {
                 "SELECT coalesce(sum(amount), 0) AS reserved FROM refunds WHERE payment_id = \(paymentId) AND status IN ('REQUESTED', 'PROCESSED')"
             )[0].requiredInt("reserved")
             let wanted: Int
-            switch RefundRequestDecision.decide(payment: payment, reserved: reserved, amount: amount) {
+            let disputes = try tx.disputes(ofPayment: paymentId)
+            switch RefundRequestDecision.decide(payment: payment, reserved: reserved, amount: amount, disputes: disputes) {
             case .conflict(let reason): return .conflict(reason)
             case .refund(let amount): wanted = amount
             }

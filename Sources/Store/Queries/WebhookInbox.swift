@@ -15,11 +15,18 @@ public struct WebhookNotice: Sendable, Equatable {
     public var refundStatus: RefundStatus?
     /// Where a Radar review of the payment's charge stands (`review.opened`, `review.closed`).
     public var reviewStatus: PaymentReview.Status?
+    /// The dispute (`dp_…`) a `charge.dispute.*` event is about: it is read back by id, whatever the event says.
+    public var disputeReference: String?
+    /// A charge's `amount_refunded` (`charge.refunded`): a refund made in the dashboard shows here first.
+    public var amountRefunded: Int?
 
     public init(
         eventId: String, type: String, intentId: String?, paymentId: String?, refundId: String?,
-        paymentStatus: PaymentStatus?, refundStatus: RefundStatus?, reviewStatus: PaymentReview.Status? = nil
+        paymentStatus: PaymentStatus?, refundStatus: RefundStatus?, reviewStatus: PaymentReview.Status? = nil,
+        disputeReference: String? = nil, amountRefunded: Int? = nil
     ) {
+        self.disputeReference = disputeReference
+        self.amountRefunded = amountRefunded
         self.eventId = eventId
         self.type = type
         self.intentId = intentId
@@ -36,7 +43,16 @@ public struct WebhookNotice: Sendable, Equatable {
     public func isAhead(of payment: Payment, refundStatus recorded: RefundStatus?) -> Bool {
         let paymentBehind = paymentStatus.map { $0 != payment.status && payment.status.canMove(to: $0) } ?? false
         let reviewBehind = reviewStatus.map { $0 != payment.review?.status } ?? false
-        return paymentBehind || isStrayHold(on: payment) || reviewBehind || isRefundAhead(of: recorded)
+        return paymentBehind || isStrayHold(on: payment) || reviewBehind || isRefundAhead(of: recorded) || isRefundedAhead(of: payment)
+    }
+
+    /// The charge shows refunds the record lacks (or no longer has): a sync lists them all.
+    public func isRefundedAhead(of payment: Payment) -> Bool { amountRefunded.map { $0 != payment.amountRefunded } ?? false }
+
+    /// A stray hold is released by a sync only (the payment's own operations end on its final status), and refunds
+    /// are read back by a sync only (a queued refund operation reads back its own alone).
+    public func needsSync(of payment: Payment, refundStatus recorded: RefundStatus?) -> Bool {
+        isRefundAhead(of: recorded) || isStrayHold(on: payment) || isRefundedAhead(of: payment)
     }
 
     public func isStrayHold(on payment: Payment) -> Bool { payment.status.isFinal && paymentStatus == .authorized }
@@ -66,9 +82,9 @@ extension Database {
                 "INSERT INTO webhook_events (id, type) VALUES (\(notice.eventId), \(notice.type)) ON CONFLICT DO NOTHING RETURNING id")
             guard !fresh.isEmpty else { return .duplicate }
             guard let (payment, refundStatus) = try tx.subject(of: notice) else { return .unrelated }
+            if let read = try tx.disputeRead(for: notice, of: payment) { return read }
             guard notice.isAhead(of: payment, refundStatus: refundStatus) else { return .upToDate }
-            // A stray hold is released by a sync only: the payment's own operations end on its final status.
-            let syncAlways = notice.isRefundAhead(of: refundStatus) || notice.isStrayHold(on: payment)
+            let syncAlways = notice.needsSync(of: payment, refundStatus: refundStatus)
             // Operations parked on unreadable answers are released: this read-back may read them.
             try tx.execute(
                 """
@@ -91,13 +107,9 @@ extension Database {
             // An event about a refund always gets a sync, which reads back every refund of the payment: the
             // queued operation of another refund reads back only its own, and would absorb this event.
             if syncAlways || (expedited.affectedRows == 0 && waiting.isEmpty) {
-                let syncKey = "\(payment.paymentId):sync:\(notice.eventId)"
-                let queued = try tx.execute(
-                    """
-                    INSERT INTO operations (payment_id, kind, idempotency_key) VALUES (\(payment.paymentId), 'sync', \(syncKey))
-                    ON CONFLICT DO NOTHING RETURNING id
-                    """)
-                due += try queued.rows.map { row throws(StoreError) in try row.requiredInt("id") }
+                if let queued = try tx.queueSync(paymentId: payment.paymentId, key: "\(payment.paymentId):sync:\(notice.eventId)") {
+                    due.append(queued)
+                }
                 // No conflict target: a sync already queued for the payment, or (an event redelivered after its id
                 // was purged, past 30 days) the sync this very event queued long ago, both mean nothing to add.
             }
@@ -123,6 +135,13 @@ extension Transaction {
 }
 
 extension Transaction {
+    /// A dispute's event queues a read of that dispute (nil: the event is about no dispute).
+    fileprivate func disputeRead(for notice: WebhookNotice, of payment: Payment) throws(StoreError) -> WebhookReceipt? {
+        guard let dispute = notice.disputeReference else { return nil }
+        let read = try queueDisputeRead(paymentId: payment.paymentId, disputeReference: dispute, key: "\(dispute):\(notice.eventId)")
+        return .syncQueued(paymentId: payment.paymentId, operations: read.map { [$0] } ?? [])
+    }
+
     /// From the intent's `metadata.payment_id`; a review carries only the intent's id, found as the reference.
     fileprivate func paymentId(of notice: WebhookNotice) throws(StoreError) -> String? {
         if let paymentId = notice.paymentId { return UUIDText.isValid(paymentId) ? paymentId.lowercased() : nil }

@@ -32,7 +32,7 @@ import Testing
         #expect(finish.change.status == .authorized && finish.events.map(\.type) == ["payment-succeeded"])
     }
 
-    @Test("a captured payment's refunds are compared one by one; only a moved one is recorded, then the sync ends")
+    @Test("a captured payment's refunds are compared one by one; only a moved one is recorded; then those made elsewhere, oldest first; then the sync ends")
     func refunds() throws {
         var machine = Self.machine(.captured)
         _ = machine.start()
@@ -47,7 +47,23 @@ import Testing
         #expect(write.status == .processed && write.events.map(\.type) == ["refund-processed"])
         #expect(machine.refundRecorded() == .findRefund(id: "r2"))
         #expect(machine.refundFound(Self.local(.failed, refundId: "r2")) == .findRefund(id: "r3"), "unchanged: nothing recorded")
-        let finish = try #require(F.finish(machine.refundFound(Self.local(.requested, refundId: "r3"))))
+        #expect(machine.refundFound(Self.local(.requested, refundId: "r3"))
+            == .recordForeignRefund(ForeignRefund(processorReference: "re_x", amount: 5, status: .processed)))
+        let finish = try #require(F.finish(machine.refundRecorded()))
+        #expect(finish.resolution == .done)
+    }
+
+    @Test("refunds made elsewhere are recorded oldest first (the list is newest first), a pending one as REQUESTED")
+    func foreignRefunds() throws {
+        var machine = Self.machine(.captured)
+        _ = machine.start()
+        _ = machine.readBack(.success(F.intent(.succeeded, received: 4999)))
+        let newer = StripeRefund(id: "re_new", paymentIntent: F.intentId, amount: 5, currency: "eur", status: .succeeded)
+        let older = StripeRefund(id: "re_old", paymentIntent: F.intentId, amount: 7, currency: "eur", status: .pending, reason: "duplicate")
+        #expect(machine.listed(.success([newer, older]))
+            == .recordForeignRefund(ForeignRefund(processorReference: "re_old", amount: 7, status: .requested, reason: .duplicate)))
+        #expect(machine.refundRecorded() == .recordForeignRefund(ForeignRefund(processorReference: "re_new", amount: 5, status: .processed)))
+        let finish = try #require(F.finish(machine.refundRecorded()))
         #expect(finish.resolution == .done)
     }
 

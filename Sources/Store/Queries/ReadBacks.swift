@@ -1,0 +1,40 @@
+import Payments
+
+/// Asking the worker to read the processor back: a `sync` of a payment's intent and refunds, or a `dispute` read of
+/// one dispute. Each waits at most once (a unique index over the unclaimed ones): asking again while one waits adds
+/// nothing, and an ask after its claim queues another (the running one may have read already).
+extension Transaction {
+    func queueSync(paymentId: String, key: String) throws(StoreError) -> Int? {
+        try execute(
+            """
+            INSERT INTO operations (payment_id, kind, idempotency_key) VALUES (\(paymentId), 'sync', \(key))
+            ON CONFLICT DO NOTHING RETURNING id
+            """
+        ).rows.first?.requiredInt("id")
+    }
+
+    func queueDisputeRead(paymentId: String, disputeReference: String, key: String) throws(StoreError) -> Int? {
+        try execute(
+            """
+            INSERT INTO operations (payment_id, kind, idempotency_key, dispute_reference)
+            VALUES (\(paymentId), 'dispute', \(key), \(disputeReference))
+            ON CONFLICT DO NOTHING RETURNING id
+            """
+        ).rows.first?.requiredInt("id")
+    }
+}
+
+extension Database {
+    /// The sync's id, or nil when one already waits for the payment. `key`: unique per ask (the webhook's event id,
+    /// a reconciliation run's).
+    public func queueSync(paymentId: String, key: String) async throws(StoreError) -> Int? {
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in try tx.queueSync(paymentId: paymentId, key: key) }
+    }
+
+    /// The read's id, or nil when one already waits for the dispute.
+    public func queueDisputeRead(paymentId: String, disputeReference: String, key: String) async throws(StoreError) -> Int? {
+        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
+            try tx.queueDisputeRead(paymentId: paymentId, disputeReference: disputeReference, key: key)
+        }
+    }
+}
