@@ -47,6 +47,17 @@ struct ReconciliationTests {
         return try await api.get("/reconciliation/runs/\(runId)")
     }
 
+    /// The dispute's `dp_…` once the service has recorded it from its webhooks.
+    static func recordedDispute(_ api: APIClient, _ paymentId: String) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let disputes = try await api.get("/payments/\(paymentId)/disputes").json["disputes"] as? [[String: Any]] ?? []
+            if let reference = disputes.first?["processorReference"] as? String { return reference }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw HarnessError(message: "no dispute recorded for \(paymentId)")
+    }
+
     static func intentStatus(_ stack: Stack, _ intentId: String) async throws -> String? {
         try await stack.sandbox.stripeGet("/v1/payment_intents/\(intentId)")["status"] as? String
     }
@@ -72,8 +83,15 @@ struct ReconciliationTests {
             // A second intent holding money for a payment.
             let doubled = try await Self.payment(api)
             let second = try await Self.directHold(stack, paymentId: doubled.id)
-            // A dispute opened a second after the capture (the service does not record dispute events yet).
+            // A dispute whose two events (created, funds withdrawn) were lost, and one moved with its update lost.
+            let reviewed = try await Self.payment(api, method: "pm_card_createDispute", capture: "automatic")
+            let recorded = try await Self.recordedDispute(api, reviewed.id)
+            try await Task.sleep(for: .milliseconds(500))  // its funds_withdrawn delivered too
+            try await stack.sandbox.dropNextEvents(1)
+            #expect(try await stack.sandbox.setDisputeStatus(recorded, "under_review").status == 200)
             let disputed = try await Self.payment(api, method: "pm_card_createDispute", capture: "automatic")
+            try await Task.sleep(for: .milliseconds(500))
+            try await stack.sandbox.dropNextEvents(2)
             try await Task.sleep(for: .seconds(2))
 
             let first = try await Self.reconcile(stack)
@@ -83,7 +101,7 @@ struct ReconciliationTests {
             let found = Set(items.map { "\($0["kind"] as? String ?? "") \($0["paymentId"] as? String ?? "")" })
             #expect(found == [
                 "status_mismatch \(cancelled.id)", "missing_here \(refunded.id)", "orphan_hold \(stray.id)", "orphan_hold \(doubled.id)",
-                "missing_here \(disputed.id)",
+                "missing_here \(disputed.id)", "status_mismatch \(reviewed.id)",
             ], "\(first.output)")
             #expect(items.allSatisfy { $0["healed"] as? Bool == true }, "\(first.output)")
             #expect(try await api.get("/payments/\(cancelled.id)").string("status") == "VOIDED")
@@ -91,7 +109,8 @@ struct ReconciliationTests {
             #expect(try await Self.intentStatus(stack, stray.intent) == "canceled")
             #expect(try await Self.intentStatus(stack, second) == "canceled")
             #expect(try await stack.database.scalar("SELECT count(*) FROM disputes WHERE payment_id = \(disputed.id)::uuid") == "1")
-            #expect(first.output.contains("summary: 5 items, 5 healed, 0 unresolved; exit 0"), "\(first.output)")
+            #expect(try await stack.database.scalar("SELECT status FROM disputes WHERE processor_reference = \(recorded)") == "under_review")
+            #expect(first.output.contains("summary: 6 items, 6 healed, 0 unresolved; exit 0"), "\(first.output)")
 
             let again = try await Self.reconcile(stack)
             #expect(again.status == 0, "\(again.output)")
@@ -99,7 +118,7 @@ struct ReconciliationTests {
             let runs = try await api.get("/reconciliation/runs").json["runs"] as? [[String: Any]] ?? []
             #expect(runs.count == 2)
             #expect(runs.first?["itemCount"] as? Int == 0)
-            #expect(runs.last?["itemCount"] as? Int == 5)
+            #expect(runs.last?["itemCount"] as? Int == 6)
             #expect(runs.allSatisfy { $0["status"] as? String == "complete" && $0["trigger"] as? String == "command" })
         }
     }
