@@ -28,6 +28,11 @@ public struct ReconciliationRunDetail: Sendable, Equatable {
 public struct ReconciliationHistory: Sendable, Equatable {
     public var lastStart: Double?
     public var lastCompleteStart: Double?
+
+    public init(lastStart: Double?, lastCompleteStart: Double?) {
+        self.lastStart = lastStart
+        self.lastCompleteStart = lastCompleteStart
+    }
 }
 
 extension Database {
