@@ -25,6 +25,8 @@ It checks the database and `GET /_sandbox/ledger` and prints ONE summary line:
   disagree          payments whose status/amounts (or refunds) disagree with the ledger (contract.md)
   holds             VOIDED or FAILED payments with an intent that still holds or took money
   unanswered        commands never answered before the client's deadline
+  reconcile_exit    the exit status of the last step, `payment-service reconcile --since <the run's start>` (its
+                    report is in this log): 0 means the processor and the record agree, nothing unresolved
 and exits 1 if any of them is not 0. It also shows `refused=` (captures and voids answered 202, then refused by
 the processor, with the refusal in `lastError` and the payment AUTHORIZED as the ledger says), `parked=` (operations
 parked: each fails the run) and `injected=`: how many times each fault fired (`GET /_sandbox/faults`, read
@@ -524,6 +526,22 @@ class Run:
 
     # -- the whole run --------------------------------------------------------------------------------
 
+    def reconcile(self, env, since):
+        """The last step: `payment-service reconcile` over the whole run, while both instances still run (their
+        workers perform the read-backs its heals queue). Its report goes into this log; its exit status must be 0
+        (nothing unresolved)."""
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since))
+        try:
+            done = subprocess.run([os.path.join(BIN, "payment-service"), "reconcile", "--since", stamp],
+                                  env=dict(env, LOG_LEVEL="warning"), capture_output=True, text=True, timeout=600)
+            status, output = done.returncode, done.stdout + done.stderr
+        except subprocess.TimeoutExpired as expired:
+            status, output = 2, f"reconcile still running after {expired.timeout}s"
+        for line in output.splitlines():
+            log(f"reconcile: {line}")
+        log(f"reconcile exit status {status}")
+        return status
+
     def main(self):
         started = time.time()
         run_dir = tempfile.mkdtemp(prefix="payment-chaos-")
@@ -596,6 +614,7 @@ class Run:
             for problem in problems[:30]:
                 log(problem)
             counts["unanswered"] = self.unanswered
+            counts["reconcile_exit"] = self.reconcile(env, since=started - 300)
             ok = all(v == 0 for v in counts.values())
             summary = " ".join(f"{k}={v}" for k, v in counts.items())
             print(f"chaos {'PASS' if ok else 'FAIL'}: commands={self.args.commands} acknowledged={len(self.ack_payments)} "

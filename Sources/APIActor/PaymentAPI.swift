@@ -39,6 +39,7 @@ public enum PaymentAPI {
         WebhookRoutes(database: database, secrets: configuration.webhookSecrets, intake: intake).register(on: routes)
         HealthRoutes(database: database, processorStatus: configuration.processorStatus).register(on: routes)
         EventRoutes(database: database, signal: events).register(on: routes)
+        ReconciliationRoutes(database: database).register(on: routes)
         MetricsRoutes(render: configuration.metrics).register(on: routes)
         OpenAPIRoutes().register(on: routes)
         routes.finish()

@@ -65,10 +65,20 @@ struct ServiceWiring {
             services += [
                 worker, RetentionSweeper(database: database, logger: Logger(label: "retention")),
                 HoldExpiryWatch(database: database, expiry: settings.holdExpiry, logger: Logger(label: "hold-expiry")),
-            ]
+            ] + reconciliation()
         }
         services += settings.runsAPI ? api() : operationsOnly()
         return services
+    }
+
+    /// The scheduled reconciliation run, with the worker (which performs the read-backs its heals queue), through
+    /// the worker's own gateway: one rate limit for both.
+    private func reconciliation() -> [any Service] {
+        guard settings.reconciliationInterval > 0 else { return [] }
+        let logger = Logger(label: "reconciliation")
+        return [ReconciliationScheduler(
+            reconciler: Reconciler(database: database, processor: stripe, logger: logger), database: database,
+            interval: settings.reconciliationInterval, logger: logger)]
     }
 
     private func sandbox() -> [any Service] {

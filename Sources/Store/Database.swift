@@ -9,12 +9,15 @@ import ServiceLifecycle
 /// API and the worker finish their units of work before it closes.
 public final class Database: Service {
     public let pool: ConnectionPool
+    /// What the pool's connections connect with, for a connection of its own (`AdvisoryLock`).
+    let conninfo: String
     let logger: Logger
     private let notifier = EventNotifier()
 
     /// `url` is a libpq URI (`DATABASE_URL`); time-outs are added so an outage is noticed in seconds.
     public init(url: String, poolSize: Int, logger: Logger) {
-        pool = ConnectionPool(conninfo: Self.conninfo(url), size: poolSize)
+        conninfo = Self.conninfo(url)
+        pool = ConnectionPool(conninfo: conninfo, size: poolSize)
         self.logger = logger
     }
 

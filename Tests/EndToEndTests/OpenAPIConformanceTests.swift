@@ -55,6 +55,9 @@ struct OpenAPIConformanceTests {
             let signature = WebhookSignature.header(payload: event, secrets: [Stack.webhookSecret], timestamp: Int(Date().timeIntervalSince1970))
             check("POST", "/webhooks/stripe", try await open.send(
                 "POST", "/webhooks/stripe", body: event, headers: [("Content-Type", "application/json"), ("Stripe-Signature", signature)]))
+            check("GET", "/reconciliation/runs", try await api.get("/reconciliation/runs"))
+            check("GET", "/reconciliation/runs", try await open.get("/reconciliation/runs"))
+            check("GET", "/reconciliation/runs/{runId}", try await api.get("/reconciliation/runs/\(UUID().uuidString)"))
             check("GET", "/health/live", try await open.get("/health/live"))
             check("GET", "/health/ready", try await open.get("/health/ready"))
             check("GET", "/metrics", try await open.get("/metrics"))

@@ -14,6 +14,7 @@ extension OpenAPIDocument {
     "parameters": {
       "PaymentId": {"name": "paymentId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
       "RefundId": {"name": "refundId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
+      "RunId": {"name": "runId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
       "DisputeId": {"name": "disputeId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
       "IdempotencyKey": {
         "name": "Idempotency-Key",
@@ -61,7 +62,7 @@ extension OpenAPIDocument {
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
       },
       "NotFound": {
-        "description": "No such payment or refund.",
+        "description": "No such payment, refund or reconciliation run.",
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
       },
       "Conflict": {
@@ -335,6 +336,54 @@ extension OpenAPIDocument {
           "data": {"type": "string", "contentMediaType": "application/json", "description": "The Event, as JSON."}
         },
         "description": "One server-sent event. Between events the stream sends comment lines (': connected' first, then ': keep-alive' while idle), which carry no event."
+      },
+      "ReconciliationRunSummary": {
+        "type": "object",
+        "required": ["runId", "startedAt", "finishedAt", "since", "status", "trigger", "error", "itemCount", "unresolvedCount"],
+        "properties": {
+          "runId": {"type": "string", "format": "uuid"},
+          "startedAt": {"type": "string", "format": "date-time"},
+          "finishedAt": {"type": ["string", "null"], "format": "date-time", "description": "null while the run is running."},
+          "since": {"type": "string", "format": "date-time", "description": "The window's start: the processor's objects created since then were compared."},
+          "status": {"type": "string", "enum": ["running", "complete", "incomplete"], "description": "incomplete: the run could not finish (error says why); its items are not a full comparison."},
+          "trigger": {"type": "string", "enum": ["command", "scheduled"]},
+          "error": {"type": ["string", "null"]},
+          "itemCount": {"type": "integer", "minimum": 0},
+          "unresolvedCount": {"type": "integer", "minimum": 0, "description": "Items not healed."}
+        }
+      },
+      "ReconciliationRunList": {
+        "type": "object",
+        "required": ["runs"],
+        "properties": {"runs": {"type": "array", "items": {"$ref": "#/components/schemas/ReconciliationRunSummary"}, "description": "The newest 100 runs, newest first."}}
+      },
+      "ReconciliationItem": {
+        "type": "object",
+        "required": ["kind", "processorReference", "detail", "healed"],
+        "properties": {
+          "kind": {"type": "string", "enum": ["missing_here", "missing_at_processor", "amount_mismatch", "status_mismatch", "orphan_hold"]},
+          "paymentId": {"type": "string", "format": "uuid", "description": "Absent when the processor's object names no payment by a valid id."},
+          "processorReference": {"type": "string", "description": "The intent (pi_…), refund (re_…) or dispute (dp_…) the item is about."},
+          "detail": {"type": "string"},
+          "healed": {"type": "boolean", "description": "true: a safe heal ran and the record agrees with the processor now."}
+        }
+      },
+      "ReconciliationRun": {
+        "type": "object",
+        "description": "A run's summary (ReconciliationRunSummary) with its items.",
+        "required": ["runId", "startedAt", "finishedAt", "since", "status", "trigger", "error", "itemCount", "unresolvedCount", "items"],
+        "properties": {
+          "runId": {"type": "string", "format": "uuid"},
+          "startedAt": {"type": "string", "format": "date-time"},
+          "finishedAt": {"type": ["string", "null"], "format": "date-time"},
+          "since": {"type": "string", "format": "date-time"},
+          "status": {"type": "string", "enum": ["running", "complete", "incomplete"]},
+          "trigger": {"type": "string", "enum": ["command", "scheduled"]},
+          "error": {"type": ["string", "null"]},
+          "itemCount": {"type": "integer", "minimum": 0},
+          "unresolvedCount": {"type": "integer", "minimum": 0},
+          "items": {"type": "array", "items": {"$ref": "#/components/schemas/ReconciliationItem"}}
+        }
       },
       "RefundList": {
         "type": "object",
@@ -731,6 +780,40 @@ extension OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"}
+        }
+      }
+    },
+    "/reconciliation/runs": {
+      "get": {
+        "operationId": "listReconciliationRuns",
+        "summary": "The newest reconciliation runs first (payment-service reconcile, and the worker's scheduled run).",
+        "security": [{"bearer": []}],
+        "parameters": [{"$ref": "#/components/parameters/RequestId"}],
+        "responses": {
+          "200": {
+            "description": "The runs.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReconciliationRunList"}}},
+            "links": {"GetRun": {"operationId": "getReconciliationRun", "parameters": {"runId": "$response.body#/runs/0/runId"}}}
+          },
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/reconciliation/runs/{runId}": {
+      "get": {
+        "operationId": "getReconciliationRun",
+        "summary": "A reconciliation run with its items, in the order found.",
+        "security": [{"bearer": []}],
+        "parameters": [{"$ref": "#/components/parameters/RunId"}, {"$ref": "#/components/parameters/RequestId"}],
+        "responses": {
+          "200": {
+            "description": "The run.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReconciliationRun"}}}
+          },
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },

@@ -9,6 +9,7 @@ struct JSONLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .info
     let label: String
+    var standardError = false
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -23,6 +24,6 @@ struct JSONLogHandler: LogHandler {
             fields.append("\(JSONString.quoted(key)):\(JSONString.quoted("\(merged[key]!)"))")
         }
         let line = "{" + fields.joined(separator: ",") + "}\n"
-        FileHandle.standardOutput.write(Data(line.utf8))
+        (standardError ? FileHandle.standardError : FileHandle.standardOutput).write(Data(line.utf8))
     }
 }

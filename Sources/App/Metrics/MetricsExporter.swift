@@ -1,4 +1,5 @@
 import CoreMetrics
+import Payments
 import Prometheus
 import Store
 import StripeGateway
@@ -17,6 +18,10 @@ struct MetricsExporter: Sendable {
     private let requiringAction = Gauge(label: "payments_requiring_action")
     /// 1 while the processor refuses the secret key (401/403).
     private let credentialsRefused = Gauge(label: "stripe_credentials_refused")
+    /// The unresolved items of the latest reconciliation run, by kind (all instances: read from the database).
+    private let discrepancies = Dictionary(uniqueKeysWithValues: DiscrepancyKind.allCases.map {
+        ($0, Gauge(label: "reconciliation_discrepancies", dimensions: [("kind", $0.rawValue)]))
+    })
     private let poolSize = Gauge(label: "db_pool_connections")
     private let poolInUse = Gauge(label: "db_pool_connections_in_use")
 
@@ -33,6 +38,9 @@ struct MetricsExporter: Sendable {
             pendingRefunds.record(depth.pendingRefunds)
             parked.record(depth.parked)
             requiringAction.record(depth.requiringAction)
+        }
+        if let counts = try? await database.reconciliationDiscrepancies() {
+            for (kind, count) in counts { discrepancies[kind]?.record(count) }
         }
         credentialsRefused.record(credentials.isRefused ? 1 : 0)
         poolSize.record(await database.pool.size)

@@ -20,6 +20,7 @@ struct Options: ParsableArguments {
     @Option(help: .setting(.expiryWarning)) var expiryWarning: String?
     @Option(help: .setting(.expiredHoldPolicy)) var expiredHoldPolicy: String?
     @Option(help: .setting(.stripeMaxRPS)) var stripeMaxRps: String?
+    @Option(help: .setting(.reconciliationInterval)) var reconciliationInterval: String?
     @Option(help: .setting(.dbPoolSize)) var dbPoolSize: String?
     @Option(help: .setting(.allowLiveKeys)) var allowLiveKeys: String?
     @Option(help: .setting(.logLevel)) var logLevel: String?

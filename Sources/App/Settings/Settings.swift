@@ -53,6 +53,8 @@ struct Settings: Sendable {
     /// `EXPIRY_WARNING` and `EXPIRED_HOLD_POLICY`.
     var holdExpiry: HoldExpiry
     var stripeMaxRPS: Int?
+    /// `RECONCILIATION_INTERVAL`, in seconds; 0: no scheduled run.
+    var reconciliationInterval: Int
     var dbPoolSize: Int
     var logLevel: Logger.Level
     var logJSON: Bool
@@ -81,6 +83,7 @@ struct Settings: Sendable {
             warning: .seconds(try source.number(.expiryWarning)), policy: try source.choice(.expiredHoldPolicy, as: HoldExpiry.Policy.self) ?? .leave)
         let rps = try source.number(.stripeMaxRPS, processor: processor)
         stripeMaxRPS = rps == 0 ? nil : rps
+        reconciliationInterval = try source.number(.reconciliationInterval)
         dbPoolSize = try source.number(.dbPoolSize)
         logLevel = try source.choice(.logLevel, as: Logger.Level.self) ?? .info
         logJSON = try source.value(.logFormat).map { $0 == "json" } ?? (isatty(STDOUT_FILENO) == 0)

@@ -8,7 +8,7 @@ extension SettingDescriptor {
     static let all: [SettingDescriptor] = [
         databaseURL, host, port, role, stripeSecretKey, stripeAPIBase, sandboxPort, stripeWebhookSecret, paymentAPITokens,
         defaultPaymentMethod, workerConcurrency, stripeSearchLag, workerLease, authenticationTimeout, expiryWarning, expiredHoldPolicy,
-        stripeMaxRPS, dbPoolSize,
+        stripeMaxRPS, reconciliationInterval, dbPoolSize,
         allowLiveKeys,
         logLevel, logFormat,
     ]
@@ -64,7 +64,7 @@ extension SettingDescriptor {
 
     static let paymentAPITokens = SettingDescriptor(
         variable: "PAYMENT_API_TOKENS", option: \.paymentApiTokens,
-        meaning: "comma-separated bearer tokens for `/payments*`, `/refunds*`, `/events*`",
+        meaning: "comma-separated bearer tokens for `/payments*`, `/refunds*`, `/events*`, `/reconciliation*`",
         defaultValue: .described("required outside sandbox mode; unset in sandbox mode = auth off (warned)"))
 
     static let defaultPaymentMethod = SettingDescriptor(
@@ -113,6 +113,12 @@ extension SettingDescriptor {
         meaning: "client-side request rate limit towards the processor (`0`: unlimited)",
         defaultValue: .byProcessor("25 for `api.stripe.com`, else unlimited") { $0.isStripe ? "25" : "0" },
         rule: .number(0...100_000))
+
+    static let reconciliationInterval = SettingDescriptor(
+        variable: "RECONCILIATION_INTERVAL", option: \.reconciliationInterval,
+        meaning: "seconds between the worker's scheduled reconciliation runs (`0`: none; `payment-service reconcile` runs one at "
+            + "any time)",
+        defaultValue: .fixed("86400"), rule: .number(0...31_536_000))
 
     static let dbPoolSize = SettingDescriptor(
         variable: "DB_POOL_SIZE", option: \.dbPoolSize,

@@ -7,6 +7,7 @@ struct Migration: Sendable {
 
 extension Migration {
     static let all: [Migration] = [
-        .v1InitialSchema, .v2SyncOperations, .v3LeanerWrites, .v4RetentionIndexes, .v5PendingRefunds, .v6FencedLeases, .v7CustomerAction, .v8ExpiryAndDisputes,
+        .v1InitialSchema, .v2SyncOperations, .v3LeanerWrites, .v4RetentionIndexes, .v5PendingRefunds, .v6FencedLeases, .v7CustomerAction,
+        .v8ExpiryAndDisputes, .v9Reconciliation,
     ]
 }

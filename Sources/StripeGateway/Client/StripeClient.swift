@@ -143,7 +143,7 @@ public actor StripeClient: StripeAPI {
 
     // MARK: - Requests
 
-    private nonisolated func get<Value: Decodable & Sendable>(_ pathAndQuery: String) async -> StripeResult<Value> {
+    nonisolated func get<Value: Decodable & Sendable>(_ pathAndQuery: String) async -> StripeResult<Value> {
         await perform(CurlRequest(method: "GET", url: configuration.apiBase + pathAndQuery, headers: baseHeaders()), path: pathAndQuery)
     }
 
