@@ -103,6 +103,21 @@ struct OperationExecutor: Sendable {
                 op.lease, paymentId: op.paymentId, change: change, events: events, resolution: .queued, recheckAfter: recheck)
             if change.status != nil { publish(op, payment: recorded) }
             logger.info("waiting for the customer's authentication", metadata: ["recheck": "\(recheck)"])
+        case .recordAndReadAgain, .recordDispute:
+            try await concludeReadBack(action, for: op, logger: logger)
+        case .reschedule(let plan):
+            try await reschedule(op, plan, logger: logger)
+            if plan.reason != nil { publish(op) }
+        case .end(let reason):
+            logger.notice("operation run ended without a write", metadata: ["reason": "\(reason)"])
+        default:
+            logger.error("an action that goes on was taken for the last one", metadata: ["action": "\(action)"])
+        }
+    }
+
+    /// The last write of a read-back that records what the processor did on its own (a sync, a dispute read).
+    private func concludeReadBack(_ action: OperationAction, for op: ClaimedOperation, logger: Logger) async throws(StoreError) {
+        switch action {
         case .recordAndReadAgain(let change, let events):
             let recorded = try await store.finishOperation(
                 op.lease, paymentId: op.paymentId, change: change, events: events, resolution: .queued, recheckAfter: .zero)
@@ -112,13 +127,8 @@ struct OperationExecutor: Sendable {
             try await store.recordDispute(op.lease, transition)
             publish(op)
             logger.info("dispute recorded", metadata: ["dispute": "\(transition.dispute.processorReference)", "status": "\(transition.dispute.status.rawValue)"])
-        case .reschedule(let plan):
-            try await reschedule(op, plan, logger: logger)
-            if plan.reason != nil { publish(op) }
-        case .end(let reason):
-            logger.notice("operation run ended without a write", metadata: ["reason": "\(reason)"])
         default:
-            logger.error("an action that goes on was taken for the last one", metadata: ["action": "\(action)"])
+            logger.error("not a read-back's last write", metadata: ["action": "\(action)"])
         }
     }
 
