@@ -56,13 +56,15 @@ BIN = os.path.join(ROOT, ".build", "debug")
 TOKEN = "chaos-token"
 WEBHOOK_SECRET = "whsec_chaos_secret"
 
-# (payment method, weight): good cards, declines, and a card whose refunds fail later.
+# (payment method, weight): good cards, declines, a card whose refunds fail later, and disputed charges.
 CARDS = [
     ("pm_card_visa", 50), ("pm_card_mastercard", 10), ("pm_card_amex", 5),
     ("pm_card_chargeDeclined", 5), ("pm_card_visa_chargeDeclinedInsufficientFunds", 5),
     ("pm_card_chargeDeclinedExpiredCard", 3), ("pm_card_chargeDeclinedFraudulent", 3),
     ("pm_card_chargeDeclinedProcessingError", 3), ("pm_card_authenticationRequired", 3),
     ("pm_card_doesNotExist", 3), ("pm_card_refundFail", 10),
+    # Charged back a second after capture (refunds refused while open), and an inquiry (refundable).
+    ("pm_card_createDispute", 3), ("pm_card_createDisputeInquiry", 2),
 ]
 
 WORKER_LEASE = 1
