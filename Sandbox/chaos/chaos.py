@@ -528,6 +528,16 @@ class Run:
 
     # -- the whole run --------------------------------------------------------------------------------
 
+    def log_after_the_hold(self):
+        """What the run left for the after-the-hold paths: disputes recorded against the ledger's, refunds made
+        elsewhere, voids by reason (the reconciliation above is what checks them)."""
+        ledger = request(self.sandbox_port, "GET", "/_sandbox/ledger", timeout=60)[2]
+        recorded = self.pg.query("SELECT status, count(*) FROM disputes GROUP BY status ORDER BY status")
+        reasons = self.pg.query("SELECT coalesce(void_reason, '-'), count(*) FROM payments WHERE status = 'VOIDED' GROUP BY 1 ORDER BY 1")
+        foreign = self.pg.query("SELECT count(*) FROM refunds WHERE origin = 'processor'")
+        log(f"disputes: ledger {len(ledger.get('disputes', []))}, recorded {recorded}; "
+            f"refunds from elsewhere {foreign}; voids by reason {reasons}")
+
     def reconcile(self, env, since):
         """The last step: `payment-service reconcile` over the whole run, while both instances still run (their
         workers perform the read-backs its heals queue). Its report goes into this log; its exit status must be 0
@@ -617,6 +627,7 @@ class Run:
                 log(problem)
             counts["unanswered"] = self.unanswered
             counts["reconcile_exit"] = self.reconcile(env, since=started - 300)
+            self.log_after_the_hold()
             ok = all(v == 0 for v in counts.values())
             summary = " ".join(f"{k}={v}" for k, v in counts.items())
             print(f"chaos {'PASS' if ok else 'FAIL'}: commands={self.args.commands} acknowledged={len(self.ack_payments)} "

@@ -56,7 +56,7 @@ struct StripeEvent {
             // Matched to its payment through the intent: a dispute carries none of our metadata.
             return WebhookNotice(
                 eventId: id, type: type, intentId: object["payment_intent"] as? String, paymentId: nil, refundId: nil,
-                paymentStatus: nil, refundStatus: nil, disputeReference: object["id"] as? String)
+                paymentStatus: nil, refundStatus: nil, disputeReference: (object["id"] as? String).flatMap(Self.disputeId))
         default:
             return chargeNotice(metadata: metadata)
         }
@@ -69,6 +69,13 @@ struct StripeEvent {
             eventId: id, type: type, intentId: object["payment_intent"] as? String, paymentId: metadata["payment_id"],
             refundId: nil, paymentStatus: type == "charge.expired" ? .voided : nil, refundStatus: nil,
             amountRefunded: type == "charge.refunded" ? object["amount_refunded"] as? Int : nil)
+    }
+
+    /// A `dp_…` id of Stripe's shape (letters and digits, at most 255): anything else names no dispute of ours.
+    static func disputeId(_ text: String) -> String? {
+        let body = text.utf8.dropFirst(3)
+        guard text.hasPrefix("dp_"), (1...252).contains(body.count), body.allSatisfy({ $0 < 128 && (isalnum(Int32($0)) != 0) }) else { return nil }
+        return text
     }
 
     static func paymentStatus(intentStatus: String?, hasError: Bool) -> PaymentStatus? {
