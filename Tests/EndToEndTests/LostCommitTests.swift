@@ -1,5 +1,6 @@
 import Foundation
 import StripeGateway
+import StripeSandbox
 import Testing
 import TestSupport
 
@@ -12,14 +13,22 @@ struct LostCommitTests {
     static let wait = [("Prefer", "wait=10")]
 
     /// One service whose database connections all pass through a `DropProxy`.
+    /// `webhooks`: the sandbox delivers its signed events to the service.
     static func withProxiedService(
-        extra: [String: String] = [:], _ body: (Stack, ServiceProcess, DropProxy) async throws -> Void
+        extra: [String: String] = [:], webhooks: Bool = false, _ body: (Stack, ServiceProcess, DropProxy) async throws -> Void
     ) async throws {
-        try await Stack.withStack { stack in
+        let port = freePort()
+        var sandbox = SandboxConfiguration(port: 0)
+        if webhooks {
+            sandbox.webhookURL = "http://127.0.0.1:\(port)/webhooks/stripe"
+            sandbox.webhookSecret = Stack.webhookSecret
+        }
+        try await Stack.withStack(sandbox: sandbox) { stack in
             let proxy = try DropProxy.start(upstreamOf: stack.database.url)
             defer { proxy.stop() }
             let service = try await ServiceProcess.start(
-                environment: stack.environment(extra: extra.merging(["DATABASE_URL": proxy.route(stack.database.url)]) { _, new in new }))
+                environment: stack.environment(extra: extra.merging(["DATABASE_URL": proxy.route(stack.database.url)]) { _, new in new }),
+                port: webhooks ? port : nil)
             do {
                 try await body(stack, service, proxy)
                 #expect(!service.log().contains("unhandled error"))
@@ -171,6 +180,56 @@ struct LostCommitTests {
             #expect(events == ["payment-action-required", "payment-failed", "payment-requested"], "\(events)")
             let intents = try await stack.ledgerIntents()[paymentId] ?? []
             #expect(intents.map { $0["status"] as? String } == ["canceled"], "\(intents)")
+        }
+    }
+
+    @Test("a lost COMMIT reply of a dispute's first record: one dispute, payment-disputed and the withdrawal once each")
+    func disputeRecorded() async throws {
+        try await Self.withProxiedService(webhooks: true) { stack, service, proxy in
+            let api = stack.client(service)
+            try proxy.arm(.commitAfter, matching: "INSERT INTO disputes")
+            let body = authorizeBody(amount: 5000, paymentMethod: "pm_card_createDispute", capture: "automatic")
+            let paymentId = try #require(try await api.post("/payments/authorize", json: body, headers: Self.wait).string("paymentId"))
+            let deadline = ContinuousClock.now + .seconds(20)
+            var disputes = try await stack.database.column("SELECT status FROM disputes WHERE payment_id = \(paymentId)")
+            while (disputes.isEmpty || proxy.fired < 1), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                disputes = try await stack.database.column("SELECT status FROM disputes WHERE payment_id = \(paymentId)")
+            }
+            #expect(proxy.fired == 1)
+            #expect(disputes == ["needs_response"], "\(disputes)")
+            try await Task.sleep(for: .seconds(2))  // the dispute's second webhook and its read-back
+            let events = try await stack.database.column(
+                "SELECT type FROM events WHERE payment_id = \(paymentId) AND type LIKE '%disput%' ORDER BY type")
+            #expect(events == ["dispute-funds-withdrawn", "payment-disputed"], "\(events)")
+            #expect(try await api.get("/payments/\(paymentId)").json["amountDisputed"] as? Int == 5000)
+        }
+    }
+
+    @Test("a lost COMMIT reply of a dashboard refund's record: one refund, its events once, amountRefunded once")
+    func foreignRefundRecorded() async throws {
+        try await Self.withProxiedService(webhooks: true) { stack, service, proxy in
+            let api = stack.client(service)
+            let body = authorizeBody(amount: 5000, paymentMethod: "pm_card_visa", capture: "automatic")
+            let payment = try await api.post("/payments/authorize", json: body, headers: Self.wait)
+            let paymentId = try #require(payment.string("paymentId"))
+            try await Task.sleep(for: .milliseconds(500))  // the authorization's own webhooks first
+            try proxy.arm(.commitAfter, matching: "failure_reason, origin")
+            #expect(try await stack.sandbox.dashboardRefund(payment.string("processorReference") ?? "", amount: 1200).status == 200)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while proxy.fired < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+            #expect(proxy.fired == 1)
+            var refunded = try await api.get("/payments/\(paymentId)").json["amountRefunded"] as? Int
+            while refunded != 1200, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                refunded = try await api.get("/payments/\(paymentId)").json["amountRefunded"] as? Int
+            }
+            try await Task.sleep(for: .seconds(2))  // charge.refunded's sync too
+            #expect(try await api.get("/payments/\(paymentId)").json["amountRefunded"] as? Int == 1200)
+            #expect(try await stack.database.column("SELECT status FROM refunds WHERE payment_id = \(paymentId)") == ["PROCESSED"])
+            let events = try await stack.database.column(
+                "SELECT type FROM events WHERE payment_id = \(paymentId) AND type LIKE 'refund-%' ORDER BY type")
+            #expect(events == ["refund-processed", "refund-requested"], "\(events)")
         }
     }
 }
