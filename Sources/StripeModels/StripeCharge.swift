@@ -8,8 +8,6 @@ public struct StripeCharge: Sendable, Equatable, Codable {
     public var reviewId: String?
     /// `payment_method_details.card.capture_before` (unix seconds): when an uncaptured hold expires.
     public var captureBefore: Int?
-    public var amountRefunded: Int?
-    public var disputed: Bool?
 
     /// `outcome`: `type` is `authorized`, `manual_review`, `issuer_declined`, `blocked` or `invalid`.
     public struct Outcome: Sendable, Equatable, Codable {
@@ -36,8 +34,7 @@ public struct StripeCharge: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, outcome, review, disputed
-        case amountRefunded = "amount_refunded"
+        case id, outcome, review
         case paymentMethodDetails = "payment_method_details"
     }
 
@@ -60,8 +57,6 @@ public struct StripeCharge: Sendable, Equatable, Codable {
             reviewId = try? container.decodeIfPresent(String.self, forKey: .review)
         }
         captureBefore = (try? container.decodeIfPresent(PaymentMethodDetails.self, forKey: .paymentMethodDetails))?.card?.captureBefore.flatMap(UnixSeconds.plausible)
-        amountRefunded = try? container.decodeIfPresent(Int.self, forKey: .amountRefunded)
-        disputed = try? container.decodeIfPresent(Bool.self, forKey: .disputed)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -72,8 +67,6 @@ public struct StripeCharge: Sendable, Equatable, Codable {
         if let captureBefore {
             try container.encode(PaymentMethodDetails(card: .init(captureBefore: captureBefore)), forKey: .paymentMethodDetails)
         }
-        try container.encodeIfPresent(amountRefunded, forKey: .amountRefunded)
-        try container.encodeIfPresent(disputed, forKey: .disputed)
     }
 }
 
