@@ -1,8 +1,8 @@
 public struct APIConfiguration: Sendable {
     public var host: String
     public var port: Int
-    /// Accepted bearer tokens; empty turns authentication off (sandbox mode only).
-    public var tokens: [String]
+    /// Accepted bearer credentials; none turns authentication off (sandbox mode only).
+    public var credentials: Credentials
     public var defaultPaymentMethod: String?
     /// `whsec_…` secrets accepted on `/webhooks/stripe` (several during a rotation).
     public var webhookSecrets: [String]
@@ -12,7 +12,7 @@ public struct APIConfiguration: Sendable {
     public var processorStatus: @Sendable () -> String
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, tokens: [String] = [], defaultPaymentMethod: String? = nil,
+        host: String = "127.0.0.1", port: Int = 8080, credentials: Credentials = .none, defaultPaymentMethod: String? = nil,
         webhookSecrets: [String] = [], metrics: @escaping @Sendable () async -> [UInt8] = { [] },
         processorStatus: @escaping @Sendable () -> String = { "ok" }
     ) {
@@ -21,7 +21,7 @@ public struct APIConfiguration: Sendable {
         self.metrics = metrics
         self.host = host
         self.port = port
-        self.tokens = tokens
+        self.credentials = credentials
         self.defaultPaymentMethod = defaultPaymentMethod
     }
 }

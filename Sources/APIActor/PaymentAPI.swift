@@ -30,7 +30,7 @@ public enum PaymentAPI {
         configuration: APIConfiguration, database: Database, intake: PaymentIntake, events: EventSignal = EventSignal(),
         waiters: OutcomeWaiters? = nil
     ) -> RouteTable {
-        let routes = RouteTable(router: baseRouter(), tokens: configuration.tokens)
+        let routes = RouteTable(router: baseRouter(), credentials: configuration.credentials)
         let validator = AuthorizeCommandValidator(defaultPaymentMethod: configuration.defaultPaymentMethod)
         let waiters = waiters ?? OutcomeWaiters(notices: nil, signal: EventSignal())
         PaymentRoutes(intake: intake, database: database, validator: validator, waiters: waiters).register(on: routes)
@@ -40,6 +40,7 @@ public enum PaymentAPI {
         HealthRoutes(database: database, processorStatus: configuration.processorStatus).register(on: routes)
         EventRoutes(database: database, signal: events).register(on: routes)
         ReconciliationRoutes(database: database).register(on: routes)
+        AuditRoutes(database: database).register(on: routes)
         MetricsRoutes(render: configuration.metrics).register(on: routes)
         OpenAPIRoutes().register(on: routes)
         routes.finish()

@@ -84,7 +84,7 @@ struct ServiceWiring {
     private func sandbox() -> [any Service] {
         guard case .sandbox(let port) = settings.mode else { return [] }
         logger.warning("sandbox mode: the embedded Stripe emulator is the processor", metadata: ["sandbox_port": "\(port)"])
-        if settings.apiTokens.isEmpty {
+        if settings.apiCredentials.isEmpty {
             logger.warning("PAYMENT_API_TOKENS is unset: authentication is OFF (sandbox mode only)")
         }
         let callbackHost = settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host
@@ -108,7 +108,7 @@ struct ServiceWiring {
         let waiters = OutcomeWaiters(notices: both ? outcomes.stream : nil, signal: events)
         let application = PaymentAPI.makeApplication(
             configuration: APIConfiguration(
-                host: settings.host, port: settings.port, tokens: settings.apiTokens,
+                host: settings.host, port: settings.port, credentials: settings.apiCredentials,
                 defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets,
                 metrics: metrics.render, processorStatus: { [credentials] in credentials.processorStatus }),
             database: database, intake: PaymentIntake(database: database, batcher: batcher, toWorker: both ? committed.continuation : nil),

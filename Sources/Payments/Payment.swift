@@ -24,6 +24,8 @@ public struct Payment: Sendable, Equatable {
     public var voidReason: VoidReason?
     /// The amount of the payment's disputes that are open or lost.
     public var amountDisputed: Int = 0
+    /// The credential that asked for it (`Attribution.actor`); nil for payments made before credentials had names.
+    public var createdBy: String?
     public var createdAt: String
     public var updatedAt: String
 
@@ -32,8 +34,9 @@ public struct Payment: Sendable, Equatable {
         status: PaymentStatus, capture: CaptureMode, amountCaptured: Int = 0, amountRefunded: Int = 0,
         failureReason: FailureReason? = nil, declineCode: String? = nil, processorReference: String? = nil,
         lastError: PaymentError? = nil, nextAction: NextAction? = nil, riskOutcome: String? = nil, review: PaymentReview? = nil,
-        createdAt: String, updatedAt: String
+        createdAt: String, updatedAt: String, createdBy: String? = nil
     ) {
+        self.createdBy = createdBy
         self.paymentId = paymentId
         self.cartId = cartId
         self.orderId = orderId

@@ -19,6 +19,8 @@ public struct Refund: Sendable, Equatable {
     public var reason: RefundReason?
     public var status: RefundStatus
     public var processorReference: String?
+    /// The credential that asked for it, or `processor` for a refund made elsewhere and recorded here.
+    public var createdBy: String?
     public var createdAt: String
     public var updatedAt: String
 

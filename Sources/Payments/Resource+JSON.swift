@@ -12,6 +12,7 @@ extension Payment {
         o.string("capture", capture.rawValue)
         o.string("cartId", cartId)
         o.string("createdAt", createdAt)
+        o.stringOrNull("createdBy", createdBy)
         o.string("currency", currency)
         o.stringOrNull("customerId", customerId)
         o.stringOrNull("declineCode", declineCode)
@@ -82,6 +83,7 @@ extension Refund {
         var o = JSONObjectWriter()
         o.int("amount", amount)
         o.string("createdAt", createdAt)
+        o.stringOrNull("createdBy", createdBy)
         o.string("currency", currency)
         o.string("paymentId", paymentId)
         o.stringOrNull("processorReference", processorReference)
@@ -89,6 +91,23 @@ extension Refund {
         o.string("refundId", refundId)
         o.string("status", status.rawValue)
         o.string("updatedAt", updatedAt)
+        return o.finish()
+    }
+}
+
+extension AuditRecord {
+    public var json: String {
+        var o = JSONObjectWriter()
+        o.string("action", entry.action.rawValue)
+        o.string("actor", entry.attribution.actor)
+        o.string("at", at)
+        o.string("cursor", String(id))
+        o.string("paymentId", entry.paymentId)
+        o.stringOrNull("reason", entry.attribution.reason)
+        o.stringOrNull("requestId", entry.attribution.requestId)
+        o.stringOrNull("statusAfter", entry.statusAfter)
+        o.stringOrNull("statusBefore", entry.statusBefore)
+        o.string("subject", entry.subject)
         return o.finish()
     }
 }

@@ -34,6 +34,10 @@ enum JSONResponse {
         make(status, json: ("{\"payments\":[" + payments.map(\.json).joined(separator: ",") + "]}").utf8, location: nil)
     }
 
+    static func make(_ status: HTTPResponse.Status, json: String) -> Response {
+        make(status, json: json.utf8, location: nil)
+    }
+
     private static func make<Bytes: Sequence<UInt8>>(_ status: HTTPResponse.Status, json: Bytes, location: String?) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"

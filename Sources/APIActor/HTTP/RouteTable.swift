@@ -6,31 +6,35 @@ import Hummingbird
 /// responders), never by the text of its path: `//payments/authorize` resolves to the same protected route
 /// as `/payments/authorize`. A route added to the router any other way is caught by a test.
 final class RouteTable {
-    enum Access: Sendable {
-        case open, protected
+    enum Access: Sendable, Hashable {
+        case open
+        /// A known credential with this scope (`admin` implies every scope).
+        case requires(Scope)
+
+        var isOpen: Bool { self == .open }
     }
 
     typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
 
     let router: Router<APIRequestContext>
+    private let credentials: Credentials
     private let open: RouterGroup<APIRequestContext>
-    private let protected: RouterGroup<APIRequestContext>
-    private let tokens: [String]
+    private var scoped: [Scope?: RouterGroup<APIRequestContext>] = [:]
 
     struct Entry: Sendable {
         var path: String
-        var access: Access
-        var methods: [HTTPRequest.Method]
+        var methods: [(method: HTTPRequest.Method, access: Access)]
+
+        var isOpen: Bool { methods[0].access.isOpen }
     }
 
-    /// Every path pattern with its access and methods, in registration order.
+    /// Every path pattern with its methods and their access, in registration order.
     private(set) var paths: [Entry] = []
 
-    init(router: Router<APIRequestContext>, tokens: [String]) {
+    init(router: Router<APIRequestContext>, credentials: Credentials) {
         self.router = router
         open = router.group()
-        protected = router.group().add(middleware: BearerAuthMiddleware(tokens: tokens))
-        self.tokens = tokens
+        self.credentials = credentials
     }
 
     func get(_ path: String, _ access: Access, _ handler: @escaping Handler) { add(.get, path, access, handler) }
@@ -39,10 +43,10 @@ final class RouteTable {
     func add(_ method: HTTPRequest.Method, _ path: String, _ access: Access, _ handler: @escaping Handler) {
         group(access).on(RouterPath(path), method: method, use: handler)
         if let index = paths.firstIndex(where: { $0.path == path }) {
-            precondition(paths[index].access == access, "\(path) is registered both open and protected")
-            paths[index].methods.append(method)
+            precondition(paths[index].isOpen == access.isOpen, "\(path) is registered both open and protected")
+            paths[index].methods.append((method, access))
         } else {
-            paths.append(Entry(path: path, access: access, methods: [method]))
+            paths.append(Entry(path: path, methods: [(method, access)]))
         }
     }
 
@@ -50,7 +54,7 @@ final class RouteTable {
     var access: [String: Access] {
         var byRoute: [String: Access] = [:]
         for entry in paths {
-            for method in entry.methods { byRoute[Self.key(method, RouterPath(entry.path))] = entry.access }
+            for (method, access) in entry.methods { byRoute[Self.key(method, RouterPath(entry.path))] = access }
         }
         return byRoute
     }
@@ -60,14 +64,16 @@ final class RouteTable {
     }
 
     /// Call once every route is registered. A request whose path resolves to a route but whose method does
-    /// not then answers 405 with `Allow`, after that route's own bearer check (401 first). Added last, the
-    /// middleware wraps only the router's not-found answer.
+    /// not then answers 405 with `Allow`, after the bearer check of a protected path (401 first; any known
+    /// credential, as the path's methods may need different scopes). Added last, the middleware wraps only the
+    /// router's not-found answer.
     func finish() {
         let known = Router(context: APIRequestContext.self)
-        let table = RouteTable(router: known, tokens: tokens)
+        let table = RouteTable(router: known, credentials: credentials)
         for entry in paths {
-            let allow = entry.methods.map(\.rawValue).joined(separator: ", ")
-            table.group(entry.access).on(RouterPath(entry.path), method: .get) { _, _ -> Response in
+            let allow = entry.methods.map(\.method.rawValue).joined(separator: ", ")
+            let group = entry.isOpen ? table.open : table.authenticated(nil)
+            group.on(RouterPath(entry.path), method: .get) { _, _ -> Response in
                 throw APIProblem(.methodNotAllowed, detail: "this resource allows \(allow)", headers: [.allow: allow])
             }
         }
@@ -75,7 +81,18 @@ final class RouteTable {
     }
 
     private func group(_ access: Access) -> RouterGroup<APIRequestContext> {
-        access == .open ? open : protected
+        switch access {
+        case .open: open
+        case .requires(let scope): authenticated(scope)
+        }
+    }
+
+    /// The group of the routes that need `scope` (nil: any known credential), made on first use.
+    private func authenticated(_ scope: Scope?) -> RouterGroup<APIRequestContext> {
+        if let group = scoped[scope] { return group }
+        let group = router.group().add(middleware: BearerAuthMiddleware(credentials: credentials, requires: scope))
+        scoped[scope] = group
+        return group
     }
 }
 

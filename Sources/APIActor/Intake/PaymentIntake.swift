@@ -17,8 +17,8 @@ public struct PaymentIntake: Sendable {
         self.toWorker = toWorker
     }
 
-    func submit(_ command: AuthorizeCommand, idempotencyKey: IdempotencyKey?) async throws(StoreError) -> IntakeOutcome {
-        let item = IntakeCommand(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: idempotencyKey)
+    func submit(_ command: AuthorizeCommand, idempotencyKey: IdempotencyKey?, by attribution: Attribution) async throws(StoreError) -> IntakeOutcome {
+        let item = IntakeCommand(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: idempotencyKey, attribution: attribution)
         let outcome = if let batcher { try await batcher.submit(item) } else { try await database.recordRequested(item) }
         if case .created(_, let authorization) = outcome { handOff(authorization) }
         return outcome

@@ -10,7 +10,7 @@ extension PaymentAPI {
         processorStatus: @escaping @Sendable () -> String = { "ok" }, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let routes = RouteTable(router: baseRouter(), tokens: [])
+        let routes = RouteTable(router: baseRouter(), credentials: .none)
         HealthRoutes(database: database, processorStatus: processorStatus).register(on: routes)
         MetricsRoutes(render: metrics).register(on: routes)
         OpenAPIRoutes().register(on: routes)

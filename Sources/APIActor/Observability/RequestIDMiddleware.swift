@@ -5,13 +5,14 @@ import Logging
 
 /// Gives every request an id: the caller's `X-Request-Id` when it is a sane token, else a new UUID. It goes
 /// into the request's logger metadata (`request_id`) and back in the response's `X-Request-Id`.
-struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+struct RequestIDMiddleware<Context: IdentifiedRequestContext>: RouterMiddleware {
     static var maxLength: Int { 128 }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = request.headers[.requestID].flatMap(Self.sane) ?? UUID().uuidString.lowercased()
         var context = context
         context.logger[metadataKey: "request_id"] = .string(id)
+        context.requestId = id
         let start = ContinuousClock.now
         var response = try await next(request, context)
         response.headers[.requestID] = id

@@ -7,8 +7,8 @@ struct DisputeRoutes {
     let database: Database
 
     func register(on routes: RouteTable) {
-        routes.get("payments/:id/disputes", .protected) { _, context in try await list(context.parameters.get("id") ?? "") }
-        routes.get("disputes/:id", .protected) { _, context in try await show(context.parameters.get("id") ?? "") }
+        routes.get("payments/:id/disputes", .requires(.read)) { _, context in try await list(context.parameters.get("id") ?? "") }
+        routes.get("disputes/:id", .requires(.read)) { _, context in try await show(context.parameters.get("id") ?? "") }
     }
 
     func list(_ id: String) async throws -> Response {

@@ -7,8 +7,8 @@ struct EventRoutes {
     let signal: EventSignal
 
     func register(on routes: RouteTable) {
-        routes.get("events", .protected) { request, _ in try await page(request) }
-        routes.get("events/stream", .protected) { request, context in
+        routes.get("events", .requires(.events)) { request, _ in try await page(request) }
+        routes.get("events/stream", .requires(.events)) { request, context in
             let query = try FeedQuery(request, resumable: true)
             return EventStream(database: database, signal: signal, logger: context.logger).response(after: query.after)
         }

@@ -10,40 +10,41 @@ struct LifecycleRoutes {
     let waiters: OutcomeWaiters
 
     func register(on routes: RouteTable) {
-        routes.post("payments/:id/capture", .protected) { request, context in try await capture(request, context.parameters.get("id") ?? "") }
-        routes.post("payments/:id/void", .protected) { request, context in try await void(request, context.parameters.get("id") ?? "") }
-        routes.post("payments/:id/refunds", .protected) { request, context in
-            try await refund(request, context.parameters.get("id") ?? "", scope: context.callerScope)
-        }
-        routes.get("payments/:id/refunds", .protected) { _, context in try await listRefunds(context.parameters.get("id") ?? "") }
-        routes.get("refunds/:id", .protected) { _, context in try await showRefund(context.parameters.get("id") ?? "") }
+        routes.post("payments/:id/capture", .requires(.capture)) { request, context in try await capture(request, context) }
+        routes.post("payments/:id/void", .requires(.void)) { request, context in try await void(request, context) }
+        routes.post("payments/:id/refunds", .requires(.refund)) { request, context in try await refund(request, context) }
+        routes.get("payments/:id/refunds", .requires(.read)) { _, context in try await listRefunds(context.parameters.get("id") ?? "") }
+        routes.get("refunds/:id", .requires(.read)) { _, context in try await showRefund(context.parameters.get("id") ?? "") }
     }
 
-    func capture(_ request: Request, _ id: String) async throws -> Response {
-        let paymentId = try Self.paymentId(id)
+    func capture(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let paymentId = try Self.paymentId(context)
         let body = try await request.optionalJSONBody()
         let fields = try BodyFields(body, allowed: ["amount"])
         let amount = try fields.positiveAmount("amount")
-        let outcome = try await stored { () async throws(StoreError) in try await database.requestCapture(paymentId: paymentId, amount: amount) }
+        let by = try context.attribution(for: request)
+        let outcome = try await stored { () async throws(StoreError) in try await database.requestCapture(paymentId: paymentId, amount: amount, by: by) }
         return try await answer(outcome, request: request, paymentId: paymentId, asked: .captured)
     }
 
-    func void(_ request: Request, _ id: String) async throws -> Response {
-        let paymentId = try Self.paymentId(id)
+    func void(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let paymentId = try Self.paymentId(context)
         _ = try BodyFields(try await request.optionalJSONBody(), allowed: [])
-        let outcome = try await stored { () async throws(StoreError) in try await database.requestVoid(paymentId: paymentId) }
+        let by = try context.attribution(for: request)
+        let outcome = try await stored { () async throws(StoreError) in try await database.requestVoid(paymentId: paymentId, by: by) }
         return try await answer(outcome, request: request, paymentId: paymentId, asked: .voided)
     }
 
-    func refund(_ request: Request, _ id: String, scope: String) async throws -> Response {
-        let paymentId = try Self.paymentId(id)
+    func refund(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let paymentId = try Self.paymentId(context)
         let fields = try BodyFields(try await request.optionalJSONBody(), allowed: ["amount", "reason"])
         let amount = try fields.positiveAmount("amount")
         let reason = try fields.reason()
-        let key = try request.scopedIdempotencyKey(scope: scope)
+        let key = try request.scopedIdempotencyKey(scope: context.callerScope)
+        let by = try context.attribution(for: request)
         let outcome = try await stored { () async throws(StoreError) in
             try await database.requestRefund(
-                paymentId: paymentId, amount: amount, reason: reason, newRefundId: UUID().uuidString.lowercased(), idempotencyKey: key)
+                paymentId: paymentId, amount: amount, reason: reason, newRefundId: UUID().uuidString.lowercased(), idempotencyKey: key, by: by)
         }
         switch outcome {
         case .notFound: throw APIProblem(.notFound, detail: "no payment \(paymentId)")
@@ -104,6 +105,10 @@ struct LifecycleRoutes {
         return try await waiters.answer(for: refund.paymentId, limit: wait) { _ async throws(StoreError) in
             try await database.refund(id: refund.refundId) ?? refund
         } until: { $0.status != .requested }
+    }
+
+    private static func paymentId(_ context: APIRequestContext) throws(APIProblem) -> String {
+        try paymentId(context.parameters.get("id") ?? "")
     }
 
     private static func paymentId(_ id: String) throws(APIProblem) -> String {

@@ -10,15 +10,19 @@ struct PaymentRoutes {
     let waiters: OutcomeWaiters
 
     func register(on routes: RouteTable) {
-        routes.post("payments/authorize", .protected) { request, context in try await authorize(request, scope: context.callerScope) }
-        routes.get("payments/:id", .protected) { _, context in try await show(context.parameters.get("id") ?? "") }
-        routes.get("payments", .protected) { request, _ in try await list(request.uri.queryParameters.get("cartId")) }
+        routes.post("payments/authorize", .requires(.authorize)) { request, context in try await authorize(request, context) }
+        routes.get("payments/:id", .requires(.read)) { _, context in try await show(context.parameters.get("id") ?? "") }
+        routes.get("payments", .requires(.read)) { request, context in
+            try Self.checkListScope(request.uri.queryParameters, context.caller)
+            return try await list(request.uri.queryParameters.get("cartId"))
+        }
     }
 
-    func authorize(_ request: Request, scope: String) async throws -> Response {
+    func authorize(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let command = try validated(try await request.jsonBody())
-        let key = try request.scopedIdempotencyKey(scope: scope)
-        let outcome = try await stored { () async throws(StoreError) in try await intake.submit(command, idempotencyKey: key) }
+        let key = try request.scopedIdempotencyKey(scope: context.callerScope)
+        let attribution = try context.attribution(for: request)
+        let outcome = try await stored { () async throws(StoreError) in try await intake.submit(command, idempotencyKey: key, by: attribution) }
         switch outcome {
         case .conflict(let reason):
             throw APIProblem(.conflict, detail: reason)
@@ -60,6 +64,12 @@ struct PaymentRoutes {
         let payment = try await stored { () async throws(StoreError) in try await database.payment(id: id.lowercased()) }
         guard let payment else { throw APIProblem(.notFound, detail: "no payment \(id)") }
         return JSONResponse.make(.ok, payment)
+    }
+
+    /// `?cartId=` alone needs `read`; any other filter needs `admin` (a 403 before the filters are read).
+    static func checkListScope(_ query: Parameters, _ caller: Caller) throws(APIProblem) {
+        guard query.contains(where: { $0.key != "cartId" }), !caller.scopes.grants(.admin) else { return }
+        throw APIProblem.missingScope(.admin)
     }
 
     func list(_ cartId: String?) async throws -> Response {

@@ -9,8 +9,8 @@ struct ReconciliationRoutes {
     static let listed = 100
 
     func register(on routes: RouteTable) {
-        routes.get("reconciliation/runs", .protected) { _, _ in try await list() }
-        routes.get("reconciliation/runs/:id", .protected) { _, context in try await show(context.parameters.get("id") ?? "") }
+        routes.get("reconciliation/runs", .requires(.admin)) { _, _ in try await list() }
+        routes.get("reconciliation/runs/:id", .requires(.admin)) { _, context in try await show(context.parameters.get("id") ?? "") }
     }
 
     func list() async throws -> Response {

@@ -1,6 +1,14 @@
 /// The string formats the schemas name, enforced whatever a JSON Schema draft says about formats.
 enum Formats {
     /// RFC 4122 text form: 8-4-4-4-12 hexadecimal digits.
+    /// A decimal integer in `range`, digits only (no sign, no spaces); nil otherwise.
+    static func boundedInt(_ s: String, _ range: ClosedRange<Int>) -> Int? {
+        guard (1...19).contains(s.utf8.count), s.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            let value = Int(s), range.contains(value)
+        else { return nil }
+        return value
+    }
+
     static func isUUID(_ s: String) -> Bool {
         let utf8 = Array(s.utf8)
         guard utf8.count == 36 else { return false }

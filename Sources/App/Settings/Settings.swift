@@ -1,4 +1,5 @@
 import Foundation
+import APIActor
 import Logging
 import Payments
 
@@ -41,7 +42,7 @@ struct Settings: Sendable {
     var stripeSecretKey: String
     var stripeAPIBase: String
     var webhookSecrets: [String]
-    var apiTokens: [String]
+    var apiCredentials: Credentials
     var defaultPaymentMethod: String?
     var workerConcurrency: Int
     /// `WORKER_LEASE`, in seconds.
@@ -72,8 +73,8 @@ struct Settings: Sendable {
         let processor = try Processor(source)
         (mode, stripeSecretKey, stripeAPIBase) = (processor.mode, processor.secretKey, processor.apiBase)
         webhookSecrets = try Self.webhookSecrets(source, processor: processor, runsAPI: role != .worker)
-        apiTokens = source.list(.paymentAPITokens)
-        if apiTokens.isEmpty && !processor.isSandbox && role != .worker { throw .required(.paymentAPITokens) }
+        apiCredentials = try Self.credentials(source)
+        if apiCredentials.isEmpty && !processor.isSandbox && role != .worker { throw .required(.paymentAPITokens) }
         defaultPaymentMethod = try source.value(.defaultPaymentMethod, processor: processor)
         workerConcurrency = try source.number(.workerConcurrency)
         workerLease = try source.number(.workerLease)
@@ -87,6 +88,15 @@ struct Settings: Sendable {
         dbPoolSize = try source.number(.dbPoolSize)
         logLevel = try source.choice(.logLevel, as: Logger.Level.self) ?? .info
         logJSON = try source.value(.logFormat).map { $0 == "json" } ?? (isatty(STDOUT_FILENO) == 0)
+    }
+
+    /// A duplicate name or an unknown scope stops the start; the message names the entry, never its secret.
+    private static func credentials(_ source: SettingSource) throws(Invalid) -> Credentials {
+        do {
+            return try Credentials(parsing: source.list(.paymentAPITokens))
+        } catch {
+            throw Invalid(message: "PAYMENT_API_TOKENS: \(error.description)")
+        }
     }
 
     /// Sandbox mode shares a fresh secret with the embedded emulator; elsewhere the API cannot check webhooks without one.

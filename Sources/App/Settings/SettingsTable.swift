@@ -64,7 +64,7 @@ extension SettingDescriptor {
 
     static let paymentAPITokens = SettingDescriptor(
         variable: "PAYMENT_API_TOKENS", option: \.paymentApiTokens,
-        meaning: "comma-separated bearer tokens for `/payments*`, `/refunds*`, `/events*`, `/reconciliation*`",
+        meaning: "comma-separated credentials: `name:scope+scope…:secret` (scopes `authorize`, `capture`, `void`, `refund`, `read`, `events`, `admin`), or a plain token with every scope",
         defaultValue: .described("required outside sandbox mode; unset in sandbox mode = auth off (warned)"))
 
     static let defaultPaymentMethod = SettingDescriptor(

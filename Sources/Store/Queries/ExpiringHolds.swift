@@ -43,7 +43,7 @@ extension Database {
             var queued: [Int] = []
             for payment in due {
                 let decision = LifecycleDecision.void(payment: payment, operations: try tx.operations(of: payment.paymentId))
-                guard case .enqueue = decision, case .queued(_, let id) = try tx.carryOut(decision, for: payment, voidReason: .expiryPolicy).outcome
+                guard case .enqueue = decision, case .queued(_, let id) = try tx.carryOut(decision, for: payment, voidReason: .expiryPolicy, by: .expiryPolicy).outcome
                 else { continue }
                 queued.append(id)
             }

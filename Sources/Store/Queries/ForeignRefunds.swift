@@ -32,9 +32,9 @@ extension Transaction {
     fileprivate func insertForeign(_ refund: ForeignRefund, id: String, paymentId: String) throws(StoreError) {
         try execute(
             """
-            INSERT INTO refunds (id, payment_id, amount, reason, status, processor_reference, failure_reason, origin)
+            INSERT INTO refunds (id, payment_id, amount, reason, status, processor_reference, failure_reason, origin, created_by)
             VALUES (\(id), \(paymentId), \(refund.amount)::bigint, \(refund.reason), \(refund.status), \(refund.processorReference),
-                    \(refund.failureReason), 'processor')
+                    \(refund.failureReason), 'processor', 'processor')
             """)
         try addRefunded(RefundTransition(from: .requested, to: refund.status, amount: refund.amount).refundedDelta, to: paymentId)
     }

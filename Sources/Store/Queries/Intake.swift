@@ -29,12 +29,18 @@ public struct IntakeCommand: Sendable {
     public var idempotencyKey: IdempotencyKey?
     /// The worker lease a new payment's authorization is born with, dispatched (nil: queued for a claim).
     public var lease: WorkerLease?
+    /// Who asked: the new payment's `createdBy`, its authorization's actor and its audit row.
+    public var attribution: Attribution
 
-    public init(_ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey? = nil, lease: WorkerLease? = nil) {
+    public init(
+        _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey? = nil, lease: WorkerLease? = nil,
+        attribution: Attribution = .unauthenticated
+    ) {
         self.command = command
         self.newPaymentId = newPaymentId
         self.idempotencyKey = idempotencyKey
         self.lease = lease
+        self.attribution = attribution
     }
 
     /// The authorization of this command's new payment, committed as operation `id`.
@@ -80,9 +86,9 @@ extension Database: IntakeStore {
     }
 
     public func recordRequested(
-        _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey?
+        _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey?, attribution: Attribution = .unauthenticated
     ) async throws(StoreError) -> IntakeOutcome {
-        try await recordRequested(IntakeCommand(command, newPaymentId: newPaymentId, idempotencyKey: idempotencyKey))
+        try await recordRequested(IntakeCommand(command, newPaymentId: newPaymentId, idempotencyKey: idempotencyKey, attribution: attribution))
     }
 }
 
@@ -149,7 +155,7 @@ extension Transaction {
                 let c = item.command
                 return .created(Payment(
                     paymentId: item.newPaymentId, cartId: c.cartId, orderId: c.orderId, customerId: c.customerId, amount: c.amount,
-                    currency: c.currency, status: .requested, capture: c.capture, createdAt: at, updatedAt: at),
+                    currency: c.currency, status: .requested, capture: c.capture, createdAt: at, updatedAt: at, createdBy: item.attribution.actor),
                     authorization: item.authorization(try row.requiredInt("operation_id"), idempotencyKey: try row.requiredString("operation_key")))
             case "replayed":
                 guard let payment = existing[try row.requiredString("payment_id")] else { return nil }
@@ -188,7 +194,7 @@ extension Transaction {
             // With at least half its lease left, so the run's first beat comes in time.
             let leasedToUs = operation.untouched && operation.owner == item.lease?.owner
                 && operation.left > (item.lease?.duration.seconds ?? 0) / 2
-            let handed = leasedToUs ? item : IntakeCommand(item.command, newPaymentId: item.newPaymentId)
+            let handed = leasedToUs ? item : IntakeCommand(item.command, newPaymentId: item.newPaymentId, attribution: item.attribution)
             return .created(payment, authorization: handed.authorization(operation.id, idempotencyKey: operation.key))
         }
     }
@@ -220,6 +226,10 @@ enum IntakeSQL {
         ), leases AS (
           SELECT * FROM unnest(\(array: batch.map(\.newPaymentId))::uuid[], \(array: batch.map { $0.lease?.owner })::text[],
                                \(array: batch.map { $0.lease.map { String($0.duration.seconds) } })::float8[]) AS l(id, owner, seconds)
+        ), attributions AS (
+          SELECT * FROM unnest(\(array: batch.map(\.newPaymentId))::uuid[], \(array: batch.map(\.attribution.actor))::text[],
+                               \(array: batch.map(\.attribution.reason))::text[], \(array: batch.map(\.attribution.requestId))::text[])
+            AS a(id, actor, reason, request_id)
         ), decided AS (
           SELECT i.*, l.id AS existing_id,
                  CASE WHEN l.id IS NULL THEN 'new'
@@ -233,18 +243,22 @@ enum IntakeSQL {
           ) l ON true
         ), inserted AS (
           INSERT INTO payments (id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method,
-                                metadata, command, customer_present, status)
-          SELECT id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method, metadata::jsonb,
-                 command, customer_present, 'REQUESTED'
-          FROM decided WHERE verdict = 'new'
+                                metadata, command, customer_present, status, created_by)
+          SELECT d.id, cart_id, order_id, customer_id, amount, currency, capture_mode, payment_method, metadata::jsonb,
+                 command, customer_present, 'REQUESTED', a.actor
+          FROM decided d JOIN attributions a ON a.id = d.id WHERE verdict = 'new'
           ON CONFLICT (cart_id) WHERE status IN ('REQUESTED', 'REQUIRES_ACTION', 'AUTHORIZED', 'CAPTURED') DO NOTHING
-          RETURNING id, created_at
+          RETURNING id, created_at, created_by
+        ), audited AS (
+          INSERT INTO audit_log (actor, action, subject, payment_id, reason, status_after, request_id)
+          SELECT a.actor, 'authorize', ins.id::text, ins.id::text, a.reason, 'REQUESTED', a.request_id
+          FROM inserted ins JOIN attributions a ON a.id = ins.id
         ), operations_added AS (
-          INSERT INTO operations (payment_id, kind, idempotency_key, lease_owner, lease_until, lease_generation, attempts, dispatched_at)
+          INSERT INTO operations (payment_id, kind, idempotency_key, lease_owner, lease_until, lease_generation, attempts, dispatched_at, actor)
           SELECT ins.id, 'authorize', ins.id::text || ':authorize', l.owner,
                  CASE WHEN l.owner IS NOT NULL THEN clock_timestamp() + make_interval(secs => l.seconds) END,
                  CASE WHEN l.owner IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN l.owner IS NOT NULL THEN 1 ELSE 0 END,
-                 CASE WHEN l.owner IS NOT NULL THEN clock_timestamp() END
+                 CASE WHEN l.owner IS NOT NULL THEN clock_timestamp() END, ins.created_by
           FROM inserted ins JOIN leases l ON l.id = ins.id
           RETURNING id, payment_id, idempotency_key, lease_owner
         ), leased AS (

@@ -31,14 +31,16 @@ extension Transaction {
         return summaries
     }
 
+    /// `actor`: who asked for it (`Attribution.actor`); nil for the service's own read-backs.
     func enqueue(
         _ kind: OperationKind, paymentId: String, amount: Int?, key: String, refundId: String? = nil, keyAttempt: Int = 0,
-        voidReason: VoidReason? = nil
+        voidReason: VoidReason? = nil, actor: String? = nil
     ) throws(StoreError) -> Int {
         try execute(
             """
-            INSERT INTO operations (payment_id, refund_id, kind, amount, idempotency_key, key_attempt, void_reason)
-            VALUES (\(paymentId), \(refundId), \(kind), \(amount)::bigint, \(key), \(keyAttempt)::int, \(voidReason)) RETURNING id
+            INSERT INTO operations (payment_id, refund_id, kind, amount, idempotency_key, key_attempt, void_reason, actor)
+            VALUES (\(paymentId), \(refundId), \(kind), \(amount)::bigint, \(key), \(keyAttempt)::int, \(voidReason), \(actor))
+            RETURNING id
             """
         )[0].requiredInt("id")
     }
@@ -47,21 +49,22 @@ extension Transaction {
 extension Database {
     /// `POST /payments/{id}/capture`, decided under the payment's row lock by `LifecycleDecision.capture`:
     /// 200 only when the payment is captured as asked.
-    public func requestCapture(paymentId: String, amount: Int?) async throws(StoreError) -> LifecycleOutcome {
+    public func requestCapture(paymentId: String, amount: Int?, by attribution: Attribution) async throws(StoreError) -> LifecycleOutcome {
         try await transaction(rerun: .asIs) { tx throws(StoreError) in
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return .notFound }
             let ops = try tx.operations(of: paymentId)
-            return try tx.carryOut(LifecycleDecision.capture(payment: payment, operations: ops, amount: amount, now: Timestamp.now()), for: payment).outcome
+            let decision = LifecycleDecision.capture(payment: payment, operations: ops, amount: amount, now: Timestamp.now())
+            return try tx.carryOut(decision, for: payment, by: attribution).outcome
         }
     }
 
     /// `POST /payments/{id}/void`, decided under the payment's row lock by `LifecycleDecision.void`: 200 only
     /// when the payment is VOIDED.
-    public func requestVoid(paymentId: String) async throws(StoreError) -> LifecycleOutcome {
+    public func requestVoid(paymentId: String, by attribution: Attribution) async throws(StoreError) -> LifecycleOutcome {
         let (outcome, voidedNow) = try await transaction(rerun: .asIs) { tx throws(StoreError) -> (LifecycleOutcome, Bool) in
             guard let payment = try tx.payment(id: paymentId, lock: true) else { return (.notFound, false) }
             let ops = try tx.operations(of: paymentId)
-            return try tx.carryOut(LifecycleDecision.void(payment: payment, operations: ops), for: payment)
+            return try tx.carryOut(LifecycleDecision.void(payment: payment, operations: ops), for: payment, by: attribution)
         }
         if voidedNow { PaymentTransitions.record(.voided) }
         return outcome
@@ -76,25 +79,35 @@ extension Database {
 }
 
 extension Transaction {
-    /// Executes what `decision` says for `payment`; the flag is whether the payment was voided here and now.
-    /// `voidReason`: a void enqueued here is asked for this reason (nil: Ordering's, `VoidReason.requested(on:)`).
+    /// Executes what `decision` says for `payment`, with the audit row of its effect (none for an answer that
+    /// changes nothing); the flag is whether the payment was voided here and now. `voidReason`: a void enqueued
+    /// here is asked for this reason (nil: Ordering's, `VoidReason.requested(on:)`).
     func carryOut(
-        _ decision: LifecycleDecision, for payment: Payment, voidReason: VoidReason? = nil
+        _ decision: LifecycleDecision, for payment: Payment, voidReason: VoidReason? = nil, by attribution: Attribution
     ) throws(StoreError) -> (outcome: LifecycleOutcome, voidedNow: Bool) {
+        func audited(_ kind: OperationKind, after: Payment = payment) throws(StoreError) {
+            try appendAudit(AuditEntry(
+                attribution, kind == .capture ? .capture : .void, subject: payment.paymentId, statusBefore: payment.status.rawValue,
+                statusAfter: after.status.rawValue))
+        }
         switch decision {
         case .done:
             return (.done(payment), false)
         case .conflict(let reason):
             return (.conflict(reason), false)
         case .release(let op):
+            try audited(op.kind)
             return (.queued(payment, operationId: try release(op)), false)
         case .enqueue(let kind, let amount, let keyAttempt):
             let id = try enqueue(
                 kind, paymentId: payment.paymentId, amount: amount, key: "\(payment.paymentId):\(kind.rawValue)", keyAttempt: keyAttempt,
-                voidReason: kind == .void ? voidReason ?? VoidReason.requested(on: payment.status) : nil)
+                voidReason: kind == .void ? voidReason ?? VoidReason.requested(on: payment.status) : nil, actor: attribution.actor)
+            try audited(kind)
             return (.queued(payment, operationId: id), false)
         case .voidUnsent(let authorizationId):
-            return (.done(try voidUnsent(payment, authorizationId: authorizationId)), true)
+            let voided = try voidUnsent(payment, authorizationId: authorizationId)
+            try audited(.void, after: voided)
+            return (.done(voided), true)
         }
     }
 

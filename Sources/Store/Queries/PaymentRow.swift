@@ -8,7 +8,7 @@ enum PaymentRow {
         p.amount_captured, p.amount_refunded, p.failure_reason, p.decline_code, p.processor_reference,
         p.last_error::text AS last_error, rfc3339(p.created_at) AS created_at, rfc3339(p.updated_at) AS updated_at,
         p.next_action_type, p.client_secret, p.risk_outcome, p.review_status, p.review_reason,
-        rfc3339(p.authorization_expires_at) AS authorization_expires_at, p.void_reason, p.amount_disputed
+        rfc3339(p.authorization_expires_at) AS authorization_expires_at, p.void_reason, p.amount_disputed, p.created_by
         """
 
     static func decode(_ row: PGRow) throws(StoreError) -> Payment {
@@ -16,6 +16,7 @@ enum PaymentRow {
         payment.authorizationExpiresAt = try row.string("authorization_expires_at")
         payment.voidReason = try row.string("void_reason").flatMap(VoidReason.init(rawValue:))
         payment.amountDisputed = try row.int("amount_disputed") ?? 0
+        payment.createdBy = try row.string("created_by")
         return payment
     }
 

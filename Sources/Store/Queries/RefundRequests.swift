@@ -12,7 +12,8 @@ extension Database {
     /// `POST /payments/{id}/refunds`: checks what is left to refund and reserves it under the payment's row
     /// lock, so concurrent refunds can never add up to more than was captured.
     public func requestRefund(
-        paymentId: String, amount: Int?, reason: RefundReason?, newRefundId: String, idempotencyKey: IdempotencyKey?
+        paymentId: String, amount: Int?, reason: RefundReason?, newRefundId: String, idempotencyKey: IdempotencyKey?,
+        by attribution: Attribution
     ) async throws(StoreError) -> RefundRequestOutcome {
         // A run after a lost COMMIT reply finds the refund its first run committed, and answers the same.
         let committed = Rerun<RefundRequestOutcome>.whenRecognised { tx throws(StoreError) in
@@ -33,8 +34,14 @@ extension Database {
             case .refund(let amount): wanted = amount
             }
             try tx.execute(
-                "INSERT INTO refunds (id, payment_id, amount, reason, status) VALUES (\(newRefundId), \(paymentId), \(wanted), \(reason), 'REQUESTED')")
-            let operationId = try tx.enqueue(.refund, paymentId: paymentId, amount: wanted, key: "\(newRefundId):refund", refundId: newRefundId)
+                """
+                INSERT INTO refunds (id, payment_id, amount, reason, status, created_by)
+                VALUES (\(newRefundId), \(paymentId), \(wanted), \(reason), 'REQUESTED', \(attribution.actor))
+                """)
+            let operationId = try tx.enqueue(
+                .refund, paymentId: paymentId, amount: wanted, key: "\(newRefundId):refund", refundId: newRefundId, actor: attribution.actor)
+            try tx.appendAudit(AuditEntry(
+                attribution, .refund, subject: newRefundId, paymentId: paymentId, statusBefore: nil, statusAfter: RefundStatus.requested.rawValue))
             if let idempotencyKey { try tx.rememberIdempotencyKey(idempotencyKey, fingerprint: fingerprint, resource: newRefundId) }
             guard let refund = try tx.refund(id: newRefundId) else { throw StoreError(.unexpectedResult, "refund vanished") }
             return .created(refund, operationId: operationId)

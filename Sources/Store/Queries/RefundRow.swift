@@ -3,15 +3,17 @@ import Payments
 enum RefundRow {
     static let columns: SQL = """
         r.id, r.payment_id, r.amount, p.currency, r.reason, r.status, r.processor_reference,
-        rfc3339(r.created_at) AS created_at, rfc3339(r.updated_at) AS updated_at
+        rfc3339(r.created_at) AS created_at, rfc3339(r.updated_at) AS updated_at, r.created_by
         """
 
     static func decode(_ row: PGRow) throws(StoreError) -> Refund {
-        Refund(
+        var refund = Refund(
             refundId: try row.requiredString("id"), paymentId: try row.requiredString("payment_id"), amount: try row.requiredInt("amount"),
             currency: try row.requiredString("currency"), reason: try row.string("reason").flatMap(RefundReason.init(rawValue:)),
             status: try row.required("status", as: RefundStatus.self), processorReference: try row.string("processor_reference"),
             createdAt: try row.requiredString("created_at"), updatedAt: try row.requiredString("updated_at"))
+        refund.createdBy = try row.string("created_by")
+        return refund
     }
 }
 
