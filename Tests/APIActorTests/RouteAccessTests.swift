@@ -50,7 +50,7 @@ struct RouteAccessTests {
         let methods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .head, .options, HTTPRequest.Method("PURGE")!]
         let paths = routes.paths
         try await RouteFixtures.withClient(routes.router) { client in
-            for entry in paths where entry.access == .protected {
+            for entry in paths where !entry.isOpen {
                 let path = RouteFixtures.concrete(entry.path)
                 for spelling in Self.resolving(path) {
                     for method in methods {
@@ -59,8 +59,8 @@ struct RouteAccessTests {
                     }
                 }
                 for spelling in Self.foreign(path) {
-                    let status = try await client.execute(uri: spelling, method: entry.methods[0]) { $0.status }
-                    #expect(status == .unauthorized || status == .notFound, "\(entry.methods[0]) \(spelling) → \(status)")
+                    let status = try await client.execute(uri: spelling, method: entry.methods[0].method) { $0.status }
+                    #expect(status == .unauthorized || status == .notFound, "\(entry.methods[0].method) \(spelling) → \(status)")
                 }
             }
         }
@@ -87,7 +87,7 @@ struct RouteAccessTests {
         try await RouteFixtures.withClient(routes.router) { client in
             for entry in paths {
                 let path = RouteFixtures.concrete(entry.path)
-                let allowed = Set(entry.methods.map(\.rawValue))
+                let allowed = Set(entry.methods.map(\.method.rawValue))
                 for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch, HTTPRequest.Method("PURGE")!]
                 where !allowed.contains(method.rawValue) {
                     try await client.execute(uri: "/" + path, method: method, headers: RouteFixtures.bearer("Bearer \(RouteFixtures.token)")) {
@@ -147,8 +147,8 @@ struct RouteAccessTests {
 
     @Test("the idempotency scope is the matched token's digest, whatever the header's spelling")
     func scopeIsTheMatchedTokensDigest() async throws {
-        let routes = RouteTable(router: PaymentAPI.baseRouter(), tokens: ["alpha", "beta"])
-        routes.get("scope", .protected) { _, context in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: context.callerScope))) }
+        let routes = RouteTable(router: PaymentAPI.baseRouter(), credentials: try Credentials(parsing: ["alpha", "beta"]))
+        routes.get("scope", .requires(.read)) { _, context in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: context.callerScope))) }
         routes.finish()
         try await RouteFixtures.withClient(routes.router) { client in
             var scopes: [String: Set<String>] = [:]
@@ -168,8 +168,8 @@ struct RouteAccessTests {
 
     @Test("with authentication off every caller shares one scope")
     func sharedScopeWhenOff() async throws {
-        let routes = RouteTable(router: PaymentAPI.baseRouter(), tokens: [])
-        routes.get("scope", .protected) { _, context in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: context.callerScope))) }
+        let routes = RouteTable(router: PaymentAPI.baseRouter(), credentials: .none)
+        routes.get("scope", .requires(.read)) { _, context in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: context.callerScope))) }
         routes.finish()
         try await RouteFixtures.withClient(routes.router) { client in
             for header in ["Bearer a", "Bearer b", ""] {

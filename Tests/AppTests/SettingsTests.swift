@@ -27,7 +27,7 @@ import Testing
         #expect(settings.mode == .sandbox(port: 12112))
         #expect((settings.stripeSecretKey, settings.stripeAPIBase) == ("sk_test_sandbox", "http://127.0.0.1:12112"))
         #expect(settings.webhookSecrets.count == 1 && settings.webhookSecrets[0].hasPrefix("whsec_sandbox_"))
-        #expect(settings.apiTokens.isEmpty)
+        #expect(settings.apiCredentials.isEmpty)
         #expect(settings.defaultPaymentMethod == "pm_card_visa")
         #expect((settings.workerConcurrency, settings.workerLease, settings.stripeSearchLag) == (16, 15, 1))
         #expect(settings.stripeMaxRPS == nil)
@@ -72,6 +72,14 @@ import Testing
         (["DB_POOL_SIZE": "0"], [], "DB_POOL_SIZE must be a whole number from 1 to 500, not \"0\""),
         (["LOG_LEVEL": "loud"], [], "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical"),
         (["LOG_FORMAT": "xml"], [], "LOG_FORMAT must be json or text"),
+        (["PAYMENT_API_TOKENS": "ops:admin:s3cr3t-one,ops:read:s3cr3t-two"], [], "PAYMENT_API_TOKENS: the credential name ops is given twice"),
+        (["PAYMENT_API_TOKENS": "ordering:authorize+reed:s3cr3t"], [],
+         "PAYMENT_API_TOKENS: the credential ordering names an unknown scope reed (known: authorize, capture, void, refund, read, events, admin)"),
+        (["PAYMENT_API_TOKENS": "ops:admin:"], [], "PAYMENT_API_TOKENS: the credential ops has an empty secret"),
+        (["PAYMENT_API_TOKENS": "0123456789abcdef0123456789abcdef:read:s3cr3t"], [],
+         "PAYMENT_API_TOKENS: the credential name 0123456789abcdef0123456789abcdef would share the idempotency scope of a plain token"),
+        (["PAYMENT_API_TOKENS": "bad name:read:s3cr3t"], [],
+         "PAYMENT_API_TOKENS: a credential name must be 1 to 64 letters, digits, '-', '_' or '.' (got \"bad name\")"),
     ]
 
     @Test("each invalid setting is refused with its message", arguments: 0..<invalid.count)
@@ -83,6 +91,6 @@ import Testing
     @Test("a worker needs neither tokens nor a webhook secret")
     func workerOnly() throws {
         let worker = try Self.settings(["STRIPE_SECRET_KEY": "sk_test_x", "ROLE": "worker"])
-        #expect(worker.webhookSecrets.isEmpty && worker.apiTokens.isEmpty)
+        #expect(worker.webhookSecrets.isEmpty && worker.apiCredentials.isEmpty)
     }
 }

@@ -51,7 +51,7 @@ struct OutcomeNotifyTests {
         #expect(await heard.next() == .payments([payment.paymentId]))
 
         let unsent = try #require(try await db.database.recordRequested(command(), newPaymentId: newId(), idempotencyKey: nil).payment)
-        guard case .done(let voided) = try await db.database.requestVoid(paymentId: unsent.paymentId) else {
+        guard case .done(let voided) = try await db.database.requestVoid(paymentId: unsent.paymentId, by: .test) else {
             Issue.record("the unsent authorization was not voided at once")
             return
         }

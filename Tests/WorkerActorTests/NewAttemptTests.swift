@@ -41,7 +41,7 @@ struct NewAttemptTests {
         let (db, payment, stripe) = try await authorized()
         let id = payment.paymentId
         await stripe.scriptCapture([Self.refusal])
-        #expect(isQueued(try await db.database.requestCapture(paymentId: id, amount: nil)))
+        #expect(isQueued(try await db.database.requestCapture(paymentId: id, amount: nil, by: .test)))
         try await turn(db, stripe)
         var stored = try #require(try await db.database.payment(id: id))
         #expect(stored.status == .authorized)
@@ -49,7 +49,7 @@ struct NewAttemptTests {
         #expect(try await db.scalar("SELECT status FROM operations WHERE kind = 'capture'") == "failed")
 
         await stripe.scriptCapture([.success(FakeStripe.intent(stored.processorReference!, .succeeded))])
-        #expect(isQueued(try await db.database.requestCapture(paymentId: id, amount: nil)))
+        #expect(isQueued(try await db.database.requestCapture(paymentId: id, amount: nil, by: .test)))
         try await turn(db, stripe)
         stored = try #require(try await db.database.payment(id: id))
         #expect(stored.status == .captured)
@@ -67,9 +67,9 @@ struct NewAttemptTests {
     func refusedCaptureThenVoid() async throws {
         let (db, payment, stripe) = try await authorized()
         await stripe.scriptCapture([Self.refusal])
-        _ = try await db.database.requestCapture(paymentId: payment.paymentId, amount: nil)
+        _ = try await db.database.requestCapture(paymentId: payment.paymentId, amount: nil, by: .test)
         try await turn(db, stripe)
-        #expect(isQueued(try await db.database.requestVoid(paymentId: payment.paymentId)))
+        #expect(isQueued(try await db.database.requestVoid(paymentId: payment.paymentId, by: .test)))
         try await turn(db, stripe)
         let stored = try #require(try await db.database.payment(id: payment.paymentId))
         #expect(stored.status == .voided)
@@ -81,10 +81,10 @@ struct NewAttemptTests {
         let (db, payment, stripe) = try await authorized()
         let id = payment.paymentId
         await stripe.scriptCancel([Self.refusal])
-        _ = try await db.database.requestVoid(paymentId: id)
+        _ = try await db.database.requestVoid(paymentId: id, by: .test)
         try await turn(db, stripe)
         #expect(try await db.database.payment(id: id)?.status == .authorized)
-        #expect(isQueued(try await db.database.requestVoid(paymentId: id)))
+        #expect(isQueued(try await db.database.requestVoid(paymentId: id, by: .test)))
         try await turn(db, stripe)
         let stored = try #require(try await db.database.payment(id: id))
         #expect(stored.status == .voided)
@@ -141,7 +141,7 @@ struct NewAttemptTests {
         #expect(stored.lastError?.operation == "authorize")
         #expect(stored.lastError?.code == "create_keys_exhausted")
         // Parked before any intent was recorded: the payment can be voided at once, freeing its cart.
-        guard case .done(let voided) = try await db.database.requestVoid(paymentId: payment.paymentId) else {
+        guard case .done(let voided) = try await db.database.requestVoid(paymentId: payment.paymentId, by: .test) else {
             Issue.record("not voided at once"); return
         }
         #expect(voided.status == .voided)
@@ -197,7 +197,7 @@ struct NewAttemptTests {
         try await turn(db, stripe)
         #expect(try await db.database.payment(id: payment.paymentId)?.status == .captured)
         _ = try await db.database.requestRefund(
-            paymentId: payment.paymentId, amount: 400, reason: nil, newRefundId: UUID().uuidString.lowercased(), idempotencyKey: nil)
+            paymentId: payment.paymentId, amount: 400, reason: nil, newRefundId: UUID().uuidString.lowercased(), idempotencyKey: nil, by: .test)
         var saved = StripeCallFailure(httpStatus: 500, code: "api_error", message: "saved 500")
         saved.replayed = true
         let listFailed = StripeResult<[StripeRefund]>.unknown(StripeCallFailure(httpStatus: 503, code: "api_error", message: "down"))

@@ -74,7 +74,7 @@ struct PoisonOperationTests {
         try await turn(db, stripe)
         #expect(try await db.database.payment(id: payment.paymentId)?.status == .authorized)
 
-        _ = try await db.database.requestCapture(paymentId: payment.paymentId, amount: nil)
+        _ = try await db.database.requestCapture(paymentId: payment.paymentId, amount: nil, by: .test)
         await stripe.scriptCapture([.rejected(status: 400, StripeErrorBody(
             type: "invalid_request_error", code: "amount_too_large", message: "more than capturable"))])
         try await turn(db, stripe)

@@ -17,10 +17,11 @@ public struct APIRequestContext: RequestContext, IdentifiedRequestContext {
     /// The caller's idempotency scope: the credential's name, or a plain token's digest.
     var callerScope: String { caller.idempotencyScope }
 
-    /// Who makes this request's write, with its `X-Reason`: 400 when the reason is longer than 500 characters.
+    /// Who makes this request's write, with its `X-Reason`: 400 when the reason is longer than 500 characters
+    /// (Unicode scalars, as PostgreSQL's `char_length` counts them) or holds a control character.
     func attribution(for request: Request) throws(APIProblem) -> Attribution {
         let reason = request.headers[.reason]
-        if let reason, reason.count > Attribution.maxReasonLength || reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if let reason, reason.unicodeScalars.count > Attribution.maxReasonLength || reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw APIProblem.invalid([FieldError(parameter: "X-Reason", "at most \(Attribution.maxReasonLength) characters, none of them control characters")])
         }
         return Attribution(actor: caller.actor, reason: reason?.isEmpty == true ? nil : reason, requestId: requestId)

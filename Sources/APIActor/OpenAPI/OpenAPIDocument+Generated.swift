@@ -10,7 +10,7 @@ extension OpenAPIDocument {
     "description": "Acme's Payment API: AuthorizePayment intake, capture, void, refunds and the events feed. Errors are application/problem+json (RFC 9457). /health/*, /metrics and /openapi.json need no token."
   },
   "components": {
-    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "One of PAYMENT_API_TOKENS."}},
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A credential of PAYMENT_API_TOKENS: name:scope+scope…:secret, or a plain token with every scope. Each operation's x-required-scope names the scope it needs; admin implies every scope."}},
     "parameters": {
       "PaymentId": {"name": "paymentId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
       "RefundId": {"name": "refundId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
@@ -37,6 +37,13 @@ extension OpenAPIDocument {
         "schema": {"type": "string"},
         "description": "Kept as the request's id when it is 1 to 128 of A-Z a-z 0-9 . _ : - (anything else, empty included, is ignored and a new id is made); echoed in the answer and in every log line of the request."
       },
+      "Reason": {
+        "name": "X-Reason",
+        "in": "header",
+        "required": false,
+        "schema": {"type": "string", "maxLength": 500, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"},
+        "description": "Why the caller makes this write: recorded in the audit log. At most 500 characters, no control characters."
+      },
       "Cursor": {
         "name": "after",
         "in": "query",
@@ -59,6 +66,11 @@ extension OpenAPIDocument {
       "Unauthorized": {
         "description": "Missing or unknown bearer token.",
         "headers": {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}},
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+      },
+      "Forbidden": {
+        "description": "The credential lacks the scope the operation needs (its x-required-scope; admin implies every scope). The detail names the scope.",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
       },
       "NotFound": {
@@ -168,10 +180,12 @@ extension OpenAPIDocument {
         "required": [
           "paymentId", "cartId", "orderId", "customerId", "amount", "currency", "status", "capture", "amountCaptured",
           "amountRefunded", "failureReason", "declineCode", "processorReference", "lastError", "createdAt",
-          "updatedAt", "nextAction", "riskOutcome", "review", "authorizationExpiresAt", "voidReason", "amountDisputed"
+          "updatedAt", "nextAction", "riskOutcome", "review", "authorizationExpiresAt", "voidReason", "amountDisputed",
+          "createdBy"
         ],
         "properties": {
           "paymentId": {"type": "string", "format": "uuid"},
+          "createdBy": {"type": ["string", "null"], "description": "The credential that asked for it: its name, token:<8 hex> for a plain token, sandbox with authentication off; null before credentials had names."},
           "cartId": {"type": "string", "format": "uuid"},
           "orderId": {"type": "string", "format": "uuid"},
           "customerId": {"type": ["string", "null"], "format": "uuid"},
@@ -259,10 +273,11 @@ extension OpenAPIDocument {
         "type": "object",
         "required": [
           "refundId", "paymentId", "amount", "currency", "reason", "status", "processorReference", "createdAt",
-          "updatedAt"
+          "updatedAt", "createdBy"
         ],
         "properties": {
           "refundId": {"type": "string", "format": "uuid"},
+          "createdBy": {"type": ["string", "null"], "description": "The credential that asked for it, or processor for a refund made elsewhere."},
           "paymentId": {"type": "string", "format": "uuid"},
           "amount": {"type": "integer"},
           "currency": {"type": "string"},
@@ -352,6 +367,30 @@ extension OpenAPIDocument {
           "unresolvedCount": {"type": "integer", "minimum": 0, "description": "Items not healed."}
         }
       },
+      "AuditPage": {
+        "type": "object",
+        "required": ["entries", "next"],
+        "properties": {
+          "entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}},
+          "next": {"type": "string", "pattern": "^[0-9]{1,19}$"}
+        }
+      },
+      "AuditEntry": {
+        "type": "object",
+        "required": ["cursor", "at", "actor", "action", "subject", "paymentId", "reason", "statusBefore", "statusAfter", "requestId"],
+        "properties": {
+          "cursor": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+          "at": {"type": "string", "format": "date-time"},
+          "actor": {"type": "string"},
+          "action": {"type": "string", "enum": ["authorize", "capture", "void", "refund", "sync", "retry", "reconcile"]},
+          "subject": {"type": "string", "format": "uuid"},
+          "paymentId": {"type": "string", "format": "uuid"},
+          "reason": {"type": ["string", "null"]},
+          "statusBefore": {"type": ["string", "null"]},
+          "statusAfter": {"type": ["string", "null"]},
+          "requestId": {"type": ["string", "null"]}
+        }
+      },
       "ReconciliationRunList": {
         "type": "object",
         "required": ["runs"],
@@ -429,11 +468,13 @@ extension OpenAPIDocument {
       "post": {
         "operationId": "authorizePayment",
         "summary": "The AuthorizePayment command: record a payment and place a hold at the processor.",
+        "x-required-scope": "authorize",
         "security": [{"bearer": []}],
         "parameters": [
           {"$ref": "#/components/parameters/IdempotencyKey"},
           {"$ref": "#/components/parameters/Prefer"},
-          {"$ref": "#/components/parameters/RequestId"}
+          {"$ref": "#/components/parameters/RequestId"},
+          {"$ref": "#/components/parameters/Reason"}
         ],
         "requestBody": {
           "required": true,
@@ -465,6 +506,7 @@ extension OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "402": {
             "description": "With Prefer: wait only: the payment FAILED.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Payment"}}},
@@ -486,7 +528,8 @@ extension OpenAPIDocument {
     "/payments": {
       "get": {
         "operationId": "listPayments",
-        "summary": "The payments of a cart, newest first.",
+        "summary": "The payments of a cart, newest first. cartId alone needs the read scope; any other filter needs admin.",
+        "x-required-scope": "read",
         "security": [{"bearer": []}],
         "parameters": [
           {"name": "cartId", "in": "query", "required": true, "schema": {"type": "string", "format": "uuid"}},
@@ -499,6 +542,7 @@ extension OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
@@ -506,6 +550,7 @@ extension OpenAPIDocument {
     "/payments/{paymentId}": {
       "get": {
         "operationId": "getPayment",
+        "x-required-scope": "read",
         "security": [{"bearer": []}],
         "parameters": [{"$ref": "#/components/parameters/PaymentId"}, {"$ref": "#/components/parameters/RequestId"}],
         "responses": {
@@ -514,6 +559,7 @@ extension OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Payment"}}}
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
@@ -523,11 +569,13 @@ extension OpenAPIDocument {
       "post": {
         "operationId": "capturePayment",
         "summary": "Capture an authorized payment (all of it by default; the rest of the hold is released). A REQUESTED or REQUIRES_ACTION payment answers 409.",
+        "x-required-scope": "capture",
         "security": [{"bearer": []}],
         "parameters": [
           {"$ref": "#/components/parameters/PaymentId"},
           {"$ref": "#/components/parameters/Prefer"},
-          {"$ref": "#/components/parameters/RequestId"}
+          {"$ref": "#/components/parameters/RequestId"},
+          {"$ref": "#/components/parameters/Reason"}
         ],
         "requestBody": {
           "required": false,
@@ -552,6 +600,7 @@ extension OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "409": {"$ref": "#/components/responses/Conflict"},
           "413": {"$ref": "#/components/responses/TooLarge"},
@@ -564,11 +613,13 @@ extension OpenAPIDocument {
       "post": {
         "operationId": "voidPayment",
         "summary": "Release the hold (the saga's compensation). During REQUIRES_ACTION, in either capture mode, 202: the intent is cancelled; if the customer's challenge wins the race, a manual hold is still cancelled, and an automatic capture stays CAPTURED with the void refused in lastError.",
+        "x-required-scope": "void",
         "security": [{"bearer": []}],
         "parameters": [
           {"$ref": "#/components/parameters/PaymentId"},
           {"$ref": "#/components/parameters/Prefer"},
-          {"$ref": "#/components/parameters/RequestId"}
+          {"$ref": "#/components/parameters/RequestId"},
+          {"$ref": "#/components/parameters/Reason"}
         ],
         "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VoidRequest"}}}},
         "responses": {
@@ -590,6 +641,7 @@ extension OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "409": {"$ref": "#/components/responses/Conflict"},
           "413": {"$ref": "#/components/responses/TooLarge"},
@@ -602,6 +654,7 @@ extension OpenAPIDocument {
       "get": {
         "operationId": "listRefunds",
         "summary": "The payment's refunds, newest first: how a caller without an Idempotency-Key finds out what a request did.",
+        "x-required-scope": "read",
         "security": [{"bearer": []}],
         "parameters": [{"$ref": "#/components/parameters/PaymentId"}, {"$ref": "#/components/parameters/RequestId"}],
         "responses": {
@@ -610,18 +663,21 @@ extension OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RefundList"}}}
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
       },
       "post": {
         "operationId": "refundPayment",
+        "x-required-scope": "refund",
         "security": [{"bearer": []}],
         "parameters": [
           {"$ref": "#/components/parameters/PaymentId"},
           {"$ref": "#/components/parameters/IdempotencyKey"},
           {"$ref": "#/components/parameters/Prefer"},
-          {"$ref": "#/components/parameters/RequestId"}
+          {"$ref": "#/components/parameters/RequestId"},
+          {"$ref": "#/components/parameters/Reason"}
         ],
         "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RefundRequest"}}}},
         "responses": {
@@ -646,6 +702,7 @@ extension OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "409": {"$ref": "#/components/responses/Conflict"},
           "413": {"$ref": "#/components/responses/TooLarge"},
@@ -657,6 +714,7 @@ extension OpenAPIDocument {
     "/refunds/{refundId}": {
       "get": {
         "operationId": "getRefund",
+        "x-required-scope": "read",
         "security": [{"bearer": []}],
         "parameters": [{"$ref": "#/components/parameters/RefundId"}, {"$ref": "#/components/parameters/RequestId"}],
         "responses": {
@@ -665,6 +723,7 @@ extension OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Refund"}}}
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
@@ -673,6 +732,7 @@ extension OpenAPIDocument {
     "/payments/{paymentId}/disputes": {
       "get": {
         "operationId": "listDisputes",
+        "x-required-scope": "read",
         "security": [{"bearer": []}],
         "parameters": [{"$ref": "#/components/parameters/PaymentId"}, {"$ref": "#/components/parameters/RequestId"}],
         "responses": {
@@ -681,6 +741,7 @@ extension OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DisputeList"}}}
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
@@ -689,6 +750,7 @@ extension OpenAPIDocument {
     "/disputes/{disputeId}": {
       "get": {
         "operationId": "getDispute",
+        "x-required-scope": "read",
         "security": [{"bearer": []}],
         "parameters": [{"$ref": "#/components/parameters/DisputeId"}, {"$ref": "#/components/parameters/RequestId"}],
         "responses": {
@@ -697,6 +759,7 @@ extension OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Dispute"}}}
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
@@ -734,6 +797,7 @@ extension OpenAPIDocument {
       "get": {
         "operationId": "listEvents",
         "summary": "A page of the events feed, oldest first.",
+        "x-required-scope": "events",
         "security": [{"bearer": []}],
         "parameters": [
           {"$ref": "#/components/parameters/Cursor"},
@@ -753,6 +817,7 @@ extension OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
@@ -761,6 +826,7 @@ extension OpenAPIDocument {
       "get": {
         "operationId": "streamEvents",
         "summary": "The feed as server-sent events; id: is the cursor.",
+        "x-required-scope": "events",
         "security": [{"bearer": []}],
         "parameters": [
           {"$ref": "#/components/parameters/Cursor"},
@@ -779,7 +845,8 @@ extension OpenAPIDocument {
             "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/StreamEvent"}}}
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
-          "401": {"$ref": "#/components/responses/Unauthorized"}
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
         }
       }
     },
@@ -787,6 +854,7 @@ extension OpenAPIDocument {
       "get": {
         "operationId": "listReconciliationRuns",
         "summary": "The newest reconciliation runs first (payment-service reconcile, and the worker's scheduled run).",
+        "x-required-scope": "admin",
         "security": [{"bearer": []}],
         "parameters": [{"$ref": "#/components/parameters/RequestId"}],
         "responses": {
@@ -796,6 +864,7 @@ extension OpenAPIDocument {
             "links": {"GetRun": {"operationId": "getReconciliationRun", "parameters": {"runId": "$response.body#/runs/0/runId"}}}
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
@@ -804,6 +873,7 @@ extension OpenAPIDocument {
       "get": {
         "operationId": "getReconciliationRun",
         "summary": "A reconciliation run with its items, in the order found.",
+        "x-required-scope": "admin",
         "security": [{"bearer": []}],
         "parameters": [{"$ref": "#/components/parameters/RunId"}, {"$ref": "#/components/parameters/RequestId"}],
         "responses": {
@@ -812,7 +882,32 @@ extension OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReconciliationRun"}}}
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/audit": {
+      "get": {
+        "operationId": "readAuditLog",
+        "summary": "The audit log of a payment (its refunds' rows included) or of a refund, oldest first.",
+        "x-required-scope": "admin",
+        "security": [{"bearer": []}],
+        "parameters": [
+          {"name": "subject", "in": "query", "required": true, "schema": {"type": "string", "format": "uuid"}},
+          {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"}, "description": "An entry's cursor or a page's next."},
+          {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+          {"$ref": "#/components/parameters/RequestId"}
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of the log.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditPage"}}}
+          },
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }

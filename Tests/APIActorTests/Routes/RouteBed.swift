@@ -62,7 +62,7 @@ struct RouteBed: Sendable {
         processorStatus: @escaping @Sendable () -> String = { "ok" }
     ) -> APIConfiguration {
         APIConfiguration(
-            tokens: tokens, defaultPaymentMethod: "pm_card_visa", webhookSecrets: [webhookSecret], metrics: metrics,
+            credentials: try! Credentials(parsing: tokens), defaultPaymentMethod: "pm_card_visa", webhookSecrets: [webhookSecret], metrics: metrics,
             processorStatus: processorStatus)
     }
 

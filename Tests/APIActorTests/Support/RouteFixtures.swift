@@ -13,7 +13,7 @@ enum RouteFixtures {
     static func routes(tokens: [String] = [token]) -> RouteTable {
         let database = Database(url: "postgresql://nobody@127.0.0.1:1/none", poolSize: 1, logger: Logger(label: "test"))
         return PaymentAPI.makeRoutes(
-            configuration: APIConfiguration(tokens: tokens), database: database, intake: PaymentIntake(database: database))
+            configuration: APIConfiguration(credentials: try! Credentials(parsing: tokens)), database: database, intake: PaymentIntake(database: database))
     }
 
     /// Runs `body` against `router` in process (HummingbirdTesting's router framework: no socket).
