@@ -111,6 +111,11 @@ struct ReconciliationTests {
             #expect(try await stack.database.scalar("SELECT count(*) FROM disputes WHERE payment_id = \(disputed.id)::uuid") == "1")
             #expect(try await stack.database.scalar("SELECT status FROM disputes WHERE processor_reference = \(recorded)") == "under_review")
             #expect(first.output.contains("summary: 6 items, 6 healed, 0 unresolved; exit 0"), "\(first.output)")
+            for healed in [cancelled.id, refunded.id, disputed.id, reviewed.id] {
+                let rows = try await stack.database.column(
+                    "SELECT actor || ' ' || action FROM audit_log WHERE payment_id = \(healed) AND actor = 'reconciliation'")
+                #expect(rows == ["reconciliation reconcile"], "\(healed): \(rows)")
+            }
 
             let again = try await Self.reconcile(stack)
             #expect(again.status == 0, "\(again.output)")

@@ -26,15 +26,33 @@ extension Transaction {
 
 extension Database {
     /// The sync's id, or nil when one already waits for the payment. `key`: unique per ask (the webhook's event id,
-    /// a reconciliation run's).
-    public func queueSync(paymentId: String, key: String) async throws(StoreError) -> Int? {
-        try await withConnection(rerun: .asIs) { tx throws(StoreError) in try tx.queueSync(paymentId: paymentId, key: key) }
+    /// a reconciliation run's). `by`: who asked, with the audit row's action, when someone did (an operator, a
+    /// reconciliation heal); the row is written with the operation, and only when one was queued.
+    public func queueSync(paymentId: String, key: String, by asker: (Attribution, AuditAction)? = nil) async throws(StoreError) -> Int? {
+        try await readBack(paymentId: paymentId, by: asker) { tx throws(StoreError) in try tx.queueSync(paymentId: paymentId, key: key) }
     }
 
     /// The read's id, or nil when one already waits for the dispute.
-    public func queueDisputeRead(paymentId: String, disputeReference: String, key: String) async throws(StoreError) -> Int? {
-        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
+    public func queueDisputeRead(
+        paymentId: String, disputeReference: String, key: String, by asker: (Attribution, AuditAction)? = nil
+    ) async throws(StoreError) -> Int? {
+        try await readBack(paymentId: paymentId, by: asker) { tx throws(StoreError) in
             try tx.queueDisputeRead(paymentId: paymentId, disputeReference: disputeReference, key: key)
+        }
+    }
+
+    private func readBack(
+        paymentId: String, by asker: (Attribution, AuditAction)?, _ queue: @escaping @Sendable (Transaction) throws(StoreError) -> Int?
+    ) async throws(StoreError) -> Int? {
+        guard let (attribution, action) = asker else {
+            return try await withConnection(rerun: .asIs) { tx throws(StoreError) in try queue(tx) }
+        }
+        return try await transaction(rerun: .asIs) { tx throws(StoreError) in
+            guard let id = try queue(tx) else { return nil }
+            try tx.execute("UPDATE operations SET actor = \(attribution.actor) WHERE id = \(id)")
+            let status = try tx.execute("SELECT status FROM payments WHERE id = \(paymentId)").rows.first?.string("status")
+            try tx.appendAudit(AuditEntry(attribution, action, subject: paymentId, statusBefore: status, statusAfter: status))
+            return id
         }
     }
 }

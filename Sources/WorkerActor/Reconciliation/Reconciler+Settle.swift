@@ -78,11 +78,13 @@ extension Reconciler {
             case .none:
                 return
             case .sync(let paymentId):
-                _ = try await database.queueSync(paymentId: paymentId, key: "\(paymentId):sync:reconcile:\(runId)")
+                _ = try await database.queueSync(
+                    paymentId: paymentId, key: "\(paymentId):sync:reconcile:\(runId)", by: (.reconciliation, .reconcile))
                 await awaitQuiet(paymentId)
             case .readDispute(let paymentId, let reference):
                 _ = try await database.queueDisputeRead(
-                    paymentId: paymentId, disputeReference: reference, key: "\(paymentId):dispute:\(reference):reconcile:\(runId)")
+                    paymentId: paymentId, disputeReference: reference, key: "\(paymentId):dispute:\(reference):reconcile:\(runId)",
+                    by: (.reconciliation, .reconcile))
                 await awaitQuiet(paymentId)
             case .cancelIntent(let id, let key):
                 let answer = await processor.cancelPaymentIntent(id: id, reason: "duplicate", idempotencyKey: key)
