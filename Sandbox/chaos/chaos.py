@@ -522,9 +522,20 @@ class Run:
             if r["status"] == "FAILED" and found and found["status"] == "succeeded":
                 disagree += 1
                 problems.append(f"refund {rid} FAILED, ledger has {found}")
+        problems += self.unattributed()
         counts = dict(missing=missing, double_confirmed=double, unsettled=unsettled, disagree=disagree, holds=holds,
                       parked=len(parked_ids))
         return counts, dict(refused=refused), problems
+
+    def unattributed(self):
+        """Every payment and every refund asked for here names the run's credential, with exactly one audit row
+        of its asking: the row commits with its effect or not at all, whatever the faults did to the commit."""
+        rows = self.pg.query(
+            "SELECT 'payment ' || p.id, coalesce(p.created_by, '-'), (SELECT count(*) FROM audit_log a "
+            "WHERE a.subject = p.id::text AND a.action = 'authorize') FROM payments p "
+            "UNION ALL SELECT 'refund ' || r.id, coalesce(r.created_by, '-'), (SELECT count(*) FROM audit_log a "
+            "WHERE a.subject = r.id::text AND a.action = 'refund') FROM refunds r WHERE r.origin = 'service'")
+        return [f"{row[0]}: createdBy {row[1]}, {row[2]} audit rows" for row in rows if row[1] != "chaos" or int(row[2]) != 1]
 
     # -- the whole run --------------------------------------------------------------------------------
 
@@ -589,7 +600,7 @@ class Run:
                 except OSError:
                     time.sleep(0.1)
             env = dict(os.environ, DATABASE_URL=self.pg.url, STRIPE_API_BASE=f"http://127.0.0.1:{self.sandbox_port}",
-                       STRIPE_SECRET_KEY="sk_test_chaos", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, PAYMENT_API_TOKENS=TOKEN,
+                       STRIPE_SECRET_KEY="sk_test_chaos", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, PAYMENT_API_TOKENS=f"chaos:admin:{TOKEN}",
                        ROLE="all", LOG_FORMAT="json", LOG_LEVEL="notice", HOST="127.0.0.1", DB_POOL_SIZE="8",
                        WORKER_CONCURRENCY="16", STRIPE_MAX_RPS=str(self.args.max_rps), WORKER_LEASE=str(WORKER_LEASE),
                        AUTHENTICATION_TIMEOUT=str(AUTHENTICATION_TIMEOUT))

@@ -101,6 +101,12 @@ struct ServiceWiring {
     /// listener has stopped); the event listener after it, so it stops before (closing the signal ends the open
     /// event streams).
     private func api() -> [any Service] {
+        if !settings.apiCredentials.isEmpty {
+            logger.info("credentials", metadata: [
+                "named": "\(settings.apiCredentials.names.joined(separator: ","))",
+                "plain": "\(settings.apiCredentials.count - settings.apiCredentials.names.count)",
+            ])
+        }
         let batcher = IntakeBatcher(store: database, localWorker: both ? worker : nil, logger: logger)
         let events = EventSignal()
         let listener = NotificationListener(

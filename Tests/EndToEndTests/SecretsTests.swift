@@ -10,7 +10,9 @@ import TestSupport
 struct SecretsTests {
     static let stripeKey = "sk_test_LEAKCHECKstripe0key7f3a"
     static let webhookSecrets = ["whsec_LEAKCHECKwebhook1", "whsec_LEAKCHECKwebhook2"]
-    static let tokens = ["tok-LEAKCHECK-token-one", "tok-LEAKCHECK-token-two"]
+    /// The secrets of a plain token, of `ops` (admin) and of `reader` (read only).
+    static let tokens = ["tok-LEAKCHECK-token-one", "tok-LEAKCHECK-token-two", "tok-LEAKCHECK-token-three"]
+    static var credentials: String { "\(tokens[0]), ops:admin:\(tokens[1]), reader:read:\(tokens[2])" }
     static let databasePassword = "pw-LEAKCHECK-database"
     static var secrets: [String] { [stripeKey, databasePassword] + webhookSecrets + tokens }
 
@@ -29,7 +31,7 @@ struct SecretsTests {
             let service = try await ServiceProcess.start(environment: stack.environment(extra: [
                 "DATABASE_URL": databaseURL, "STRIPE_SECRET_KEY": Self.stripeKey,
                 "STRIPE_WEBHOOK_SECRET": Self.webhookSecrets.joined(separator: ","),
-                "PAYMENT_API_TOKENS": Self.tokens.joined(separator: ", "), "LOG_LEVEL": "trace", "LOG_FORMAT": "json",
+                "PAYMENT_API_TOKENS": Self.credentials, "LOG_LEVEL": "trace", "LOG_FORMAT": "json",
             ]), port: port)
             var answers: [APIClient.Answer] = []
             do {
@@ -89,6 +91,11 @@ struct SecretsTests {
         answers.append(try await wrong.get("/payments/\(paymentId)"))
         answers.append(try await open.get("/payments/\(paymentId)"))
         answers.append(try await APIClient(baseURL: service.baseURL, token: Self.tokens[0] + "x").get("/events"))
+        let reader = APIClient(baseURL: service.baseURL, token: Self.tokens[2])
+        let forbidden = try await reader.post("/payments/\(paymentId)/capture", json: nil)
+        #expect(forbidden.status == 403, "\(forbidden.text)")
+        answers.append(forbidden)
+        answers.append(try await second.get("/audit?subject=\(paymentId)", headers: [("X-Reason", "leak check")]))
         answers.append(try await first.post("/payments/authorize", json: authorizeBody(paymentMethod: "pm_card_chargeDeclined"), headers: [("Prefer", "wait=5")]))
         try await stack.sandbox.setFaults(FaultPlan(errorBefore: 1))
         let failing = try await first.post("/payments/authorize", json: authorizeBody())

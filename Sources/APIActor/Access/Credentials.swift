@@ -27,6 +27,7 @@ public struct Credentials: Sendable {
     }
 
     public var isEmpty: Bool { all.isEmpty }
+    public var count: Int { all.count }
 
     /// The names of the named credentials, in order (never a secret: for the start's log line).
     public var names: [String] { all.map(\.actor).filter { !$0.hasPrefix("token:") } }
