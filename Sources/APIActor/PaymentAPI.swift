@@ -41,6 +41,7 @@ public enum PaymentAPI {
         EventRoutes(database: database, signal: events).register(on: routes)
         ReconciliationRoutes(database: database).register(on: routes)
         AuditRoutes(database: database).register(on: routes)
+        OperatorRoutes(database: database, intake: intake).register(on: routes)
         MetricsRoutes(render: configuration.metrics).register(on: routes)
         OpenAPIRoutes().register(on: routes)
         routes.finish()

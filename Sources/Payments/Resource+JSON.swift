@@ -111,3 +111,25 @@ extension AuditRecord {
         return o.finish()
     }
 }
+
+extension OperationRecord {
+    public var json: String {
+        var o = JSONObjectWriter()
+        o.stringOrNull("actor", actor)
+        o.rawOrNull("amount", amount.map(String.init))
+        o.int("attempts", attempts)
+        o.string("createdAt", createdAt)
+        o.int("keyAttempt", keyAttempt)
+        o.string("kind", kind)
+        o.stringOrNull("lastError", lastError)
+        o.stringOrNull("leaseOwner", leaseOwner)
+        o.stringOrNull("leaseUntil", leaseUntil)
+        o.string("nextAttemptAt", nextAttemptAt)
+        o.int("operationId", id)
+        o.string("paymentId", paymentId)
+        o.stringOrNull("refundId", refundId)
+        o.string("status", status)
+        o.string("updatedAt", updatedAt)
+        return o.finish()
+    }
+}

@@ -248,7 +248,10 @@ extension OpenAPIDocument {
       "PaymentList": {
         "type": "object",
         "required": ["payments"],
-        "properties": {"payments": {"type": "array", "items": {"$ref": "#/components/schemas/Payment"}}}
+        "properties": {
+          "payments": {"type": "array", "items": {"$ref": "#/components/schemas/Payment"}},
+          "next": {"type": ["string", "null"], "description": "An operator's page only: the cursor of the following page, null after the last."}
+        }
       },
       "CaptureRequest": {
         "type": "object",
@@ -365,6 +368,46 @@ extension OpenAPIDocument {
           "error": {"type": ["string", "null"]},
           "itemCount": {"type": "integer", "minimum": 0},
           "unresolvedCount": {"type": "integer", "minimum": 0, "description": "Items not healed."}
+        }
+      },
+      "OperationPage": {
+        "type": "object",
+        "required": ["operations", "next"],
+        "properties": {
+          "operations": {"type": "array", "items": {"$ref": "#/components/schemas/OperationRecord"}},
+          "next": {"type": "string", "pattern": "^[0-9]{1,19}$"}
+        }
+      },
+      "OperationRecord": {
+        "type": "object",
+        "required": [
+          "operationId", "kind", "status", "paymentId", "refundId", "amount", "attempts", "keyAttempt", "nextAttemptAt", "leaseOwner",
+          "leaseUntil", "lastError", "actor", "createdAt", "updatedAt"
+        ],
+        "properties": {
+          "operationId": {"type": "integer"},
+          "kind": {"type": "string", "enum": ["authorize", "capture", "void", "refund", "sync", "dispute"]},
+          "status": {"type": "string", "enum": ["queued", "failed", "parked"]},
+          "paymentId": {"type": "string", "format": "uuid"},
+          "refundId": {"type": ["string", "null"], "format": "uuid"},
+          "amount": {"type": ["integer", "null"]},
+          "attempts": {"type": "integer"},
+          "keyAttempt": {"type": "integer"},
+          "nextAttemptAt": {"type": "string", "format": "date-time"},
+          "leaseOwner": {"type": ["string", "null"]},
+          "leaseUntil": {"type": ["string", "null"], "format": "date-time"},
+          "lastError": {"type": ["string", "null"], "description": "Why it is retried, refused or parked."},
+          "actor": {"type": ["string", "null"], "description": "Who asked for it (null: the service's own work)."},
+          "createdAt": {"type": "string", "format": "date-time"},
+          "updatedAt": {"type": "string", "format": "date-time"}
+        }
+      },
+      "OperatorAnswer": {
+        "type": "object",
+        "required": ["operationId", "payment"],
+        "properties": {
+          "operationId": {"type": ["integer", "null"]},
+          "payment": {"$ref": "#/components/schemas/Payment"}
         }
       },
       "AuditPage": {
@@ -528,16 +571,25 @@ extension OpenAPIDocument {
     "/payments": {
       "get": {
         "operationId": "listPayments",
-        "summary": "The payments of a cart, newest first. cartId alone needs the read scope; any other filter needs admin.",
+        "summary": "With cartId alone (the read scope): the cart's payments, newest first. With any other parameter (the admin scope): a page of the payments matching every filter given, oldest first, and next, the cursor of the following page (null after the last); a payment that matches throughout appears exactly once however others change meanwhile. Without any parameter: 400 (cartId required).",
         "x-required-scope": "read",
         "security": [{"bearer": []}],
         "parameters": [
-          {"name": "cartId", "in": "query", "required": true, "schema": {"type": "string", "format": "uuid"}},
+          {"name": "cartId", "in": "query", "required": false, "schema": {"type": "string", "format": "uuid"}},
+          {"name": "status", "in": "query", "required": false, "schema": {"type": "string", "enum": ["REQUESTED", "REQUIRES_ACTION", "AUTHORIZED", "CAPTURED", "VOIDED", "FAILED"]}},
+          {"name": "createdFrom", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time", "pattern": "^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-](0[0-9]|1[0-5]):[0-5][0-9])$"}},
+          {"name": "createdTo", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time", "pattern": "^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-](0[0-9]|1[0-5]):[0-5][0-9])$"}},
+          {"name": "hasLastError", "in": "query", "required": false, "schema": {"type": "string", "enum": ["true", "false"]}},
+          {"name": "currency", "in": "query", "required": false, "schema": {"$ref": "#/components/schemas/AuthorizePayment/properties/currency"}},
+          {"name": "amountFrom", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 99999999}},
+          {"name": "amountTo", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 99999999}},
+          {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^[0-9]{1,19}\\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}, "description": "A page's next."},
+          {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
           {"$ref": "#/components/parameters/RequestId"}
         ],
         "responses": {
           "200": {
-            "description": "The cart's payments.",
+            "description": "The cart's payments, or an operator's page.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaymentList"}}}
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
@@ -884,6 +936,81 @@ extension OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/operations": {
+      "get": {
+        "operationId": "listOperations",
+        "summary": "What the worker has not finished, by id: queued, refused for good (failed) or parked, with why (lastError), who asked (actor) and when it runs next.",
+        "x-required-scope": "admin",
+        "security": [{"bearer": []}],
+        "parameters": [
+          {"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": ["queued", "failed", "parked"]}, "description": "Default: all three."},
+          {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"}, "description": "A page's next."},
+          {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+          {"$ref": "#/components/parameters/RequestId"}
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of operations.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OperationPage"}}}
+          },
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/operations/{operationId}/retry": {
+      "post": {
+        "operationId": "retryOperation",
+        "summary": "Run a parked or refused operation again: a parked one under its own key, a refused capture or void as a new attempt under the next key number, a read-back read again. A queued one is answered as it stands. An authorization that ended FAILED, a refused refund, and a finished operation are 409.",
+        "x-required-scope": "admin",
+        "security": [{"bearer": []}],
+        "parameters": [
+          {"name": "operationId", "in": "path", "required": true, "schema": {"type": "string"}},
+          {"$ref": "#/components/parameters/RequestId"},
+          {"$ref": "#/components/parameters/Reason"}
+        ],
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VoidRequest"}}}},
+        "responses": {
+          "200": {"description": "Done at once.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OperatorAnswer"}}}},
+          "202": {"description": "Queued: the operation that runs it, and the payment as it stands.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OperatorAnswer"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
+        }
+      }
+    },
+    "/payments/{paymentId}/sync": {
+      "post": {
+        "operationId": "syncPayment",
+        "summary": "Read the payment back from the processor now (its intent and refunds): a sync queued for the worker, or the one already waiting. A payment with no intent yet is 409.",
+        "x-required-scope": "admin",
+        "security": [{"bearer": []}],
+        "parameters": [
+          {"$ref": "#/components/parameters/PaymentId"},
+          {"$ref": "#/components/parameters/RequestId"},
+          {"$ref": "#/components/parameters/Reason"}
+        ],
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VoidRequest"}}}},
+        "responses": {
+          "202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OperatorAnswer"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }

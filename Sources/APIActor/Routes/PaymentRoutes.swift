@@ -13,8 +13,9 @@ struct PaymentRoutes {
         routes.post("payments/authorize", .requires(.authorize)) { request, context in try await authorize(request, context) }
         routes.get("payments/:id", .requires(.read)) { _, context in try await show(context.parameters.get("id") ?? "") }
         routes.get("payments", .requires(.read)) { request, context in
-            try Self.checkListScope(request.uri.queryParameters, context.caller)
-            return try await list(request.uri.queryParameters.get("cartId"))
+            let query = request.uri.queryParameters
+            try Self.checkListScope(query, context.caller)
+            return try await query.contains(where: { $0.key != "cartId" }) ? filtered(try PaymentListQuery(query)) : list(query.get("cartId"))
         }
     }
 
@@ -70,6 +71,15 @@ struct PaymentRoutes {
     static func checkListScope(_ query: Parameters, _ caller: Caller) throws(APIProblem) {
         guard query.contains(where: { $0.key != "cartId" }), !caller.scopes.grants(.admin) else { return }
         throw APIProblem.missingScope(.admin)
+    }
+
+    /// An operator's page: oldest first, with the cursor of the next page (null after the last).
+    func filtered(_ query: PaymentListQuery) async throws -> Response {
+        let page = try await stored { () async throws(StoreError) in
+            try await database.payments(matching: query.filter, after: query.after, limit: query.limit)
+        }
+        let next = page.next.map { JSONString.quoted($0.description) } ?? "null"
+        return JSONResponse.make(.ok, json: "{\"next\":\(next),\"payments\":[" + page.payments.map(\.json).joined(separator: ",") + "]}")
     }
 
     func list(_ cartId: String?) async throws -> Response {

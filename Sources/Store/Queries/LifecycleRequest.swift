@@ -81,13 +81,15 @@ extension Database {
 extension Transaction {
     /// Executes what `decision` says for `payment`, with the audit row of its effect (none for an answer that
     /// changes nothing); the flag is whether the payment was voided here and now. `voidReason`: a void enqueued
-    /// here is asked for this reason (nil: Ordering's, `VoidReason.requested(on:)`).
+    /// here is asked for this reason (nil: Ordering's, `VoidReason.requested(on:)`). `action`: the audit row's, when
+    /// not the decision's own kind (an operator's retry).
     func carryOut(
-        _ decision: LifecycleDecision, for payment: Payment, voidReason: VoidReason? = nil, by attribution: Attribution
+        _ decision: LifecycleDecision, for payment: Payment, voidReason: VoidReason? = nil, by attribution: Attribution,
+        auditedAs action: AuditAction? = nil
     ) throws(StoreError) -> (outcome: LifecycleOutcome, voidedNow: Bool) {
         func audited(_ kind: OperationKind, after: Payment = payment) throws(StoreError) {
             try appendAudit(AuditEntry(
-                attribution, kind == .capture ? .capture : .void, subject: payment.paymentId, statusBefore: payment.status.rawValue,
+                attribution, action ?? (kind == .capture ? .capture : .void), subject: payment.paymentId, statusBefore: payment.status.rawValue,
                 statusAfter: after.status.rawValue))
         }
         switch decision {
@@ -113,7 +115,7 @@ extension Transaction {
 
     /// Asking again for a parked capture or void is the retry that releases it (its unreadable answers counted
     /// afresh); a queued one is left as it is. Returns its id.
-    private func release(_ op: OperationSummary) throws(StoreError) -> Int {
+    func release(_ op: OperationSummary) throws(StoreError) -> Int {
         if op.status == .parked {
             try execute(
                 """

@@ -49,10 +49,27 @@ extension Database {
         }
         return try await transaction(rerun: .asIs) { tx throws(StoreError) in
             guard let id = try queue(tx) else { return nil }
-            try tx.execute("UPDATE operations SET actor = \(attribution.actor) WHERE id = \(id)")
-            let status = try tx.execute("SELECT status FROM payments WHERE id = \(paymentId)").rows.first?.string("status")
-            try tx.appendAudit(AuditEntry(attribution, action, subject: paymentId, statusBefore: status, statusAfter: status))
+            try tx.attribute(readBack: id, of: paymentId, to: attribution, as: action)
             return id
         }
+    }
+}
+
+extension Transaction {
+    /// The read-back `id` was asked for by `attribution`: its actor, and the audit row (a read moves no status).
+    func attribute(readBack id: Int, of paymentId: String, to attribution: Attribution, as action: AuditAction) throws(StoreError) {
+        try execute("UPDATE operations SET actor = \(attribution.actor) WHERE id = \(id)")
+        let status = try execute("SELECT status FROM payments WHERE id = \(paymentId)").rows.first?.string("status")
+        try appendAudit(AuditEntry(attribution, action, subject: paymentId, statusBefore: status, statusAfter: status))
+    }
+
+    /// The read-back of `kind` that waits unclaimed for the payment (at most one does).
+    func waitingReadBack(_ kind: OperationKind, of paymentId: String) throws(StoreError) -> Int? {
+        try execute(
+            """
+            SELECT id FROM operations
+            WHERE payment_id = \(paymentId) AND kind = \(kind) AND status = 'queued' ORDER BY id DESC LIMIT 1
+            """
+        ).rows.first?.int("id")
     }
 }
