@@ -7,7 +7,7 @@ struct PaymentService: AsyncParsableCommand {
         commandName: "payment-service",
         abstract: "The Payment API: intake, payment worker and Stripe gateway in one process.",
         discussion: SettingsDocumentation.helpDiscussion(),
-        subcommands: [Serve.self, Migrate.self, Reconcile.self, SettingsTableCommand.self],
+        subcommands: [Serve.self, Migrate.self, Reconcile.self, Ops.self, SettingsTableCommand.self],
         defaultSubcommand: Serve.self)
 
     /// Before any thread exists: libcurl's global state is set up once, here.

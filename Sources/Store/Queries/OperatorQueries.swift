@@ -59,16 +59,20 @@ extension Database {
         }
     }
 
-    /// A page of the operations in `states` (queued, failed, parked), by id, after the id `after`.
+    /// A page of the operations in `states` (queued, failed, parked), by id, after the id `after`. A refusal is
+    /// recorded in the payment's `lastError`: a failed operation shows it while it is that operation's.
     public func operations(in states: [OperationStatus], after: Int?, limit: Int) async throws(StoreError) -> [OperationRecord] {
         try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             try tx.execute(
                 """
-                SELECT id, kind, status, payment_id, refund_id, amount, attempts, key_attempt, rfc3339(next_attempt_at) AS next_attempt_at,
-                       lease_owner, rfc3339(lease_until) AS lease_until, last_error, actor, rfc3339(created_at) AS created_at,
-                       rfc3339(updated_at) AS updated_at
-                FROM operations WHERE status = ANY(\(array: states.map(\.rawValue))::text[]) AND id > \(after ?? 0)::bigint
-                ORDER BY id LIMIT \(limit)::int
+                SELECT o.id, o.kind, o.status, o.payment_id, o.refund_id, o.amount, o.attempts, o.key_attempt,
+                       rfc3339(o.next_attempt_at) AS next_attempt_at, o.lease_owner, rfc3339(o.lease_until) AS lease_until,
+                       coalesce(o.last_error, CASE WHEN o.status = 'failed' AND p.last_error->>'operation' = o.kind
+                                                   THEN (p.last_error->>'code') || ': ' || (p.last_error->>'message') END) AS last_error,
+                       o.actor, rfc3339(o.created_at) AS created_at, rfc3339(o.updated_at) AS updated_at
+                FROM operations o JOIN payments p ON p.id = o.payment_id
+                WHERE o.status = ANY(\(array: states.map(\.rawValue))::text[]) AND o.id > \(after ?? 0)::bigint
+                ORDER BY o.id LIMIT \(limit)::int
                 """
             ).rows.map { row throws(StoreError) in try OperationRow.decode(row) }
         }
