@@ -583,7 +583,7 @@ extension OpenAPIDocument {
           {"name": "currency", "in": "query", "required": false, "schema": {"$ref": "#/components/schemas/AuthorizePayment/properties/currency"}},
           {"name": "amountFrom", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 99999999}},
           {"name": "amountTo", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 99999999}},
-          {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^[0-9]{1,19}\\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}, "description": "A page's next."},
+          {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^([0-9]{1,17}|[01][0-9]{17}|2[0-4][0-9]{16}|25[0-2][0-9]{15}|253[0-3][0-9]{14})\\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}, "description": "A page's next."},
           {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
           {"$ref": "#/components/parameters/RequestId"}
         ],
@@ -948,7 +948,7 @@ extension OpenAPIDocument {
         "security": [{"bearer": []}],
         "parameters": [
           {"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": ["queued", "failed", "parked"]}, "description": "Default: all three."},
-          {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"}, "description": "A page's next."},
+          {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"}, "description": "A page's next."},
           {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
           {"$ref": "#/components/parameters/RequestId"}
         ],
@@ -1023,7 +1023,7 @@ extension OpenAPIDocument {
         "security": [{"bearer": []}],
         "parameters": [
           {"name": "subject", "in": "query", "required": true, "schema": {"type": "string", "format": "uuid"}},
-          {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"}, "description": "An entry's cursor or a page's next."},
+          {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"}, "description": "An entry's cursor or a page's next."},
           {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
           {"$ref": "#/components/parameters/RequestId"}
         ],

@@ -32,9 +32,12 @@ struct PaymentListQuery {
         try errors.check()
     }
 
+    /// The end of year 9999 in microseconds: later instants are out of PostgreSQL's interval range.
+    static let lastMicros = 253_402_300_799_999_999
+
     static func cursor(_ text: String) -> PaymentCursor? {
         let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let micros = Formats.boundedInt(parts[0], 0...Int(Int64.max)), Formats.isUUID(parts[1]) else { return nil }
+        guard parts.count == 2, let micros = Formats.boundedInt(parts[0], 0...lastMicros), Formats.isUUID(parts[1]) else { return nil }
         return PaymentCursor(micros: micros, paymentId: parts[1].lowercased())
     }
 }

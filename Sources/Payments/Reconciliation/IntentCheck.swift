@@ -87,7 +87,9 @@ enum UUIDText {
     static func valid(_ text: String) -> String? {
         let hex = text.lowercased()
         let groups = hex.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
-        guard groups == [8, 4, 4, 4, 12], hex.allSatisfy({ $0 == "-" || $0.isHexDigit }) else { return nil }
+        // ASCII only: `Character.isHexDigit` also takes fullwidth digits, which no uuid column accepts.
+        let ascii = hex.utf8.allSatisfy { $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        guard groups == [8, 4, 4, 4, 12], ascii else { return nil }
         return hex
     }
 }

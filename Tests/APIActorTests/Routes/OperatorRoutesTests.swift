@@ -72,7 +72,7 @@ struct OperatorRoutesTests {
                 ("status=DONE", ["status"]), ("createdFrom=2026-02-31T00:00:00Z", ["createdFrom"]),
                 ("createdTo=2026-01-01T00:00:00+16:00", ["createdTo"]), ("createdFrom=0000-01-01T00:00:00Z", ["createdFrom"]),
                 ("hasLastError=yes", ["hasLastError"]), ("currency=usd", ["currency"]), ("amountFrom=-1&amountTo=x", ["amountFrom", "amountTo"]),
-                ("after=12", ["after"]), ("limit=0", ["limit"]), ("status=FAILED&status=VOIDED", ["status"]), ("colour=red", ["colour"]),
+                ("after=12", ["after"]), ("after=9223372036854775807.\(RouteBed.newId())", ["after"]), ("limit=0", ["limit"]), ("status=FAILED&status=VOIDED", ["status"]), ("colour=red", ["colour"]),
             ]
             for (query, fields) in cases {
                 let answer = try await bed.get("/payments?\(query)")
