@@ -72,14 +72,14 @@ import Testing
         (["DB_POOL_SIZE": "0"], [], "DB_POOL_SIZE must be a whole number from 1 to 500, not \"0\""),
         (["LOG_LEVEL": "loud"], [], "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical"),
         (["LOG_FORMAT": "xml"], [], "LOG_FORMAT must be json or text"),
-        (["PAYMENT_API_TOKENS": "ops:admin:s3cr3t-one,ops:read:s3cr3t-two"], [], "PAYMENT_API_TOKENS: the credential name ops is given twice"),
+        (["PAYMENT_API_TOKENS": "ops:admin:s3cr3t-one,ops:read:s3cr3t-two"], [], "PAYMENT_API_TOKENS: entries 1 and 2 have the same credential name"),
         (["PAYMENT_API_TOKENS": "ordering:authorize+reed:s3cr3t"], [],
-         "PAYMENT_API_TOKENS: the credential ordering names an unknown scope reed (known: authorize, capture, void, refund, read, events, admin)"),
-        (["PAYMENT_API_TOKENS": "ops:admin:"], [], "PAYMENT_API_TOKENS: the credential ops has an empty secret"),
+         "PAYMENT_API_TOKENS: entry 1 names an unknown scope (known: authorize, capture, void, refund, read, events, admin)"),
+        (["PAYMENT_API_TOKENS": "ops:admin:"], [], "PAYMENT_API_TOKENS: entry 1 has an empty secret"),
         (["PAYMENT_API_TOKENS": "0123456789abcdef0123456789abcdef:read:s3cr3t"], [],
-         "PAYMENT_API_TOKENS: the credential name 0123456789abcdef0123456789abcdef would share the idempotency scope of a plain token"),
+         "PAYMENT_API_TOKENS: entry 1: a name of 32 hex digits would share a plain token's idempotency scope"),
         (["PAYMENT_API_TOKENS": "bad name:read:s3cr3t"], [],
-         "PAYMENT_API_TOKENS: a credential name must be 1 to 64 letters, digits, '-', '_' or '.' (got \"bad name\")"),
+         "PAYMENT_API_TOKENS: entry 1: a credential name must be 1 to 64 letters, digits, '-', '_' or '.'"),
     ]
 
     @Test("each invalid setting is refused with its message", arguments: 0..<invalid.count)

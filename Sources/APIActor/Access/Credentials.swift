@@ -1,4 +1,5 @@
 import Crypto
+import Payments
 import Support
 
 /// The accepted credentials, parsed from `PAYMENT_API_TOKENS`' entries. Empty turns authentication off
@@ -12,18 +13,33 @@ public struct Credentials: Sendable {
 
     /// An entry is `name:scope+scope…:secret` when it has at least two `:` and its middle field is `+`-joined
     /// lower-case words; those words must all be scopes. Anything else is a plain token, as before scopes existed.
+    /// Errors name an entry by its position only: an entry that looks named may be an old plain token with
+    /// colons in it, and its fields would be pieces of its secret.
     public init(parsing entries: [String]) throws(CredentialError) {
         var parsed: [Credential] = []
-        var names: Set<String> = []
-        for entry in entries {
-            guard let named = try Self.named(entry) else {
+        var names: [String: Int] = [:]
+        for (index, entry) in entries.enumerated() {
+            let position = index + 1
+            guard let named = try Self.named(entry, position: position) else {
                 parsed.append(.plain(entry))
                 continue
             }
-            guard names.insert(named.actor).inserted else { throw CredentialError("the credential name \(named.actor) is given twice") }
+            if let earlier = names.updateValue(position, forKey: named.actor) {
+                throw CredentialError("entries \(earlier) and \(position) have the same credential name")
+            }
             parsed.append(named)
         }
+        if let (first, second) = Self.sameSecret(parsed) {
+            throw CredentialError("entries \(first) and \(second) have the same secret, so which scopes it has would depend on their order")
+        }
         self.init(all: parsed)
+    }
+
+    private static func sameSecret(_ credentials: [Credential]) -> (Int, Int)? {
+        for (i, a) in credentials.enumerated() {
+            if let j = credentials[(i + 1)...].firstIndex(where: { $0.digest == a.digest }) { return (i + 1, j + 1) }
+        }
+        return nil
     }
 
     public var isEmpty: Bool { all.isEmpty }
@@ -41,19 +57,19 @@ public struct Credentials: Sendable {
         return found
     }
 
-    private static func named(_ entry: String) throws(CredentialError) -> Credential? {
+    private static func named(_ entry: String, position: Int) throws(CredentialError) -> Credential? {
         let fields = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
         guard fields.count == 3, isScopeList(fields[1]) else { return nil }
         let name = String(fields[0])
         var scopes: Set<Scope> = []
         for word in fields[1].split(separator: "+") {
             guard let scope = Scope(rawValue: String(word)) else {
-                throw CredentialError("the credential \(name) names an unknown scope \(word) (known: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw CredentialError("entry \(position) names an unknown scope (known: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             scopes.insert(scope)
         }
-        try checkName(name)
-        guard !fields[2].isEmpty else { throw CredentialError("the credential \(name) has an empty secret") }
+        try checkName(name, position: position)
+        guard !fields[2].isEmpty else { throw CredentialError("entry \(position) has an empty secret") }
         return .named(name, scopes: scopes, secret: String(fields[2]))
     }
 
@@ -63,19 +79,23 @@ public struct Credentials: Sendable {
     }
 
     /// A name is what the audit log and `createdBy` show and the idempotency scope of its keys: letters,
-    /// digits and `-_.` only, at most 64, and never of a plain token's scope's shape (32 hex digits) or `shared`.
-    private static func checkName(_ name: String) throws(CredentialError) {
+    /// digits and `-_.` only, at most 64; never of a plain token's scope's shape (32 hex digits) or `shared`, nor
+    /// one of the service's own actors.
+    static let reserved: Set<String> = [
+        CallerScope.shared, Attribution.unauthenticated.actor, Attribution.reconciliation.actor, Attribution.expiryPolicy.actor, "processor",
+    ]
+
+    private static func checkName(_ name: String, position: Int) throws(CredentialError) {
         let allowed = name.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
         }
         guard (1...64).contains(name.utf8.count), allowed else {
-            throw CredentialError("a credential name must be 1 to 64 letters, digits, '-', '_' or '.' (got \(name.prefix(64).debugDescription))")
+            throw CredentialError("entry \(position): a credential name must be 1 to 64 letters, digits, '-', '_' or '.'")
         }
         let looksLikeDigest = name.utf8.count == 32 && Hex.decode(name) != nil
-        guard !looksLikeDigest, name != CallerScope.shared else {
-            throw CredentialError("the credential name \(name) would share the idempotency scope of a plain token")
-        }
+        guard !looksLikeDigest else { throw CredentialError("entry \(position): a name of 32 hex digits would share a plain token's idempotency scope") }
+        guard !reserved.contains(name) else { throw CredentialError("entry \(position): the name \(name) is the service's own") }
     }
 }
 

@@ -17,12 +17,13 @@ public struct APIRequestContext: RequestContext, IdentifiedRequestContext {
     /// The caller's idempotency scope: the credential's name, or a plain token's digest.
     var callerScope: String { caller.idempotencyScope }
 
-    /// Who makes this request's write, with its `X-Reason`: 400 when the reason is longer than 500 characters
-    /// (Unicode scalars, as PostgreSQL's `char_length` counts them) or holds a control character.
+    /// Who makes this request's write, with its `X-Reason`: 400 unless it is at most 500 printable ASCII
+    /// characters. A header's bytes are not known to be UTF-8 (one that is not arrives here as U+FFFD), so only
+    /// ASCII is taken as written.
     func attribution(for request: Request) throws(APIProblem) -> Attribution {
         let reason = request.headers[.reason]
-        if let reason, reason.unicodeScalars.count > Attribution.maxReasonLength || reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw APIProblem.invalid([FieldError(parameter: "X-Reason", "at most \(Attribution.maxReasonLength) characters, none of them control characters")])
+        if let reason, reason.utf8.count > Attribution.maxReasonLength || !reason.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) {
+            throw APIProblem.invalid([FieldError(parameter: "X-Reason", "at most \(Attribution.maxReasonLength) printable ASCII characters")])
         }
         return Attribution(actor: caller.actor, reason: reason?.isEmpty == true ? nil : reason, requestId: requestId)
     }

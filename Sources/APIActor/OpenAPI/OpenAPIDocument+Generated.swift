@@ -41,8 +41,8 @@ extension OpenAPIDocument {
         "name": "X-Reason",
         "in": "header",
         "required": false,
-        "schema": {"type": "string", "maxLength": 500, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"},
-        "description": "Why the caller makes this write: recorded in the audit log. At most 500 characters, no control characters."
+        "schema": {"type": "string", "maxLength": 500, "pattern": "^[ -~]*$"},
+        "description": "Why the caller makes this write: recorded in the audit log. At most 500 printable ASCII characters (space to ~)."
       },
       "Cursor": {
         "name": "after",
@@ -571,7 +571,7 @@ extension OpenAPIDocument {
     "/payments": {
       "get": {
         "operationId": "listPayments",
-        "summary": "With cartId alone (the read scope): the cart's payments, newest first. With any other parameter (the admin scope): a page of the payments matching every filter given, oldest first, and next, the cursor of the following page (null after the last); a payment that matches throughout appears exactly once however others change meanwhile. Without any parameter: 400 (cartId required).",
+        "summary": "With cartId alone (the read scope): the cart's payments, newest first. With any other parameter (the admin scope): a page of the payments matching every filter given, oldest first, and next, the cursor of the following page (null after the last); a payment that matches throughout appears exactly once however others change meanwhile. Without any parameter: with admin, the first page of every payment; otherwise 400 (cartId required).",
         "x-required-scope": "read",
         "security": [{"bearer": []}],
         "parameters": [

@@ -92,16 +92,16 @@ struct QueryErrors {
         guard errors.isEmpty else { throw APIProblem.invalid(errors) }
     }
 
-    /// An RFC 3339 date-time, as given, when it names a real instant (no 31 February, no year 0) that PostgreSQL
+    /// ASCII digits only (`\d` would take any script's, which `Int` does not read). An RFC 3339 date-time, as given, when it names a real instant (no 31 February, no year 0) that PostgreSQL
     /// reads as such (its offsets stop at 15:59).
     static func instant(_ text: String) -> String? {
         guard text.utf8.count <= 40,
-            let m = text.wholeMatch(of: /(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))/)
+            let m = text.wholeMatch(of: /([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?([Zz]|[+-]([0-9]{2}):([0-9]{2}))/),
+            let year = Int(m.1), let month = Int(m.2), let day = Int(m.3), let hour = Int(m.4), let minute = Int(m.5), let second = Int(m.6)
         else { return nil }
-        let (year, month, day) = (Int(m.1)!, Int(m.2)!, Int(m.3)!)
         let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard year >= 1, (1...12).contains(month), (1...days[month - 1]).contains(day), Int(m.4)! < 24, Int(m.5)! < 60, Int(m.6)! <= 60,
-            (m.9.map { Int($0)! } ?? 0) <= 15, (m.10.map { Int($0)! } ?? 0) < 60
+        guard year >= 1, (1...12).contains(month), (1...days[month - 1]).contains(day), hour < 24, minute < 60, second <= 60,
+            (m.9.flatMap { Int($0) } ?? 0) <= 15, (m.10.flatMap { Int($0) } ?? 0) < 60
         else { return nil }
         return text
     }

@@ -98,7 +98,7 @@ extension Transaction {
         case .conflict(let reason):
             return (.conflict(reason), false)
         case .release(let op):
-            try audited(op.kind)
+            if op.status == .parked { try audited(op.kind) }
             return (.queued(payment, operationId: try release(op)), false)
         case .enqueue(let kind, let amount, let keyAttempt):
             let id = try enqueue(

@@ -53,12 +53,12 @@ struct AuditRoutesTests {
         }
     }
 
-    @Test("an X-Reason over 500 characters or with a control character is a 400 naming it, and nothing is written")
+    @Test("an X-Reason over 500 characters, with a control character or not ASCII is a 400 naming it, and nothing is written")
     func badReason() async throws {
         try await RouteBed.run(RouteBed.configuration(tokens: Self.tokens)) { bed in
             let payment = try await bed.authorize()
             try await bed.settle(payment, as: .authorized)
-            for reason in [String(repeating: "é", count: 501), "tab\tis fine but bell \u{7}", "e\u{301}" + String(repeating: "x", count: 499)] {
+            for reason in [String(repeating: "x", count: 501), "tab\tis not printable", "é", "\u{FFFD}"] {
                 try await bed.post("/payments/\(payment)/capture", json: "{}", token: "secret-ops", headers: [.reason: reason])
                     .expectProblem(400, naming: "X-Reason")
                 try await bed.post("/payments/authorize", json: RouteBed.command(), token: "secret-ops", headers: [.reason: reason])
@@ -67,7 +67,7 @@ struct AuditRoutesTests {
             #expect(try await bed.db.scalar("SELECT count(*) FROM operations") == "1")
             #expect(try await bed.db.scalar("SELECT count(*) FROM payments") == "1")
             let fine = try await bed.post(
-                "/payments/\(payment)/capture", json: "{}", token: "secret-ops", headers: [.reason: String(repeating: "é", count: 500)])
+                "/payments/\(payment)/capture", json: "{}", token: "secret-ops", headers: [.reason: String(repeating: "~", count: 500)])
             #expect(fine.status == 202)
         }
     }

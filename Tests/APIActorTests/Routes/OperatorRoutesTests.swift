@@ -71,6 +71,8 @@ struct OperatorRoutesTests {
             let cases: [(String, [String])] = [
                 ("status=DONE", ["status"]), ("createdFrom=2026-02-31T00:00:00Z", ["createdFrom"]),
                 ("createdTo=2026-01-01T00:00:00+16:00", ["createdTo"]), ("createdFrom=0000-01-01T00:00:00Z", ["createdFrom"]),
+                ("createdFrom=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%94-01-01T00:00:00Z", ["createdFrom"]),
+                ("createdTo=2024-01-01T00:00:00.%D9%A1Z", ["createdTo"]), ("createdTo=2024-01-01T00:00:00+%EF%BC%91%EF%BC%90:00", ["createdTo"]),
                 ("hasLastError=yes", ["hasLastError"]), ("currency=usd", ["currency"]), ("amountFrom=-1&amountTo=x", ["amountFrom", "amountTo"]),
                 ("after=12", ["after"]), ("after=9223372036854775807.\(RouteBed.newId())", ["after"]), ("limit=0", ["limit"]), ("status=FAILED&status=VOIDED", ["status"]), ("colour=red", ["colour"]),
             ]

@@ -73,6 +73,9 @@ struct ScopeRoutesTests {
         try await RouteBed.run(RouteBed.configuration(tokens: Self.tokens)) { bed in
             let cart = RouteBed.newId()
             #expect(try await bed.get("/payments?cartId=\(cart)", token: "secret-ordering").status == 200)
+            try await bed.get("/payments", token: "secret-ordering").expectProblem(400, naming: "cartId")
+            let everything = try await bed.get("/payments", token: "secret-admin")
+            #expect(everything.status == 200 && everything.object["next"] is NSNull, "\(everything.text)")
             for query in ["cartId=\(cart)&status=AUTHORIZED", "status=AUTHORIZED", "limit=not-a-number", "cartId=\(cart)&x=1"] {
                 let answer = try await bed.get("/payments?\(query)", token: "secret-ordering")
                 answer.expectProblem(403)
