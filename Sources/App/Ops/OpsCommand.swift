@@ -57,12 +57,10 @@ struct OpsRetry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "retry", abstract: "Run a parked or refused operation again.")
 
     @Argument var operationId: String
-    @Option(help: "Recorded in the audit log (X-Reason)") var reason: String?
-    @Flag(help: "Print the API's JSON") var json = false
+    @OptionGroup var write: OpsWrite
 
     func run() async throws {
-        let answer = try await OpsClient.fromEnvironment().call("POST", "/operations/\(Query.escape(operationId))/retry", reason: reason)
-        OpsAnswer.print(answer, json: json, doing: "retry of operation \(operationId)")
+        try await write.post("/operations/\(Query.escape(operationId))/retry", doing: "retry of operation \(operationId)")
     }
 }
 
@@ -70,12 +68,10 @@ struct OpsSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sync", abstract: "Read a payment back from the processor now.")
 
     @Argument var paymentId: String
-    @Option(help: "Recorded in the audit log (X-Reason)") var reason: String?
-    @Flag(help: "Print the API's JSON") var json = false
+    @OptionGroup var write: OpsWrite
 
     func run() async throws {
-        let answer = try await OpsClient.fromEnvironment().call("POST", "/payments/\(Query.escape(paymentId))/sync", reason: reason)
-        OpsAnswer.print(answer, json: json, doing: "sync of payment \(paymentId)")
+        try await write.post("/payments/\(Query.escape(paymentId))/sync", doing: "sync of payment \(paymentId)")
     }
 }
 
@@ -92,11 +88,16 @@ struct OpsAudit: AsyncParsableCommand {
     }
 }
 
-enum OpsAnswer {
-    static func print(_ answer: [String: Any], json: Bool, doing: String) {
+/// The options of a write (retry, sync), and its one POST.
+struct OpsWrite: ParsableArguments {
+    @Option(help: "Recorded in the audit log (X-Reason)") var reason: String?
+    @Flag(help: "Print the API's JSON") var json = false
+
+    func post(_ path: String, doing: String) async throws {
+        let answer = try await OpsClient.fromEnvironment().call("POST", path, reason: reason)
         guard !json else { return OpsOutput.json(answer) }
         let payment = answer["payment"] as? [String: Any] ?? [:]
         let operation = OpsOutput.text(answer["operationId"])
-        Swift.print("\(doing): operation \(operation) for payment \(OpsOutput.text(payment["paymentId"])), now \(OpsOutput.text(payment["status"]))")
+        print("\(doing): operation \(operation) for payment \(OpsOutput.text(payment["paymentId"])), now \(OpsOutput.text(payment["status"]))")
     }
 }
