@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.9.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -30,11 +31,21 @@ let package = Package(
         // Stripe's objects and a call's classified result: plain values, shared by the domain and the gateway.
         .target(name: "StripeModels", swiftSettings: strict),
         .target(name: "Support", swiftSettings: strict),
-        .target(name: "Payments", dependencies: ["StripeModels"], swiftSettings: strict),
+        .target(name: "Payments", dependencies: ["StripeModels", "Support"], swiftSettings: strict),
+        // Spans, W3C trace context and their OTLP/HTTP export: below every module that starts spans.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "Support", .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "Store",
             dependencies: [
-                "CLibPQ", "Payments", "Support", .product(name: "Logging", package: "swift-log"),
+                "CLibPQ", "Payments", "Support", "Telemetry", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -43,7 +54,7 @@ let package = Package(
         .target(
             name: "StripeGateway",
             dependencies: [
-                "CCurl", "StripeModels", "Support", .product(name: "Logging", package: "swift-log"),
+                "CCurl", "StripeModels", "Support", "Telemetry", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -51,7 +62,7 @@ let package = Package(
         .target(
             name: "WorkerActor",
             dependencies: [
-                "Payments", "Store", "StripeGateway", "Support",
+                "Payments", "Store", "StripeGateway", "Support", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -60,7 +71,7 @@ let package = Package(
         .target(
             name: "APIActor",
             dependencies: [
-                "Payments", "Store", "StripeGateway", "Support",
+                "Payments", "Store", "StripeGateway", "Support", "Telemetry",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -73,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "App",
             dependencies: [
-                "APIActor", "WorkerActor", "Payments", "Store", "StripeGateway", "StripeSandbox", "Support",
+                "APIActor", "WorkerActor", "Payments", "Store", "StripeGateway", "StripeSandbox", "Support", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -112,7 +123,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "StripeGateway", "Store", "StripeSandbox", .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict
@@ -124,6 +135,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SupportTests", dependencies: ["Support"], swiftSettings: strict),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Support"], swiftSettings: strict),
         .testTarget(
             name: "StripeGatewayTests",
             dependencies: ["StripeGateway", "StripeSandbox", "TestSupport"],
@@ -138,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "APIActorTests",
             dependencies: [
-                "APIActor", "Payments", "Store", "StripeGateway", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "APIActor", "Payments", "Store", "StripeGateway", "Support", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

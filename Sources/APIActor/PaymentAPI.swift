@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Store
+import Telemetry
 
 /// The HTTP intake: builds the Hummingbird application (a ServiceLifecycle service) of the Payment API.
 public enum PaymentAPI {
@@ -48,9 +49,11 @@ public enum PaymentAPI {
         return routes
     }
 
-    /// A router with the middleware every answer passes through: request ids, metrics, problem+json.
+    /// A router with the middleware every answer passes through: request ids, metrics, problem+json, and with
+    /// tracing on a span per request (Hummingbird's `TracingMiddleware`, which honours the caller's `traceparent`).
     static func baseRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        if Traces.isOn { router.add(middleware: TracingMiddleware(recordingHeaders: [.requestID])) }
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: HTTPMetricsMiddleware())
         router.add(middleware: ProblemMiddleware())

@@ -13,12 +13,16 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "payment-service")
         let database = Database(url: settings.databaseURL, poolSize: settings.dbPoolSize, logger: logger)
         try await migrateWhenReachable(database, logger: logger)
+        let tracing = TraceExport.start(endpoint: settings.otlpEndpoint, instance: WorkerIdentity.make(), logger: logger)
         let wiring = ServiceWiring(settings: settings, database: database, logger: logger)
+        var services = wiring.services()
+        // Right after the database: the exporter stops after the API and the worker, and sends their last spans.
+        if let tracing { services.insert(tracing.exporter, at: 1) }
         let group = ServiceGroup(
-            configuration: .init(
-                services: wiring.services().map(OpaqueService.init), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services.map(OpaqueService.init), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         wiring.http.shutdown()
+        tracing?.http.shutdown()
     }
 
     /// Waits up to 30 s for the database (it may be starting alongside), then migrates.

@@ -1,3 +1,5 @@
+import Support
+
 /// The AuthorizePayment command after parsing, with every default applied. Two commands are "identical"
 /// (a replay) exactly when their `canonicalForm`s are equal.
 public struct AuthorizeCommand: Sendable, Codable, Equatable {

@@ -1,3 +1,5 @@
+import Support
+
 /// Writes a flat JSON object without Foundation: event payloads and resources are built on the hot path,
 /// so every piece is appended in place (no temporary strings per field).
 struct JSONObjectWriter {
@@ -50,53 +52,11 @@ struct JSONObjectWriter {
     }
 }
 
-public enum JSONString {
-    /// `s` as a JSON string literal, escaped per RFC 8259.
-    public static func quoted(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count + 2)
-        append(s, to: &out)
-        return out
-    }
-
+extension JSONString {
     /// A flat object of string fields, keys sorted (a stable text for the same fields).
     public static func object(_ fields: [String: String]) -> String {
         var o = JSONObjectWriter(capacity: 16)
         for key in fields.keys.sorted() { o.string(key, fields[key]) }
         return o.finish()
-    }
-
-    /// Appends `s` to `out` as a JSON string literal, escaped per RFC 8259.
-    public static func append(_ s: String, to out: inout String) {
-        out += "\""
-        // Most text needs no escaping: copy it whole.
-        if !needsEscaping(s) {
-            out += s
-        } else {
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
-
-    private static func needsEscaping(_ s: String) -> Bool {
-        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
-            return false
-        }
-        if let found = s.utf8.withContiguousStorageIfAvailable(scan) { return found }
-        var copy = s
-        return copy.withUTF8(scan)
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import Telemetry
 
 /// The system of record: a pool of libpq connections to the payments database.
 ///
@@ -22,41 +23,52 @@ public final class Database: Service {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws. If the connection
-    /// breaks, the unit of work runs again as `rerun` says (`PGConnection.rerunIfInterrupted`).
+    /// breaks, the unit of work runs again as `rerun` says (`PGConnection.rerunIfInterrupted`). Traced as the
+    /// span `db <function>`, the caller's name.
     @discardableResult
     public func transaction<T: Sendable>(
-        rerun: Rerun<T>, _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
+        rerun: Rerun<T>, function: String = #function, _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
-        let (value, notifying) = try await pool.withConnection { connection throws(StoreError) in
-            try connection.rerunIfInterrupted(afterCommit: rerun.mayRunAgain) { () throws(StoreError) in
-                connection.beginUnit(autocommits: false)
-                try connection.execute("BEGIN")
-                do throws(StoreError) {
-                    let tx = Transaction(connection: connection)
-                    let value = try rerun.run(body, in: tx)
-                    try connection.commit()
-                    return (value, connection.notifying)
-                } catch {
-                    if !connection.isBroken { _ = try? connection.execute("ROLLBACK") }
-                    throw error
-                }
+        try await unit(function, rerun: rerun, autocommits: false) { tx throws(StoreError) in
+            try tx.connection.execute("BEGIN")
+            do throws(StoreError) {
+                let value = try rerun.run(body, in: tx)
+                try tx.connection.commit()
+                return value
+            } catch {
+                if !tx.connection.isBroken { _ = try? tx.connection.execute("ROLLBACK") }
+                throw error
             }
         }
-        if let notifying { notifier.poke(self, for: notifying) }
-        return value
     }
 
     /// Runs `body` outside an explicit transaction (each statement commits on its own). Like `transaction`, it
     /// runs again after a broken connection as `rerun` says.
     @discardableResult
     public func withConnection<T: Sendable>(
-        rerun: Rerun<T>, _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
+        rerun: Rerun<T>, function: String = #function, _ body: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
-        let (value, notifying) = try await pool.withConnection { connection throws(StoreError) in
-            try connection.rerunIfInterrupted(afterCommit: rerun.mayRunAgain) { () throws(StoreError) in
-                connection.beginUnit(autocommits: true)
-                let tx = Transaction(connection: connection)
-                return (try rerun.run(body, in: tx), connection.notifying)
+        try await unit(function, rerun: rerun, autocommits: true) { tx throws(StoreError) in try rerun.run(body, in: tx) }
+    }
+
+    /// One unit of work on a pooled connection, in its span, run again after a broken connection as `rerun`
+    /// says; its NOTIFY, if it wrote events, after it. The unit's operations join the caller's trace.
+    private func unit<T: Sendable>(
+        _ function: String, rerun: Rerun<T>, autocommits: Bool, _ work: @escaping @Sendable (Transaction) throws(StoreError) -> T
+    ) async throws(StoreError) -> T {
+        let traceparent = Traces.currentTraceparent
+        let (value, notifying) = try await Traces.span("db \(function)", kind: .client) { span throws(StoreError) in
+            span.attributes["db.system"] = "postgresql"
+            do throws(StoreError) {
+                return try await pool.withConnection { connection throws(StoreError) in
+                    try connection.rerunIfInterrupted(afterCommit: rerun.mayRunAgain) { () throws(StoreError) in
+                        connection.beginUnit(autocommits: autocommits)
+                        return (try work(Transaction(connection: connection, traceparent: traceparent)), connection.notifying)
+                    }
+                }
+            } catch {
+                span.setStatus(SpanStatus(code: .error, message: error.code.rawValue))
+                throw error
             }
         }
         if let notifying { notifier.poke(self, for: notifying) }
@@ -103,6 +115,8 @@ extension PGConnection {
 /// The statements of one unit of work, on the connection's own thread.
 public struct Transaction {
     let connection: PGConnection
+    /// The trace of the task that began the unit (`Traces.currentTraceparent`), for the operations it queues.
+    let traceparent: String?
 
     @discardableResult
     public func execute(_ sql: SQL) throws(StoreError) -> PGResult {

@@ -1,5 +1,6 @@
-import Testing
 import Payments
+import Support
+import Testing
 @testable import APIActor
 
 /// Every rule of `POST /payments/authorize` (`contract.md` and `authorize-payment.schema.json`), one row each.

@@ -1,5 +1,6 @@
 import Payments
 import Store
+import Support
 
 extension FeedEvent {
     /// `{ "id", "type", "occurredAt", "data" }`, with `data` the stored JSON embedded as it is.

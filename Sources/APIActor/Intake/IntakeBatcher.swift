@@ -2,6 +2,7 @@ import Logging
 import Payments
 import ServiceLifecycle
 import Store
+import Telemetry
 
 /// The intake actor: every AuthorizePayment command, keyed or not, is group-committed here. Concurrent
 /// commands share one transaction and one commit (those without a key one statement), and each is answered
@@ -98,15 +99,23 @@ public actor IntakeBatcher: Service {
     /// Commits `batch` and answers each member as soon as its outcome is known. The slots the worker lent and no
     /// new authorization took up are given back right after the group's commit; a member decided alone afterwards
     /// (its cart raced, or the group failed) goes without a lease, to be claimed like any queued operation.
+    ///
+    /// Traced as the span `intake batch`, a trace of its own linked to each member's request.
     private func flush(_ batch: [Pending]) async {
         var items = batch.map(\.item)
         let lent = await lend(&items)
-        do {
-            let outcomes = try await store.recordRequested(batch: items)
-            await answer(batch, outcomes, lent: lent)
-        } catch {
-            await giveBack(lent)
-            await failed(batch, error)
+        await Traces.span("intake batch", parent: .topLevel) { span in
+            span.attributes["intake.batch_size"] = items.count
+            for item in items where item.traceparent != nil {
+                span.addLink(SpanLink(context: .continuing(item.traceparent), attributes: [:]))
+            }
+            do throws(StoreError) {
+                let outcomes = try await store.recordRequested(batch: items)
+                await answer(batch, outcomes, lent: lent)
+            } catch {
+                await giveBack(lent)
+                await failed(batch, error)
+            }
         }
     }
 

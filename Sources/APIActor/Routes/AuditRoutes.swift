@@ -1,6 +1,7 @@
 import Hummingbird
 import Payments
 import Store
+import Support
 
 /// `GET /audit?subject=<id>&after=<cursor>&limit=<n>`: the audit log of a payment (its refunds' rows included)
 /// or of a refund, oldest first.

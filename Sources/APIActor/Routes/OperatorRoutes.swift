@@ -1,6 +1,7 @@
 import Hummingbird
 import Payments
 import Store
+import Support
 
 /// The operator's actions (the `admin` scope): `GET /operations`, `POST /operations/{id}/retry` and
 /// `POST /payments/{id}/sync`. The filtered `GET /payments` is `PaymentRoutes.list`.

@@ -1,6 +1,7 @@
 import Hummingbird
 import Payments
 import Store
+import Support
 
 /// `POST /payments/authorize`, `GET /payments/{id}`, `GET /payments?cartId=`.
 struct PaymentRoutes {

@@ -10,6 +10,7 @@ struct JSONLogHandler: LogHandler {
     var logLevel: Logger.Level = .info
     let label: String
     var standardError = false
+    var metadataProvider: Logger.MetadataProvider?
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -19,7 +20,8 @@ struct JSONLogHandler: LogHandler {
     func log(event: LogEvent) {
         var fields = ["\"ts\":\(JSONString.quoted(Timestamp.now()))", "\"level\":\"\(event.level.rawValue)\"",
                       "\"logger\":\(JSONString.quoted(label))", "\"msg\":\(JSONString.quoted("\(event.message)"))"]
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        let provided = metadataProvider?.get() ?? [:]
+        let merged = provided.merging(metadata) { _, new in new }.merging(event.metadata ?? [:]) { _, new in new }
         for key in merged.keys.sorted() {
             fields.append("\(JSONString.quoted(key)):\(JSONString.quoted("\(merged[key]!)"))")
         }

@@ -25,6 +25,7 @@ struct Options: ParsableArguments {
     @Option(help: .setting(.allowLiveKeys)) var allowLiveKeys: String?
     @Option(help: .setting(.logLevel)) var logLevel: String?
     @Option(help: .setting(.logFormat)) var logFormat: String?
+    @Option(help: .setting(.otlpEndpoint)) var otelExporterOtlpEndpoint: String?
 }
 
 extension ArgumentHelp {

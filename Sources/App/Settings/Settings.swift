@@ -59,6 +59,8 @@ struct Settings: Sendable {
     var dbPoolSize: Int
     var logLevel: Logger.Level
     var logJSON: Bool
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`; nil: tracing is off.
+    var otlpEndpoint: String?
 
     var runsAPI: Bool { role != .worker }
     var runsWorker: Bool { role != .api }
@@ -88,6 +90,7 @@ struct Settings: Sendable {
         dbPoolSize = try source.number(.dbPoolSize)
         logLevel = try source.choice(.logLevel, as: Logger.Level.self) ?? .info
         logJSON = try source.value(.logFormat).map { $0 == "json" } ?? (isatty(STDOUT_FILENO) == 0)
+        otlpEndpoint = try source.value(.otlpEndpoint)
     }
 
     /// A duplicate name or an unknown scope stops the start; the message names the entry, never its secret.

@@ -10,7 +10,7 @@ extension SettingDescriptor {
         defaultPaymentMethod, workerConcurrency, stripeSearchLag, workerLease, authenticationTimeout, expiryWarning, expiredHoldPolicy,
         stripeMaxRPS, reconciliationInterval, dbPoolSize,
         allowLiveKeys,
-        logLevel, logFormat,
+        logLevel, logFormat, otlpEndpoint,
     ]
 
     static let databaseURL = SettingDescriptor(
@@ -139,4 +139,12 @@ extension SettingDescriptor {
         variable: "LOG_FORMAT", option: \.logFormat,
         meaning: "`json` or `text`",
         defaultValue: .described("`text` on a terminal, else `json`"), rule: .oneOf(["json", "text"]))
+
+    static let otlpEndpoint = SettingDescriptor(
+        variable: "OTEL_EXPORTER_OTLP_ENDPOINT", option: \.otelExporterOtlpEndpoint,
+        meaning: "OpenTelemetry collector base URL: spans are posted to `<it>/v1/traces` as OTLP/HTTP JSON",
+        defaultValue: .described("unset: no spans are made or exported"),
+        rule: .valid(complaint: "must be an http(s) URL") { base in
+            (base.hasPrefix("http://") || base.hasPrefix("https://")) && URLComponents(string: base)?.host?.isEmpty == false
+        })
 }

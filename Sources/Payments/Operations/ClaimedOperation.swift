@@ -36,14 +36,17 @@ public struct ClaimedOperation: Sendable, Equatable {
     public var refund: RefundContext?
     /// The dispute (`dp_…`) a `dispute` operation reads back.
     public var disputeReference: String?
+    /// The W3C `traceparent` of the request that queued it (or retried it): the run's spans join that trace.
+    public var traceparent: String?
 
     public init(
         id: Int, generation: Int = 1, kind: OperationKind, paymentId: String, refundId: String? = nil, amount: Int? = nil,
         idempotencyKey: String, attempts: Int, createAttempt: Int = 0, keyAttempt: Int = 0, protocolFaults: Int = 0, dispatched: Bool = false,
         sinceDispatch: Duration? = nil,
-        payment: PaymentContext, refund: RefundContext? = nil, disputeReference: String? = nil
+        payment: PaymentContext, refund: RefundContext? = nil, disputeReference: String? = nil, traceparent: String? = nil
     ) {
         self.disputeReference = disputeReference
+        self.traceparent = traceparent
         self.id = id
         self.generation = generation
         self.kind = kind
@@ -65,10 +68,12 @@ public struct ClaimedOperation: Sendable, Equatable {
 
     /// A new payment's authorization as its first claim sees it, for one born leased and dispatched in the
     /// commit that recorded the payment (generation 1, first attempt, first keys).
-    public static func bornLeased(id: Int, paymentId: String, idempotencyKey: String, command: AuthorizeCommand) -> ClaimedOperation {
+    public static func bornLeased(
+        id: Int, paymentId: String, idempotencyKey: String, command: AuthorizeCommand, traceparent: String? = nil
+    ) -> ClaimedOperation {
         ClaimedOperation(
             id: id, generation: 1, kind: .authorize, paymentId: paymentId, idempotencyKey: idempotencyKey, attempts: 1,
-            dispatched: true, sinceDispatch: .zero, payment: PaymentContext(requested: command))
+            dispatched: true, sinceDispatch: .zero, payment: PaymentContext(requested: command), traceparent: traceparent)
     }
 }
 

@@ -1,5 +1,6 @@
 import Payments
 import Support
+import Telemetry
 
 /// What recording an AuthorizePayment command came to.
 public enum IntakeOutcome: Sendable {
@@ -31,23 +32,28 @@ public struct IntakeCommand: Sendable {
     public var lease: WorkerLease?
     /// Who asked: the new payment's `createdBy`, its authorization's actor and its audit row.
     public var attribution: Attribution
+    /// The trace of the request that sent the command, which its authorization's spans join. The default is the
+    /// creating task's: a command is made in its request's task, while the group commit runs in the intake's.
+    public var traceparent: String?
 
     public init(
         _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey? = nil, lease: WorkerLease? = nil,
-        attribution: Attribution = .unauthenticated
+        attribution: Attribution = .unauthenticated, traceparent: String? = Traces.currentTraceparent
     ) {
         self.command = command
         self.newPaymentId = newPaymentId
         self.idempotencyKey = idempotencyKey
         self.lease = lease
         self.attribution = attribution
+        self.traceparent = traceparent
     }
 
     /// The authorization of this command's new payment, committed as operation `id`.
     public func authorization(_ id: Int, idempotencyKey: String) -> QueuedOperation {
         guard lease != nil else { return QueuedOperation(id: id) }
         return QueuedOperation(
-            id: id, claimed: .bornLeased(id: id, paymentId: newPaymentId, idempotencyKey: idempotencyKey, command: command))
+            id: id,
+            claimed: .bornLeased(id: id, paymentId: newPaymentId, idempotencyKey: idempotencyKey, command: command, traceparent: traceparent))
     }
 }
 
@@ -228,8 +234,9 @@ enum IntakeSQL {
                                \(array: batch.map { $0.lease.map { String($0.duration.seconds) } })::float8[]) AS l(id, owner, seconds)
         ), attributions AS (
           SELECT * FROM unnest(\(array: batch.map(\.newPaymentId))::uuid[], \(array: batch.map(\.attribution.actor))::text[],
-                               \(array: batch.map(\.attribution.reason))::text[], \(array: batch.map(\.attribution.requestId))::text[])
-            AS a(id, actor, reason, request_id)
+                               \(array: batch.map(\.attribution.reason))::text[], \(array: batch.map(\.attribution.requestId))::text[],
+                               \(array: batch.map(\.traceparent))::text[])
+            AS a(id, actor, reason, request_id, traceparent)
         ), decided AS (
           SELECT i.*, l.id AS existing_id,
                  CASE WHEN l.id IS NULL THEN 'new'
@@ -254,12 +261,13 @@ enum IntakeSQL {
           SELECT a.actor, 'authorize', ins.id::text, ins.id::text, a.reason, 'REQUESTED', a.request_id
           FROM inserted ins JOIN attributions a ON a.id = ins.id
         ), operations_added AS (
-          INSERT INTO operations (payment_id, kind, idempotency_key, lease_owner, lease_until, lease_generation, attempts, dispatched_at, actor)
+          INSERT INTO operations (payment_id, kind, idempotency_key, lease_owner, lease_until, lease_generation, attempts, dispatched_at, actor,
+                                  traceparent)
           SELECT ins.id, 'authorize', ins.id::text || ':authorize', l.owner,
                  CASE WHEN l.owner IS NOT NULL THEN clock_timestamp() + make_interval(secs => l.seconds) END,
                  CASE WHEN l.owner IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN l.owner IS NOT NULL THEN 1 ELSE 0 END,
-                 CASE WHEN l.owner IS NOT NULL THEN clock_timestamp() END, ins.created_by
-          FROM inserted ins JOIN leases l ON l.id = ins.id
+                 CASE WHEN l.owner IS NOT NULL THEN clock_timestamp() END, ins.created_by, a.traceparent
+          FROM inserted ins JOIN leases l ON l.id = ins.id JOIN attributions a ON a.id = ins.id
           RETURNING id, payment_id, idempotency_key, lease_owner
         ), leased AS (
           SELECT payment_id AS id FROM operations_added WHERE lease_owner IS NOT NULL

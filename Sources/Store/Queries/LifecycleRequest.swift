@@ -38,8 +38,9 @@ extension Transaction {
     ) throws(StoreError) -> Int {
         try execute(
             """
-            INSERT INTO operations (payment_id, refund_id, kind, amount, idempotency_key, key_attempt, void_reason, actor)
-            VALUES (\(paymentId), \(refundId), \(kind), \(amount)::bigint, \(key), \(keyAttempt)::int, \(voidReason), \(actor))
+            INSERT INTO operations (payment_id, refund_id, kind, amount, idempotency_key, key_attempt, void_reason, actor, traceparent)
+            VALUES (\(paymentId), \(refundId), \(kind), \(amount)::bigint, \(key), \(keyAttempt)::int, \(voidReason), \(actor),
+                    \(traceparent))
             RETURNING id
             """
         )[0].requiredInt("id")
@@ -120,7 +121,7 @@ extension Transaction {
             try execute(
                 """
                 UPDATE operations SET status = 'queued', next_attempt_at = clock_timestamp(), protocol_faults = 0,
-                    updated_at = clock_timestamp()
+                    updated_at = clock_timestamp(), traceparent = coalesce(\(traceparent), traceparent)
                 WHERE id = \(op.id) AND status = 'parked'
                 """)
         }

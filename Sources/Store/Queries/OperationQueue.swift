@@ -146,7 +146,7 @@ enum ClaimSQL {
                r.processor_reference AS refund_processor_reference, c.lease_generation, c.key_attempt, c.protocol_faults,
                extract(epoch FROM clock_timestamp() - c.dispatched_at) AS since_dispatch,
                p.customer_present, extract(epoch FROM clock_timestamp() - p.action_required_at) AS action_age,
-               p.review_status, p.review_reason, c.dispute_reference
+               p.review_status, p.review_reason, c.dispute_reference, c.traceparent
         FROM claimed c JOIN payments p ON p.id = c.payment_id LEFT JOIN refunds r ON r.id = c.refund_id
         ORDER BY c.id
         """
@@ -164,7 +164,7 @@ enum ClaimRow {
             keyAttempt: try row.requiredInt("key_attempt"), protocolFaults: try row.requiredInt("protocol_faults"),
             dispatched: try row.bool("dispatched"),
             sinceDispatch: try duration(row, "since_dispatch"), payment: try payment(row), refund: try refund(row),
-            disputeReference: try row.string("dispute_reference"))
+            disputeReference: try row.string("dispute_reference"), traceparent: try row.string("traceparent"))
     }
 
     private static func payment(_ row: PGRow) throws(StoreError) -> PaymentContext {

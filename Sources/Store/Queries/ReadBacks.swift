@@ -7,7 +7,7 @@ extension Transaction {
     func queueSync(paymentId: String, key: String) throws(StoreError) -> Int? {
         try execute(
             """
-            INSERT INTO operations (payment_id, kind, idempotency_key) VALUES (\(paymentId), 'sync', \(key))
+            INSERT INTO operations (payment_id, kind, idempotency_key, traceparent) VALUES (\(paymentId), 'sync', \(key), \(traceparent))
             ON CONFLICT DO NOTHING RETURNING id
             """
         ).rows.first?.requiredInt("id")
@@ -16,8 +16,8 @@ extension Transaction {
     func queueDisputeRead(paymentId: String, disputeReference: String, key: String) throws(StoreError) -> Int? {
         try execute(
             """
-            INSERT INTO operations (payment_id, kind, idempotency_key, dispute_reference)
-            VALUES (\(paymentId), 'dispute', \(key), \(disputeReference))
+            INSERT INTO operations (payment_id, kind, idempotency_key, dispute_reference, traceparent)
+            VALUES (\(paymentId), 'dispute', \(key), \(disputeReference), \(traceparent))
             ON CONFLICT DO NOTHING RETURNING id
             """
         ).rows.first?.requiredInt("id")

@@ -1,4 +1,5 @@
 import Logging
+import Telemetry
 
 /// The one log line per Stripe call. Built from the method, the path and what came back only, so
 /// the secret key (which travels in the `Authorization` header) cannot reach a log.
@@ -33,6 +34,32 @@ enum StripeCallLog {
             level = .warning
         }
         logger.log(level: level, "stripe call", metadata: metadata)
+    }
+}
+
+extension StripeCallLog {
+    /// The same facts on the call's span, by OpenTelemetry's HTTP names where there is one.
+    static func annotate<Value: Sendable>(
+        _ span: any Span, path: String, idempotencyKey: String?, outcome: Result<CurlResponse, HTTPTransportError>,
+        result: StripeResult<Value>
+    ) {
+        guard span.isRecording else { return }
+        span.updateAttributes { attributes in
+            attributes["url.path"] = path
+            attributes["stripe.outcome"] = result.outcomeName
+            attributes["stripe.idempotency_key"] = idempotencyKey
+            switch outcome {
+            case .success(let response):
+                attributes["http.response.status_code"] = response.status
+                attributes["stripe.request_id"] = response.headers["request-id"]
+                attributes["stripe.idempotent_replayed"] = response.headers["idempotent-replayed"] == "true"
+            case .failure(let error):
+                attributes["error.type"] = error.code
+            }
+        }
+        if result.outcomeName == "unknown" || result.outcomeName == "retryable" {
+            span.setStatus(SpanStatus(code: .error, message: result.outcomeName))
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 import Logging
+import Telemetry
 
 /// `StripeAPI` over HTTP with libcurl. Every request carries the Bearer key and `Stripe-Version`;
 /// every POST an `Idempotency-Key`. Each call is logged once (method, path, status, Stripe's
-/// `Request-Id`, duration); the key and the `Authorization` header are never logged.
+/// `Request-Id`, idempotency key, duration); the `Authorization` header is never logged.
 ///
 /// An actor owning what the calls share: the rate limit (`STRIPE_MAX_RPS`, a `TokenBucket`), the
 /// concurrency bound (at most `maxInFlight` calls on the wire, later ones wait in FIFO order) and the call
@@ -168,22 +169,27 @@ public actor StripeClient: StripeAPI {
         ]
     }
 
-    /// One call: admission, the transport, then (off the actor) the classification and the log line.
+    /// One call: admission, the transport, then (off the actor) the classification and the log line. Traced as
+    /// the span `stripe <method> <path template>`, with the idempotency key and Stripe's `Request-Id`; the wait
+    /// for admission is inside it.
     private nonisolated func perform<Value: Decodable & Sendable>(
         _ request: CurlRequest, path: String, idempotencyKey: String? = nil
     ) async -> StripeResult<Value> {
-        let admitted = await admit()
-        let start = clock.now
-        let outcome = admitted ? await send(request) : .failure(.notSent(code: "cancelled", message: "cancelled before sending"))
-        let result = StripeClassifier.classify(outcome, as: Value.self)
-        credentials.note(status: try? outcome.get().status)
-        let duration = clock.now - start
-        StripeCallLog.log(
-            logger, method: request.method, path: path, idempotencyKey: idempotencyKey,
-            outcome: outcome, result: result, duration: duration
-        )
-        await record(method: request.method, path: path, outcome: result.outcomeName, duration: duration)
-        return result
+        await Traces.span("stripe \(request.method) \(StripeCallMetrics.template(path))", kind: .client) { span in
+            let admitted = await admit()
+            let start = clock.now
+            let outcome = admitted ? await send(request) : .failure(.notSent(code: "cancelled", message: "cancelled before sending"))
+            let result = StripeClassifier.classify(outcome, as: Value.self)
+            credentials.note(status: try? outcome.get().status)
+            let duration = clock.now - start
+            StripeCallLog.log(
+                logger, method: request.method, path: path, idempotencyKey: idempotencyKey,
+                outcome: outcome, result: result, duration: duration
+            )
+            StripeCallLog.annotate(span, path: path, idempotencyKey: idempotencyKey, outcome: outcome, result: result)
+            await record(method: request.method, path: path, outcome: result.outcomeName, duration: duration)
+            return result
+        }
     }
 
     /// Sends on a slot taken by `admit`, and gives the slot back as soon as the answer (or its absence) is in.

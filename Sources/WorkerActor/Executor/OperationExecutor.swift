@@ -4,6 +4,7 @@ import Payments
 import Store
 import StripeGateway
 import Support
+import Telemetry
 
 /// Runs one claimed operation to its next durable state: performs what the operation's state machine asks
 /// (`Payments/Operations`) and feeds each result back, until an action ends the run. Every path ends by
@@ -24,16 +25,23 @@ struct OperationExecutor: Sendable {
     let logger: Logger
 
     /// `leaseAge`: how long the lease has already run (an authorization born leased at the intake's commit).
+    /// Traced as the span `operation <kind>`, in the trace of the request that queued the operation.
     func run(_ op: ClaimedOperation, leaseAge: Duration = .zero) async {
         var logger = logger
         logger[metadataKey: "payment_id"] = "\(op.paymentId)"
         logger[metadataKey: "operation"] = "\(op.kind.rawValue)"
-        await withTaskGroup(of: Void.self) { [logger] group in
-            group.addTask { await drive(op, logger: logger) }
-            group.addTask { await keepLease(op.lease, age: leaseAge, logger: logger) }
-            // The first to end ends both: the run finished, or the lease was taken over.
-            await group.next()
-            group.cancelAll()
+        await Traces.span("operation \(op.kind.rawValue)", kind: .consumer, parent: .continuing(op.traceparent)) { [logger] span in
+            span.attributes["payment.id"] = op.paymentId
+            span.attributes["operation.id"] = op.id
+            span.attributes["operation.attempt"] = op.attempts
+            span.attributes["operation.lease_generation"] = op.generation
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await drive(op, logger: logger) }
+                group.addTask { await keepLease(op.lease, age: leaseAge, logger: logger) }
+                // The first to end ends both: the run finished, or the lease was taken over.
+                await group.next()
+                group.cancelAll()
+            }
         }
     }
 

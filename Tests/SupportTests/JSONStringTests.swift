@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Payments
+import Support
 
 /// `JSONString.quoted`: RFC 8259 string literals.
 @Suite struct JSONStringTests {

@@ -1,0 +1,62 @@
+import CoreMetrics
+import Logging
+import ServiceLifecycle
+
+/// Sends the ended spans to the collector every `interval`, `batchSize` at a time, and once more at shutdown
+/// (it stops after the API and the worker, so their last spans go too). A batch the collector does not take
+/// is dropped and counted: traces are not worth holding a payment's memory or time for.
+public struct SpanExporter: Service {
+    let queue: SpanQueue
+    let resource: [String: String]
+    /// Posts one export request's body; true when the collector took it (a 2xx).
+    let post: @Sendable ([UInt8]) async -> Bool
+    var interval: Duration = .seconds(1)
+    var batchSize = 512
+    let logger: Logger
+
+    public init(
+        queue: SpanQueue, resource: [String: String], interval: Duration = .seconds(1), logger: Logger,
+        post: @escaping @Sendable ([UInt8]) async -> Bool
+    ) {
+        self.queue = queue
+        self.resource = resource
+        self.interval = interval
+        self.logger = logger
+        self.post = post
+    }
+
+    public func run() async throws {
+        var state = await cancelWhenGracefulShutdown {
+            var state = ExportState()
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await exportQueued(&state)
+            }
+            return state
+        }
+        await exportQueued(&state)
+    }
+
+    /// What the last exports came to: the queue's dropped count (to count only new drops), and whether the
+    /// collector refused the last batch (to warn once per outage, not once a second).
+    struct ExportState {
+        var dropped = 0
+        var failing = false
+    }
+
+    /// Exports what is queued now.
+    func exportQueued(_ state: inout ExportState) async {
+        while true {
+            let spans = queue.take(batchSize)
+            guard !spans.isEmpty else { break }
+            let taken = await post(OTLPJSON.exportRequest(spans, resource: resource))
+            Counter(label: taken ? "otlp_spans_exported_total" : "otlp_spans_failed_total").increment(by: spans.count)
+            if !taken && !state.failing { logger.warning("the trace collector did not take \(spans.count) spans; spans are dropped until it does") }
+            if taken && state.failing { logger.info("the trace collector takes spans again") }
+            state.failing = !taken
+        }
+        let dropped = queue.dropped
+        if dropped > state.dropped { Counter(label: "otlp_spans_dropped_total").increment(by: dropped - state.dropped) }
+        state.dropped = dropped
+    }
+}
