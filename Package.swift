@@ -135,7 +135,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SupportTests", dependencies: ["Support"], swiftSettings: strict),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Support"], swiftSettings: strict),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: ["Telemetry", "Support", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "StripeGatewayTests",
             dependencies: ["StripeGateway", "StripeSandbox", "TestSupport"],

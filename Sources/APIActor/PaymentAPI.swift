@@ -53,7 +53,7 @@ public enum PaymentAPI {
     /// tracing on a span per request (Hummingbird's `TracingMiddleware`, which honours the caller's `traceparent`).
     static func baseRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
-        if Traces.isOn { router.add(middleware: TracingMiddleware(recordingHeaders: [.requestID])) }
+        if Traces.isOn { router.add(middleware: TracingMiddleware()) }
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: HTTPMetricsMiddleware())
         router.add(middleware: ProblemMiddleware())

@@ -13,7 +13,8 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "payment-service")
         let database = Database(url: settings.databaseURL, poolSize: settings.dbPoolSize, logger: logger)
         try await migrateWhenReachable(database, logger: logger)
-        let tracing = TraceExport.start(endpoint: settings.otlpEndpoint, instance: WorkerIdentity.make(), logger: logger)
+        let tracing = TraceExport.start(
+            endpoint: settings.otlpEndpoint, headers: settings.otlpHeaders, instance: WorkerIdentity.make(), logger: logger)
         let wiring = ServiceWiring(settings: settings, database: database, logger: logger)
         var services = wiring.services()
         // Right after the database: the exporter stops after the API and the worker, and sends their last spans.

@@ -51,13 +51,14 @@ public final class Database: Service {
         try await unit(function, rerun: rerun, autocommits: true) { tx throws(StoreError) in try rerun.run(body, in: tx) }
     }
 
-    /// One unit of work on a pooled connection, in its span, run again after a broken connection as `rerun`
-    /// says; its NOTIFY, if it wrote events, after it. The unit's operations join the caller's trace.
+    /// One unit of work on a pooled connection, in its span (when it is part of traced work), run again after a
+    /// broken connection as `rerun` says; its NOTIFY, if it wrote events, after it. The unit's operations join
+    /// the caller's trace.
     private func unit<T: Sendable>(
         _ function: String, rerun: Rerun<T>, autocommits: Bool, _ work: @escaping @Sendable (Transaction) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let traceparent = Traces.currentTraceparent
-        let (value, notifying) = try await Traces.span("db \(function)", kind: .client) { span throws(StoreError) in
+        let (value, notifying) = try await Traces.span("db \(function)", kind: .client, onlyWithin: true) { span throws(StoreError) in
             span.attributes["db.system"] = "postgresql"
             do throws(StoreError) {
                 return try await pool.withConnection { connection throws(StoreError) in

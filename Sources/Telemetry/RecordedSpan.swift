@@ -64,10 +64,30 @@ public final class RecordedSpan: Span {
             state.recording = false
             return FinishedSpan(
                 name: state.name, kind: kind, trace: trace, parentSpanID: parentSpanID, start: start,
-                end: instant().nanosecondsSinceEpoch, attributes: state.attributes, events: state.events,
-                links: state.links.compactMap { $0.context.traceContext }, status: state.status)
+                end: instant().nanosecondsSinceEpoch, attributes: Self.limited(state.attributes),
+                events: Array(state.events.prefix(Self.maxEvents)),
+                links: state.links.prefix(Self.maxLinks).compactMap { $0.context.traceContext }, status: state.status)
         }
         if let finished { queue.append(finished) }
+    }
+
+    /// OpenTelemetry's usual span limits. Some attributes come from callers (a path, a query, a user agent):
+    /// what a span holds, and so the export queue's bytes, stays bounded whatever they send.
+    static let maxAttributes = 64, maxValueLength = 256, maxEvents = 32, maxLinks = 128
+
+    /// The first `maxAttributes` attributes by name, strings cut to `maxValueLength` characters.
+    static func limited(_ attributes: SpanAttributes) -> SpanAttributes {
+        var pairs: [(String, SpanAttribute)] = []
+        attributes.forEach { pairs.append(($0, $1)) }
+        var kept = SpanAttributes()
+        for (key, value) in pairs.sorted(by: { $0.0 < $1.0 }).prefix(maxAttributes) {
+            if case .string(let text) = value, text.count > maxValueLength {
+                kept.set(key, value: .string(String(text.prefix(maxValueLength))))
+            } else {
+                kept.set(key, value: value)
+            }
+        }
+        return kept
     }
 
     private func update(_ change: (inout State) -> Void) {

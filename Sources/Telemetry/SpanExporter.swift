@@ -25,14 +25,14 @@ public struct SpanExporter: Service {
         self.post = post
     }
 
+    /// Graceful shutdown interrupts only the wait between exports: an export in flight finishes, and the final
+    /// one runs in this (uncancelled) task, so the last spans are sent, not cut off.
     public func run() async throws {
-        var state = await cancelWhenGracefulShutdown {
-            var state = ExportState()
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                await exportQueued(&state)
-            }
-            return state
+        var state = ExportState()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await cancelWhenGracefulShutdown { try? await Task.sleep(for: interval) }
+            guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
+            await exportQueued(&state)
         }
         await exportQueued(&state)
     }
@@ -44,7 +44,8 @@ public struct SpanExporter: Service {
         var failing = false
     }
 
-    /// Exports what is queued now.
+    /// Exports what is queued now, until the collector refuses a batch (the rest waits for the next round, so
+    /// a collector that does not answer costs one time-out per round, at shutdown too).
     func exportQueued(_ state: inout ExportState) async {
         while true {
             let spans = queue.take(batchSize)
@@ -54,6 +55,7 @@ public struct SpanExporter: Service {
             if !taken && !state.failing { logger.warning("the trace collector did not take \(spans.count) spans; spans are dropped until it does") }
             if taken && state.failing { logger.info("the trace collector takes spans again") }
             state.failing = !taken
+            if !taken { break }
         }
         let dropped = queue.dropped
         if dropped > state.dropped { Counter(label: "otlp_spans_dropped_total").increment(by: dropped - state.dropped) }

@@ -54,10 +54,12 @@ public struct TraceContext: Sendable, Hashable {
         return lower ? Hex.decode(String(decoding: digits, as: UTF8.self)) : nil
     }
 
+    /// `count` (8 or 16) random bytes, not all zero.
     private static func randomID(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         while true {
-            let id = (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            let words = (0..<count / 8).map { _ in generator.next() as UInt64 }
+            let id = words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
             if id.contains(where: { $0 != 0 }) { return id }
         }
     }

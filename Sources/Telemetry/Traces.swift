@@ -27,15 +27,17 @@ public enum Traces {
     }
 
     /// Runs `body` in a span named `name`, a child of `parent` (default: the current span), that ends when
-    /// `body` returns or throws.
+    /// `body` returns or throws. `name` and `parent` are evaluated only with tracing on. `onlyWithin`: no span
+    /// unless there is a current one (a database unit is traced as part of a request's or an operation's work,
+    /// not as a trace of its own for every idle poll).
     public static func span<T, E: Error>(
-        _ name: String, kind: SpanKind = .internal, parent: InstrumentationContext? = nil,
-        isolation: isolated (any Actor)? = #isolation, _ body: (any Span) async throws(E) -> T
+        _ name: @autoclosure () -> String, kind: SpanKind = .internal, parent: @autoclosure () -> InstrumentationContext? = nil,
+        onlyWithin: Bool = false, isolation: isolated (any Actor)? = #isolation, _ body: (any Span) async throws(E) -> T
     ) async throws(E) -> T {
-        guard isOn, let tracer = tracer.withLock({ $0 }) else {
+        guard isOn, let tracer = tracer.withLock({ $0 }), !onlyWithin || InstrumentationContext.current?.traceContext != nil else {
             return try await body(NoOpTracer.NoOpSpan(context: .topLevel))
         }
-        let span = tracer.startSpan(name, context: parent ?? InstrumentationContext.current ?? .topLevel, ofKind: kind)
+        let span = tracer.startSpan(name(), context: parent() ?? InstrumentationContext.current ?? .topLevel, ofKind: kind)
         defer { span.end() }
         let result: Result<T, E> = await InstrumentationContext.$current.withValue(span.context, operation: {
             do throws(E) {

@@ -9,7 +9,7 @@ struct ConfigurationTests {
     static let variables = [
         "DATABASE_URL", "HOST", "PORT", "ROLE", "STRIPE_SECRET_KEY", "STRIPE_API_BASE", "SANDBOX_PORT", "STRIPE_WEBHOOK_SECRET",
         "PAYMENT_API_TOKENS", "DEFAULT_PAYMENT_METHOD", "WORKER_CONCURRENCY", "STRIPE_MAX_RPS", "DB_POOL_SIZE", "ALLOW_LIVE_KEYS",
-        "LOG_LEVEL", "LOG_FORMAT",
+        "LOG_LEVEL", "LOG_FORMAT", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS",
     ]
 
     @Test("--help lists every setting with its default; serve --help names every flag and variable")
@@ -51,6 +51,7 @@ struct ConfigurationTests {
         ("API base not a URL", ["STRIPE_SECRET_KEY": "sk_test_x", "PAYMENT_API_TOKENS": "t", "STRIPE_WEBHOOK_SECRET": "whsec_x", "STRIPE_API_BASE": "https://"], [], "STRIPE_API_BASE"),
         ("unknown log level", ["LOG_LEVEL": "loud"], [], "LOG_LEVEL"),
         ("unknown log format", ["LOG_FORMAT": "xml"], ["--log-format", "xml"], "LOG_FORMAT"),
+        ("collector headers that would forge a header", ["OTEL_EXPORTER_OTLP_HEADERS": "authorization=LEAK123%0d%0aX: 1"], [], "OTEL_EXPORTER_OTLP_HEADERS"),
     ]
 
     @Test("each invalid setting stops the start: non-zero exit, a message naming it, never the secret in it")

@@ -232,4 +232,40 @@ struct LostCommitTests {
             #expect(events == ["refund-processed", "refund-requested"], "\(events)")
         }
     }
+
+    @Test("operator retry: the lost COMMIT's new attempt is answered 202 once, audited once, captured once")
+    func operatorRetry() async throws {
+        try await Self.withProxiedService(extra: ["PAYMENT_API_TOKENS": OperatorActionTests.credentials]) { stack, service, proxy in
+            let api = stack.client(service, token: "ops-secret")
+            let (id, operation) = try await OperatorActionTests().refusedCapture(stack, api)
+            try proxy.arm(.commitAfter, matching: "INSERT INTO operations")
+            let retried = try await api.post("/operations/\(operation)/retry", json: nil, headers: [("X-Reason", "lost commit")])
+            #expect(proxy.fired == 1)
+            #expect(retried.status == 202, "\(retried.text)")
+            let newAttempt = try #require(retried.json["operationId"] as? Int)
+            #expect(newAttempt != operation)
+            try await OperatorActionTests().capturedOnce(stack, api, id)
+            let captures = try await stack.database.column("SELECT id::text FROM operations WHERE payment_id = \(id)::uuid AND kind = 'capture' ORDER BY id")
+            #expect(captures == [String(operation), String(newAttempt)], "one new attempt, the one answered: \(captures)")
+        }
+    }
+
+    @Test("operator sync: the lost COMMIT's read-back is answered 202, and every sync queued has its one audit row")
+    func operatorSync() async throws {
+        try await Self.withProxiedService(extra: ["PAYMENT_API_TOKENS": OperatorActionTests.credentials]) { stack, service, proxy in
+            let api = stack.client(service, token: "ops-secret")
+            let id = try await Self.authorized(api)
+            try proxy.arm(.commitAfter, matching: "INSERT INTO operations")
+            let synced = try await api.post("/payments/\(id)/sync", json: nil)
+            #expect(proxy.fired == 1)
+            #expect(synced.status == 202, "\(synced.text)")
+            let answered = try #require(synced.json["operationId"] as? Int)
+            let syncs = try await stack.database.column("SELECT id::text FROM operations WHERE payment_id = \(id)::uuid AND kind = 'sync' ORDER BY id")
+            #expect(syncs.contains(String(answered)), "\(syncs)")
+            let audited = try await stack.database.column(
+                "SELECT subject FROM audit_log WHERE payment_id = \(id) AND action = 'sync' ORDER BY id")
+            #expect(audited.count == syncs.count && !syncs.isEmpty, "syncs \(syncs), audit rows \(audited)")
+            #expect(try await awaitStatus(api, id, "AUTHORIZED", timeout: .seconds(10)).string("status") == "AUTHORIZED")
+        }
+    }
 }

@@ -19,7 +19,10 @@ struct TracingTests {
         let receiver = try await OTLPReceiver.start()
         defer { Task { await receiver.stop() } }
         try await Stack.withStack { stack in
-            let tracing = ["OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "LOG_FORMAT": "json"]
+            let tracing = [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer%20collector-key",
+                "LOG_FORMAT": "json",
+            ]
             let api = try await ServiceProcess.start(environment: stack.environment(role: "api", extra: tracing))
             let worker = try await ServiceProcess.start(environment: stack.environment(role: "worker", extra: tracing))
             defer {
@@ -56,9 +59,11 @@ struct TracingTests {
             #expect(batch.traceId != caller.traceId, "a batch is a trace of its own, linked to its requests")
             #expect(spans.contains { $0.traceId == batch.traceId && $0.parentSpanId == batch.spanId && $0.name.hasPrefix("db ") })
 
+            #expect(receiver.authorizations == ["Bearer collector-key"], "OTEL_EXPORTER_OTLP_HEADERS on every export")
             #expect(worker.terminate() == 0)
             #expect(worker.log().contains("\"trace_id\":\"\(caller.traceId)\""), "the worker's log lines carry the request's trace")
             #expect(api.terminate() == 0, "\(api.log())")
+            #expect(!api.log().contains("collector-key") && !worker.log().contains("collector-key"), "the collector's key is never logged")
         }
     }
 
@@ -66,6 +71,7 @@ struct TracingTests {
     func oneProcess() async throws {
         let receiver = try await OTLPReceiver.start()
         defer { Task { await receiver.stop() } }
+        let last = Self.callerTrace()
         try await Stack.withService(extra: ["OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint]) { stack, service in
             let client = stack.client(service)
             let authorizing = Self.callerTrace()
@@ -82,7 +88,10 @@ struct TracingTests {
             #expect(spans.contains { $0.traceId == authorizing.traceId && $0.name == "operation authorize" }, "\(spans.map(\.name))")
             #expect(spans.contains { $0.traceId == capturing.traceId && $0.name == "operation capture" }, "\(spans.map(\.name))")
             #expect(!spans.contains { $0.traceId == authorizing.traceId && $0.name == "operation capture" })
+            // The last request's span, ended just before SIGTERM, goes with the exporter's final flush.
+            #expect(try await client.get("/payments/\(id)", headers: [("traceparent", last.header)]).status == 200)
         }
+        #expect(receiver.spans().contains { $0.traceId == last.traceId && $0.kind == 2 }, "the last span before SIGTERM")
     }
 
     @Test("tracing off: no traceparent is stored, whatever the caller sends")

@@ -26,6 +26,7 @@ public final class OTLPReceiver: Sendable {
         router.post("/v1/traces") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 << 20)
             received.bodies.withLock { $0.append(Data(buffer: body)) }
+            received.authorizations.withLock { $0.insert(request.headers[.authorization] ?? "") }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
         }
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
@@ -50,6 +51,9 @@ public final class OTLPReceiver: Sendable {
         _ = try? await task.value
     }
 
+    /// The `Authorization` headers the export requests came with ("" for none).
+    public var authorizations: Set<String> { received.authorizations.withLock { $0 } }
+
     /// Every span received so far, from every export request.
     public func spans() -> [ReceivedSpan] {
         received.bodies.withLock { $0 }.flatMap(ReceivedSpan.decode)
@@ -69,6 +73,7 @@ public final class OTLPReceiver: Sendable {
     /// The export requests' bodies, as the route took them.
     private final class Received: Sendable {
         let bodies = Mutex<[Data]>([])
+        let authorizations = Mutex<Set<String>>([])
     }
 }
 

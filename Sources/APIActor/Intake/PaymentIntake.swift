@@ -1,6 +1,7 @@
 import Foundation
 import Payments
 import Store
+import Telemetry
 
 /// The intake: commits each AuthorizePayment command through the intake actor's group commit, and only then
 /// hands the new authorization to the worker in this process (`toWorker`: the stream is the fast path, the
@@ -18,7 +19,9 @@ public struct PaymentIntake: Sendable {
     }
 
     func submit(_ command: AuthorizeCommand, idempotencyKey: IdempotencyKey?, by attribution: Attribution) async throws(StoreError) -> IntakeOutcome {
-        let item = IntakeCommand(command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: idempotencyKey, attribution: attribution)
+        let item = IntakeCommand(
+            command, newPaymentId: UUID().uuidString.lowercased(), idempotencyKey: idempotencyKey, attribution: attribution,
+            traceparent: Traces.currentTraceparent)
         let outcome = if let batcher { try await batcher.submit(item) } else { try await database.recordRequested(item) }
         if case .created(_, let authorization) = outcome { handOff(authorization) }
         return outcome

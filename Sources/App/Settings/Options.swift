@@ -26,6 +26,7 @@ struct Options: ParsableArguments {
     @Option(help: .setting(.logLevel)) var logLevel: String?
     @Option(help: .setting(.logFormat)) var logFormat: String?
     @Option(help: .setting(.otlpEndpoint)) var otelExporterOtlpEndpoint: String?
+    @Option(help: .setting(.otlpHeaders)) var otelExporterOtlpHeaders: String?
 }
 
 extension ArgumentHelp {

@@ -2,6 +2,7 @@ import Foundation
 import APIActor
 import Logging
 import Payments
+import Telemetry
 
 /// The validated configuration. Building it is the only place settings are read (`SettingDescriptor.all` says which
 /// exist and how each is checked); an invalid one stops the start with a message naming it.
@@ -61,6 +62,8 @@ struct Settings: Sendable {
     var logJSON: Bool
     /// `OTEL_EXPORTER_OTLP_ENDPOINT`; nil: tracing is off.
     var otlpEndpoint: String?
+    /// `OTEL_EXPORTER_OTLP_HEADERS`, decoded.
+    var otlpHeaders: [(String, String)]
 
     var runsAPI: Bool { role != .worker }
     var runsWorker: Bool { role != .api }
@@ -91,6 +94,7 @@ struct Settings: Sendable {
         logLevel = try source.choice(.logLevel, as: Logger.Level.self) ?? .info
         logJSON = try source.value(.logFormat).map { $0 == "json" } ?? (isatty(STDOUT_FILENO) == 0)
         otlpEndpoint = try source.value(.otlpEndpoint)
+        otlpHeaders = try source.value(.otlpHeaders).flatMap(OTLPHeaders.parse) ?? []
     }
 
     /// A duplicate name or an unknown scope stops the start; the message names the entry, never its secret.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Payments
 import Store
+import Telemetry
 
 /// Every setting (`contract.md`, "Configuration"), in the order `--help` and the README list them.
 extension SettingDescriptor {
@@ -10,7 +11,7 @@ extension SettingDescriptor {
         defaultPaymentMethod, workerConcurrency, stripeSearchLag, workerLease, authenticationTimeout, expiryWarning, expiredHoldPolicy,
         stripeMaxRPS, reconciliationInterval, dbPoolSize,
         allowLiveKeys,
-        logLevel, logFormat, otlpEndpoint,
+        logLevel, logFormat, otlpEndpoint, otlpHeaders,
     ]
 
     static let databaseURL = SettingDescriptor(
@@ -146,5 +147,15 @@ extension SettingDescriptor {
         defaultValue: .described("unset: no spans are made or exported"),
         rule: .valid(complaint: "must be an http(s) URL") { base in
             (base.hasPrefix("http://") || base.hasPrefix("https://")) && URLComponents(string: base)?.host?.isEmpty == false
+        })
+
+    static let otlpHeaders = SettingDescriptor(
+        variable: "OTEL_EXPORTER_OTLP_HEADERS", option: \.otelExporterOtlpHeaders,
+        meaning: "headers sent with each export (a collector's key): `name=value` pairs joined by `,`, values "
+            + "percent-encoded; never logged",
+        defaultValue: .described("none"),
+        // The value is never quoted back: it holds the collector's credentials.
+        rule: .valid(complaint: "must be name=value pairs joined by commas (HTTP token names; no control characters)") {
+            OTLPHeaders.parse($0) != nil
         })
 }

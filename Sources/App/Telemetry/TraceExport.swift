@@ -13,20 +13,28 @@ struct TraceExport {
 
     /// nil when the endpoint is unset. Call before the API's router is built: the router adds its tracing
     /// middleware only when tracing is on.
-    static func start(endpoint: String?, instance: String, logger: Logger) -> TraceExport? {
+    static func start(endpoint: String?, headers: [(String, String)], instance: String, logger: Logger) -> TraceExport? {
         guard let endpoint else { return nil }
         let queue = SpanQueue(capacity: 4096)
         Traces.bootstrap(OTLPTracer(queue: queue))
         let http = CurlHTTPClient(maxConcurrent: 1, connectTimeout: .seconds(2), totalTimeout: .seconds(10), maxResponseBytes: 64 << 10)
         let url = tracesURL(endpoint)
         let resource = ["service.name": "payment-service", "service.instance.id": instance]
-        logger.info("tracing on: spans go to \(url)")
+        logger.info("tracing on: spans go to \(redacted(url))", metadata: ["otlp_headers": "\(headers.map(\.0))"])
         let exporter = SpanExporter(queue: queue, resource: resource, logger: logger) { body in
-            let request = CurlRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body)
+            let request = CurlRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")] + headers, body: body)
             guard let response = try? await http.send(request) else { return false }
             return (200..<300).contains(response.status)
         }
         return TraceExport(exporter: exporter, http: http)
+    }
+
+    /// `url` without its user and password, for the log.
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
+        components.user = nil
+        components.password = nil
+        return components.string ?? "(unprintable)"
     }
 
     /// The OTLP/HTTP rule for the base endpoint: the signal's path is appended to it.

@@ -32,13 +32,13 @@ public struct IntakeCommand: Sendable {
     public var lease: WorkerLease?
     /// Who asked: the new payment's `createdBy`, its authorization's actor and its audit row.
     public var attribution: Attribution
-    /// The trace of the request that sent the command, which its authorization's spans join. The default is the
-    /// creating task's: a command is made in its request's task, while the group commit runs in the intake's.
+    /// The trace of the request that sent the command (`Traces.currentTraceparent` in the request's task; the
+    /// group commit runs in the intake's), which its authorization's spans join.
     public var traceparent: String?
 
     public init(
         _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey? = nil, lease: WorkerLease? = nil,
-        attribution: Attribution = .unauthenticated, traceparent: String? = Traces.currentTraceparent
+        attribution: Attribution = .unauthenticated, traceparent: String? = nil
     ) {
         self.command = command
         self.newPaymentId = newPaymentId
@@ -94,7 +94,9 @@ extension Database: IntakeStore {
     public func recordRequested(
         _ command: AuthorizeCommand, newPaymentId: String, idempotencyKey: IdempotencyKey?, attribution: Attribution = .unauthenticated
     ) async throws(StoreError) -> IntakeOutcome {
-        try await recordRequested(IntakeCommand(command, newPaymentId: newPaymentId, idempotencyKey: idempotencyKey, attribution: attribution))
+        try await recordRequested(IntakeCommand(
+            command, newPaymentId: newPaymentId, idempotencyKey: idempotencyKey, attribution: attribution,
+            traceparent: Traces.currentTraceparent))
     }
 }
 
@@ -200,7 +202,8 @@ extension Transaction {
             // With at least half its lease left, so the run's first beat comes in time.
             let leasedToUs = operation.untouched && operation.owner == item.lease?.owner
                 && operation.left > (item.lease?.duration.seconds ?? 0) / 2
-            let handed = leasedToUs ? item : IntakeCommand(item.command, newPaymentId: item.newPaymentId, attribution: item.attribution)
+            let handed = leasedToUs ? item : IntakeCommand(
+                item.command, newPaymentId: item.newPaymentId, attribution: item.attribution, traceparent: item.traceparent)
             return .created(payment, authorization: handed.authorization(operation.id, idempotencyKey: operation.key))
         }
     }

@@ -4,10 +4,15 @@ import Support
 
 extension Database {
     /// `POST /operations/{id}/retry`, decided under the payment's row lock by `RetryDecision`.
+    /// After a lost COMMIT reply, the run again answers for what the first run committed (its audit row),
+    /// as the first run would have.
     public func retryOperation(id: Int, by attribution: Attribution) async throws(StoreError) -> LifecycleOutcome {
-        let (outcome, voidedNow) = try await transaction(rerun: .asIs) { tx throws(StoreError) -> (LifecycleOutcome, Bool) in
-            guard let paymentId = try tx.execute("SELECT payment_id FROM operations WHERE id = \(id)").rows.first?.string("payment_id"),
-                let payment = try tx.payment(id: paymentId, lock: true)
+        let recognised = Rerun<(LifecycleOutcome, Bool)>.whenRecognised { tx throws(StoreError) in
+            guard let paymentId = try tx.paymentId(ofOperation: id) else { return nil }
+            return try tx.recognised(.retry, by: attribution, paymentId: paymentId, since: id).map { ($0, false) }
+        }
+        let (outcome, voidedNow) = try await transaction(rerun: recognised) { tx throws(StoreError) -> (LifecycleOutcome, Bool) in
+            guard let paymentId = try tx.paymentId(ofOperation: id), let payment = try tx.payment(id: paymentId, lock: true)
             else { return (.notFound, false) }
             let operations = try tx.operations(of: paymentId)
             guard let operation = operations.first(where: { $0.id == id }) else { return (.notFound, false) }
@@ -21,7 +26,10 @@ extension Database {
     /// `POST /payments/{id}/sync`: a read-back of the payment's intent and refunds, queued now (or the one that
     /// already waits), with its audit row.
     public func requestSync(paymentId: String, by attribution: Attribution) async throws(StoreError) -> LifecycleOutcome {
-        try await transaction(rerun: .asIs) { tx throws(StoreError) in
+        let recognised = Rerun<LifecycleOutcome>.whenRecognised { tx throws(StoreError) in
+            try tx.recognised(.sync, by: attribution, paymentId: paymentId)
+        }
+        return try await transaction(rerun: recognised) { tx throws(StoreError) in
             guard let payment = try tx.payment(id: paymentId) else { return .notFound }
             guard payment.processorReference != nil else {
                 return .conflict("payment \(paymentId) has no intent at the processor yet: there is nothing to read back")
@@ -32,6 +40,38 @@ extension Database {
 }
 
 extension Transaction {
+    /// What an operator's request committed before its COMMIT's reply was lost: its audit row (same action,
+    /// actor and request id), and the newest operation it queued or released for the payment (`since`, the
+    /// retried one, or newer), which the answer names. Nil when the first run committed nothing, or the request
+    /// has no id to recognise it by.
+    fileprivate func recognised(
+        _ action: AuditAction, by attribution: Attribution, paymentId: String, since operationId: Int = 0
+    ) throws(StoreError) -> LifecycleOutcome? {
+        guard let requestId = attribution.requestId else { return nil }
+        let audited = try execute(
+            """
+            SELECT status_before, status_after FROM audit_log WHERE payment_id = \(paymentId) AND action = \(action)
+              AND actor = \(attribution.actor) AND request_id = \(requestId) LIMIT 1
+            """).rows.first
+        guard let audited else { return nil }
+        // A retried void of an authorization never sent voided the payment at once: answered as done (200).
+        if try audited.string("status_after") == "VOIDED", try audited.string("status_before") != "VOIDED" {
+            return try payment(id: paymentId).map { .done($0) }
+        }
+        let newest = try execute(
+            """
+            SELECT id FROM operations WHERE payment_id = \(paymentId)::uuid AND id >= \(operationId)::bigint
+              AND (id = \(operationId)::bigint OR actor = \(attribution.actor)) AND (\(action) <> 'sync' OR kind = 'sync')
+            ORDER BY id DESC LIMIT 1
+            """).rows.first
+        guard let operation = try newest?.requiredInt("id"), let payment = try payment(id: paymentId) else { return nil }
+        return .queued(payment, operationId: operation)
+    }
+
+    fileprivate func paymentId(ofOperation id: Int) throws(StoreError) -> String? {
+        try execute("SELECT payment_id FROM operations WHERE id = \(id)").rows.first?.string("payment_id")
+    }
+
     fileprivate func carryOut(
         _ decision: RetryDecision, of operation: OperationSummary, for payment: Payment, by attribution: Attribution
     ) throws(StoreError) -> (LifecycleOutcome, Bool) {
