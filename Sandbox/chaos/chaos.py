@@ -99,7 +99,9 @@ def log(message):
 
 
 def request(port, method, path, body=None, headers=None, timeout=30):
-    """One HTTP call; returns (status, headers, json-or-None). Raises OSError on connection trouble."""
+    """One HTTP call; returns (status, headers, json-or-None). Raises OSError on connection trouble, a
+    truncated or garbled answer included (an instance SIGKILLed between an answer's head and its body): the
+    caller cannot know what happened and asks again, as a real client would."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         data = None if body is None else json.dumps(body).encode()
@@ -107,9 +109,12 @@ def request(port, method, path, body=None, headers=None, timeout=30):
         if data is not None:
             all_headers["Content-Type"] = "application/json"
         all_headers.update(headers or {})
-        conn.request(method, path, body=data, headers=all_headers)
-        response = conn.getresponse()
-        raw = response.read()
+        try:
+            conn.request(method, path, body=data, headers=all_headers)
+            response = conn.getresponse()
+            raw = response.read()
+        except http.client.HTTPException as error:
+            raise ConnectionError(f"answer cut off: {error!r}") from error
         try:
             parsed = json.loads(raw) if raw else None
         except ValueError:
