@@ -2,7 +2,8 @@ import CoreMetrics
 import Logging
 import ServiceLifecycle
 
-/// Sends the ended spans to the collector every `interval`, `batchSize` at a time, and once more at shutdown
+/// Sends the ended spans to the collector every `interval` (sooner when a whole batch waits), `batchSize` at a
+/// time, and once more at shutdown
 /// (it stops after the API and the worker, so their last spans go too). A batch the collector does not take
 /// is dropped and counted: traces are not worth holding a payment's memory or time for.
 public struct SpanExporter: Service {
@@ -30,11 +31,20 @@ public struct SpanExporter: Service {
     public func run() async throws {
         var state = ExportState()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await cancelWhenGracefulShutdown { try? await Task.sleep(for: interval) }
+            await cancelWhenGracefulShutdown { [queue, batchSize, interval] in await Self.wait(for: queue, batchSize, upTo: interval) }
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
             await exportQueued(&state)
         }
         await exportQueued(&state)
+    }
+
+    /// Until a whole batch waits or `interval` has passed: under load spans go as fast as they end, rather
+    /// than piling up past the queue's bound between two ticks. Looks every 50 ms.
+    static func wait(for queue: SpanQueue, _ batchSize: Int, upTo interval: Duration) async {
+        let deadline = ContinuousClock.now + interval
+        while ContinuousClock.now < deadline, queue.count < batchSize {
+            guard (try? await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))) != nil else { return }
+        }
     }
 
     /// What the last exports came to: the queue's dropped count (to count only new drops), and whether the

@@ -83,4 +83,13 @@ import Testing
         #expect(collector.spans.withLock { $0 } == 3)
         #expect(queue.count == 0)
     }
+
+    @Test func aWholeBatchGoesBeforeTheTick() async {
+        let queue = SpanQueue()
+        let tracer = OTLPTracer(queue: queue)
+        for _ in 0..<512 { tracer.startSpan("s", context: .topLevel).end() }
+        let start = ContinuousClock.now
+        await SpanExporter.wait(for: queue, 512, upTo: .seconds(30))
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
 }
