@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "Payments", "Store", "StripeGateway", "Support", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict

@@ -43,6 +43,7 @@ public enum PaymentAPI {
         ReconciliationRoutes(database: database).register(on: routes)
         AuditRoutes(database: database).register(on: routes)
         OperatorRoutes(database: database, intake: intake).register(on: routes)
+        WebhookEndpointRoutes(database: database, allowPrivate: configuration.webhookAllowPrivate).register(on: routes)
         MetricsRoutes(render: configuration.metrics).register(on: routes)
         OpenAPIRoutes().register(on: routes)
         routes.finish()

@@ -15,6 +15,12 @@ struct ServiceWiring {
     let logger: Logger
     /// The gateway's transport: shut down after the group has stopped.
     let http: CurlHTTPClient
+    /// Pushed webhooks' own client (shut down after the group too): its own connections, concurrency and time-outs,
+    /// the SSRF rules at every connect, no proxy, at most 64 KiB of an answer read.
+    let webhookHTTP: CurlHTTPClient
+    /// "Events were committed", from this process's one LISTEN connection: wakes the event streams, the waiters
+    /// and the webhook deliverer.
+    let events = EventSignal()
     let credentials = CredentialStatus()
     let stripe: StripeClient
     let metrics: MetricsExporter
@@ -36,8 +42,16 @@ struct ServiceWiring {
             configuration: StripeConfiguration(secretKey: settings.stripeSecretKey, apiBase: settings.stripeAPIBase),
             http: http, logger: Logger(label: "stripe-gateway"), maxRequestsPerSecond: settings.stripeMaxRPS,
             maxInFlight: settings.workerConcurrency, credentials: credentials)
+        webhookHTTP = CurlHTTPClient(
+            maxConcurrent: settings.webhookConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(10), maxResponseBytes: 64 << 10,
+            destinations: Self.webhookDestinations(allowPrivate: settings.webhookAllowPrivate))
         metrics = MetricsExporter(database: database, credentials: credentials)
         worker = settings.runsWorker ? Self.worker(settings, database, stripe, credentials, committed, outcomes) : nil
+    }
+
+    private static func webhookDestinations(allowPrivate: Bool) -> CurlDestinationRules {
+        let refused: @Sendable ([UInt8]) -> String? = { address in AddressRange.refused(address) }
+        return CurlDestinationRules(refusedAddress: allowPrivate ? nil : refused, ignoresProxies: true, cutsLongAnswers: true)
     }
 
     private static func worker(
@@ -65,10 +79,26 @@ struct ServiceWiring {
             services += [
                 worker, RetentionSweeper(database: database, logger: Logger(label: "retention")),
                 HoldExpiryWatch(database: database, expiry: settings.holdExpiry, logger: Logger(label: "hold-expiry")),
+                webhookDeliverer(),
             ] + reconciliation()
         }
-        services += settings.runsAPI ? api() : operationsOnly()
+        services += settings.runsAPI ? api() : operationsOnly() + [EventListenerService(listener: listener(), signal: events)]
         return services
+    }
+
+    /// Pushed webhooks, with the worker: woken by committed events (`events`), on their own client.
+    private func webhookDeliverer() -> WebhookDeliverer {
+        if settings.webhookAllowPrivate {
+            logger.warning("WEBHOOK_ALLOW_PRIVATE=1: webhook endpoints may reach loopback and private addresses")
+        }
+        return WebhookDeliverer(
+            database: database, http: webhookHTTP,
+            configuration: WebhookDeliveryConfiguration(concurrency: settings.webhookConcurrency, owner: WorkerIdentity.make()),
+            wakeups: events, logger: Logger(label: "webhook-delivery"))
+    }
+
+    private func listener() -> NotificationListener {
+        NotificationListener(url: settings.databaseURL, channel: EventFeed.channel, logger: Logger(label: "event-listener"), onNotify: events.notify)
     }
 
     /// The scheduled reconciliation run, with the worker (which performs the read-backs its heals queue), through
@@ -108,19 +138,17 @@ struct ServiceWiring {
             ])
         }
         let batcher = IntakeBatcher(store: database, localWorker: both ? worker : nil, logger: logger)
-        let events = EventSignal()
-        let listener = NotificationListener(
-            url: settings.databaseURL, channel: EventFeed.channel, logger: Logger(label: "event-listener"), onNotify: events.notify)
         let waiters = OutcomeWaiters(notices: both ? outcomes.stream : nil, signal: events)
         let application = PaymentAPI.makeApplication(
             configuration: APIConfiguration(
                 host: settings.host, port: settings.port, credentials: settings.apiCredentials,
                 defaultPaymentMethod: settings.defaultPaymentMethod, webhookSecrets: settings.webhookSecrets,
-                metrics: metrics.render, processorStatus: { [credentials] in credentials.processorStatus }),
+                metrics: metrics.render, processorStatus: { [credentials] in credentials.processorStatus },
+                webhookAllowPrivate: settings.webhookAllowPrivate),
             database: database, intake: PaymentIntake(database: database, batcher: batcher, toWorker: both ? committed.continuation : nil),
             logger: logger, events: events, waiters: waiters,
             onServerRunning: { [logger] port in logger.info("listening", metadata: ["port": "\(port)"]) })
-        return [batcher, waiters, application, EventListenerService(listener: listener, signal: events)]
+        return [batcher, waiters, application, EventListenerService(listener: listener(), signal: events)]
     }
 
     /// `ROLE=worker`: health and metrics only.

@@ -2,6 +2,9 @@
 #define CCURL_SHIM_H
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
 
 /* Swift cannot call C variadic functions, so curl_easy_setopt / curl_easy_getinfo get one typed
    wrapper per argument kind. Each passes exactly the type libcurl expects for that option class. */
@@ -85,6 +88,38 @@ static inline CURLcode ccurl_msg_result(const CURLMsg *message) {
 
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: the client checks each resolved address before a socket is opened for it. */
+typedef curl_socket_t (*ccurl_opensocket_callback)(void *clientp, curlsocktype purpose, struct curl_sockaddr *address);
+
+static inline CURLcode ccurl_easy_setopt_opensocket_callback(CURL *handle, ccurl_opensocket_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, callback);
+}
+
+/* The IP address curl is about to connect to: writes its 4 or 16 bytes to `out` and returns how many (0 for any
+   other family). */
+static inline int ccurl_sockaddr_ip(const struct curl_sockaddr *address, unsigned char out[16]) {
+    if (address->family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)&address->addr;
+        memcpy(out, &in->sin_addr, 4);
+        return 4;
+    }
+    if (address->family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&address->addr;
+        memcpy(out, &in6->sin6_addr, 16);
+        return 16;
+    }
+    return 0;
+}
+
+/* What curl itself does when no open-socket callback is set. */
+static inline curl_socket_t ccurl_socket_open(const struct curl_sockaddr *address) {
+    return socket(address->family, address->socktype, address->protocol);
+}
+
+static inline curl_socket_t ccurl_socket_bad(void) {
+    return CURL_SOCKET_BAD;
 }
 
 #endif

@@ -3,12 +3,6 @@ import Store
 import Support
 
 extension FeedEvent {
-    /// `{ "id", "type", "occurredAt", "data" }`, with `data` the stored JSON embedded as it is.
-    var json: String {
-        "{\"id\":\(JSONString.quoted(id.description)),\"type\":\(JSONString.quoted(type)),"
-            + "\"occurredAt\":\(JSONString.quoted(occurredAt)),\"data\":\(data)}"
-    }
-
     /// One server-sent event. The JSON is written on one line; any line break it might hold (whitespace
     /// in stored `data`) becomes a further `data:` line, which the client joins back with a newline.
     var serverSentEvent: String {

@@ -34,8 +34,8 @@ enum JSONResponse {
         make(status, json: ("{\"payments\":[" + payments.map(\.json).joined(separator: ",") + "]}").utf8, location: nil)
     }
 
-    static func make(_ status: HTTPResponse.Status, json: String) -> Response {
-        make(status, json: json.utf8, location: nil)
+    static func make(_ status: HTTPResponse.Status, json: String, location: String? = nil) -> Response {
+        make(status, json: json.utf8, location: location)
     }
 
     private static func make<Bytes: Sequence<UInt8>>(_ status: HTTPResponse.Status, json: Bytes, location: String?) -> Response {

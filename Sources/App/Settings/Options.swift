@@ -22,6 +22,8 @@ struct Options: ParsableArguments {
     @Option(help: .setting(.stripeMaxRPS)) var stripeMaxRps: String?
     @Option(help: .setting(.reconciliationInterval)) var reconciliationInterval: String?
     @Option(help: .setting(.dbPoolSize)) var dbPoolSize: String?
+    @Option(help: .setting(.webhookConcurrency)) var webhookConcurrency: String?
+    @Option(help: .setting(.webhookAllowPrivate)) var webhookAllowPrivate: String?
     @Option(help: .setting(.allowLiveKeys)) var allowLiveKeys: String?
     @Option(help: .setting(.logLevel)) var logLevel: String?
     @Option(help: .setting(.logFormat)) var logFormat: String?

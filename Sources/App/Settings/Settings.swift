@@ -58,6 +58,9 @@ struct Settings: Sendable {
     /// `RECONCILIATION_INTERVAL`, in seconds; 0: no scheduled run.
     var reconciliationInterval: Int
     var dbPoolSize: Int
+    /// `WEBHOOK_CONCURRENCY` and `WEBHOOK_ALLOW_PRIVATE`.
+    var webhookConcurrency: Int
+    var webhookAllowPrivate: Bool
     var logLevel: Logger.Level
     var logJSON: Bool
     /// `OTEL_EXPORTER_OTLP_ENDPOINT`; nil: tracing is off.
@@ -91,6 +94,8 @@ struct Settings: Sendable {
         stripeMaxRPS = rps == 0 ? nil : rps
         reconciliationInterval = try source.number(.reconciliationInterval)
         dbPoolSize = try source.number(.dbPoolSize)
+        webhookConcurrency = try source.number(.webhookConcurrency)
+        webhookAllowPrivate = try source.value(.webhookAllowPrivate, processor: processor) == "1"
         logLevel = try source.choice(.logLevel, as: Logger.Level.self) ?? .info
         logJSON = try source.value(.logFormat).map { $0 == "json" } ?? (isatty(STDOUT_FILENO) == 0)
         otlpEndpoint = try source.value(.otlpEndpoint)

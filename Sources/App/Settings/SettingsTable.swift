@@ -9,7 +9,7 @@ extension SettingDescriptor {
     static let all: [SettingDescriptor] = [
         databaseURL, host, port, role, stripeSecretKey, stripeAPIBase, sandboxPort, stripeWebhookSecret, paymentAPITokens,
         defaultPaymentMethod, workerConcurrency, stripeSearchLag, workerLease, authenticationTimeout, expiryWarning, expiredHoldPolicy,
-        stripeMaxRPS, reconciliationInterval, dbPoolSize,
+        stripeMaxRPS, reconciliationInterval, dbPoolSize, webhookConcurrency, webhookAllowPrivate,
         allowLiveKeys,
         logLevel, logFormat, otlpEndpoint, otlpHeaders,
     ]
@@ -125,6 +125,19 @@ extension SettingDescriptor {
         variable: "DB_POOL_SIZE", option: \.dbPoolSize,
         meaning: "PostgreSQL connections (each on its own thread)",
         defaultValue: .fixed("16"), rule: .number(1...500))
+
+    static let webhookConcurrency = SettingDescriptor(
+        variable: "WEBHOOK_CONCURRENCY", option: \.webhookConcurrency,
+        meaning: "webhook endpoints pushed to at once, on the worker's own HTTP client apart from the processor's (each "
+            + "endpoint has one request in flight at a time)",
+        defaultValue: .fixed("4"), rule: .number(1...256))
+
+    static let webhookAllowPrivate = SettingDescriptor(
+        variable: "WEBHOOK_ALLOW_PRIVATE", option: \.webhookAllowPrivate,
+        meaning: "`1` lets webhook endpoints reach loopback, private, link-local and CGNAT addresses (tests and local demos); "
+            + "`0` refuses them, as literals when an endpoint is saved and as resolved addresses at every connect",
+        defaultValue: .byProcessor("`1` in sandbox mode (with a warning), else `0`") { $0.isSandbox ? "1" : "0" },
+        rule: .oneOf(["0", "1"]))
 
     static let allowLiveKeys = SettingDescriptor(
         variable: "ALLOW_LIVE_KEYS", option: \.allowLiveKeys,

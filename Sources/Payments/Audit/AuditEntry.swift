@@ -2,7 +2,7 @@
 public struct AuditEntry: Sendable, Equatable {
     public var attribution: Attribution
     public var action: AuditAction
-    /// The payment or refund the write was about.
+    /// The payment, refund or webhook endpoint the write was about.
     public var subject: String
     /// The payment it concerns (the subject itself for a payment): `GET /audit?subject=<paymentId>` finds its
     /// refunds' rows too.
@@ -35,6 +35,15 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case retry
     /// A reconciliation heal: a read-back or cancel queued because the processor disagreed with the record.
     case reconcile
+    /// Pushed webhooks (`/webhook-endpoints`): an endpoint created, changed, deleted or its secret rotated, its
+    /// cursor moved back, one event sent again, or the endpoint disabled when its retry window ran out.
+    case subscribe
+    case updateEndpoint = "update-endpoint"
+    case unsubscribe
+    case rotateSecret = "rotate-secret"
+    case replay
+    case redeliver
+    case disableEndpoint = "disable-endpoint"
 }
 
 /// One row of the audit log as read back.

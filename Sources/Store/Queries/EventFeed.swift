@@ -1,9 +1,25 @@
+import Support
+
 /// One event as the feed serves it; `data` is the stored JSON text, to be embedded verbatim.
 public struct FeedEvent: Sendable, Equatable {
     public var id: EventCursor
     public var type: String
     public var occurredAt: String
     public var data: String
+
+    public init(id: EventCursor, type: String, occurredAt: String, data: String) {
+        self.id = id
+        self.type = type
+        self.occurredAt = occurredAt
+        self.data = data
+    }
+
+    /// `{ "id", "type", "occurredAt", "data" }`, with `data` the stored JSON embedded as it is: the Event of the
+    /// feed, of its stream and of every pushed webhook.
+    public var json: String {
+        "{\"id\":\(JSONString.quoted(id.description)),\"type\":\(JSONString.quoted(type)),"
+            + "\"occurredAt\":\(JSONString.quoted(occurredAt)),\"data\":\(data)}"
+    }
 }
 
 public enum EventFeed {
@@ -26,14 +42,19 @@ extension Database {
                 WHERE (xid, seq) > (\(String(cursor.xid))::xid8, \(String(cursor.seq))::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
                 ORDER BY xid, seq LIMIT \(limit)
                 """)
-            return try result.rows.map { row throws(StoreError) in
-                guard let xid = UInt64(try row.requiredString("xid")), let seq = Int64(try row.requiredString("seq")) else {
-                    throw StoreError(.unexpectedResult, "event row with a malformed xid or seq")
-                }
-                return FeedEvent(
-                    id: EventCursor(xid: xid, seq: seq), type: try row.requiredString("type"),
-                    occurredAt: try row.requiredString("occurred_at"), data: try row.requiredString("data"))
-            }
+            return try result.rows.map { row throws(StoreError) in try FeedEventRow.decode(row) }
         }
+    }
+}
+
+enum FeedEventRow {
+    /// A row with `xid` (as text), `seq`, `type`, `occurred_at` (RFC 3339) and `data`.
+    static func decode(_ row: PGRow) throws(StoreError) -> FeedEvent {
+        guard let xid = UInt64(try row.requiredString("xid")), let seq = Int64(try row.requiredString("seq")) else {
+            throw StoreError(.unexpectedResult, "event row with a malformed xid or seq")
+        }
+        return FeedEvent(
+            id: EventCursor(xid: xid, seq: seq), type: try row.requiredString("type"),
+            occurredAt: try row.requiredString("occurred_at"), data: try row.requiredString("data"))
     }
 }

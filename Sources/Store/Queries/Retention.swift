@@ -9,29 +9,36 @@ public struct RetentionPolicy: Sendable, Equatable {
     /// Processed webhook event ids: Stripe retries a delivery for up to 3 days. A repeat seen after this is
     /// still harmless (a webhook only ever triggers a read-back), it just costs a GET.
     public var webhookEvents: Duration
+    /// Pushed webhooks' delivery log (`GET /webhook-endpoints/{id}/deliveries`): rows that ended (delivered or
+    /// failed) go this long after their last attempt; a pending one stays while its event holds the endpoint.
+    public var webhookDeliveries: Duration
 
     public static let standard = RetentionPolicy(idempotencyKeys: .seconds(7 * 86_400), webhookEvents: .seconds(30 * 86_400))
 
-    public init(idempotencyKeys: Duration, webhookEvents: Duration) {
+    public init(idempotencyKeys: Duration, webhookEvents: Duration, webhookDeliveries: Duration = .seconds(30 * 86_400)) {
         self.idempotencyKeys = idempotencyKeys
         self.webhookEvents = webhookEvents
+        self.webhookDeliveries = webhookDeliveries
     }
 }
 
 extension Database {
-    /// Deletes authorization idempotency keys and webhook event ids older than `policy` allows, `batch` rows per statement
+    /// Deletes authorization idempotency keys, webhook event ids and ended webhook deliveries older than `policy` allows, `batch` rows per statement
     /// (each its own short transaction, so no sweep holds many locks or runs long). Stops between batches
     /// when the task is cancelled. Returns how many went.
     public func purgeExpired(
         _ policy: RetentionPolicy, batch: Int = 1_000
-    ) async throws(StoreError) -> (idempotencyKeys: Int, webhookEvents: Int) {
+    ) async throws(StoreError) -> (idempotencyKeys: Int, webhookEvents: Int, webhookDeliveries: Int) {
         precondition(batch > 0, "a purge batch deletes at least one row")
         let keys = try await purge(
             table: "idempotency_keys", stampedBy: "created_at", olderThan: policy.idempotencyKeys,
             onlyWhere: "fingerprint LIKE 'authorize %'", batch: batch)
         let webhooks = try await purge(
             table: "webhook_events", stampedBy: "received_at", olderThan: policy.webhookEvents, onlyWhere: "true", batch: batch)
-        return (keys, webhooks)
+        let deliveries = try await purge(
+            table: "webhook_deliveries", stampedBy: "updated_at", olderThan: policy.webhookDeliveries, onlyWhere: "status <> 'pending'",
+            batch: batch)
+        return (keys, webhooks, deliveries)
     }
 
     private func purge(

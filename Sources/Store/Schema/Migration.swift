@@ -9,5 +9,6 @@ extension Migration {
     static let all: [Migration] = [
         .v1InitialSchema, .v2SyncOperations, .v3LeanerWrites, .v4RetentionIndexes, .v5PendingRefunds, .v6FencedLeases, .v7CustomerAction,
         .v8ExpiryAndDisputes, .v9Reconciliation, .v10CredentialsAndAudit, .v11OperatorQueries, .v12Traces,
+        .v13PushedWebhooks,
     ]
 }

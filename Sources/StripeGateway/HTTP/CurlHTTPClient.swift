@@ -22,15 +22,17 @@ public final class CurlHTTPClient: Sendable {
 
     /// `maxConcurrent` is how many requests can be in flight at once; more wait in FIFO order.
     /// `totalTimeout` bounds a whole request (connect, send, wait, receive).
+    /// `destinations`: what it may connect to and how it treats long answers (the defaults suit a processor).
     public init(
         maxConcurrent: Int = 4, connectTimeout: Duration = .seconds(10), totalTimeout: Duration = .seconds(60),
-        maxResponseBytes: Int = 16 << 20
+        maxResponseBytes: Int = 16 << 20, destinations: CurlDestinationRules = CurlDestinationRules()
     ) {
         Self.globalInit()
         let settings = CurlSettings(
             connectTimeoutMilliseconds: connectTimeout.milliseconds,
             totalTimeoutMilliseconds: totalTimeout.milliseconds,
-            maxResponseBytes: maxResponseBytes
+            maxResponseBytes: maxResponseBytes,
+            destinations: destinations
         )
         let number = Self.clientCount.withLock { count in
             count += 1

@@ -5,6 +5,26 @@ struct CurlSettings: Sendable {
     var connectTimeoutMilliseconds: Int
     var totalTimeoutMilliseconds: Int
     var maxResponseBytes: Int
+    var destinations = CurlDestinationRules()
+}
+
+/// What a client may connect to and how much of an answer it reads: the defaults suit a processor; a client
+/// that posts to URLs others chose (pushed webhooks) checks each address, ignores proxy variables and keeps the
+/// head of a long answer rather than failing on it.
+public struct CurlDestinationRules: Sendable {
+    /// The reason an address (4 or 16 bytes) is refused, checked on every address curl is about to connect to,
+    /// so DNS cannot rebind a name past it; nil accepts.
+    public var refusedAddress: (@Sendable ([UInt8]) -> String?)?
+    /// `CURLOPT_PROXY ""`: `http_proxy` and its kin are not followed.
+    public var ignoresProxies: Bool
+    /// An answer longer than the limit is cut there and counts as answered (its status stands).
+    public var cutsLongAnswers: Bool
+
+    public init(refusedAddress: (@Sendable ([UInt8]) -> String?)? = nil, ignoresProxies: Bool = false, cutsLongAnswers: Bool = false) {
+        self.refusedAddress = refusedAddress
+        self.ignoresProxies = ignoresProxies
+        self.cutsLongAnswers = cutsLongAnswers
+    }
 }
 
 /// One pooled easy handle and its error buffer. Created, used and destroyed on the loop thread only;
@@ -50,7 +70,8 @@ final class CurlTransfer {
         state = CurlTransferState(
             body: sendsBody ? request.body : [],
             maxResponseBytes: settings.maxResponseBytes,
-            cancellation: job.cancellation
+            cancellation: job.cancellation,
+            refusedAddress: settings.destinations.refusedAddress
         )
         for (name, value) in request.headers {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
@@ -70,7 +91,8 @@ final class CurlTransfer {
     /// The answer, or the transport error that `code` (the transfer's CURLcode) means. Call once the
     /// transfer is done or aborted, before the handle goes back to the pool.
     func result(_ code: CURLcode) -> Result<CurlResponse, HTTPTransportError> {
-        guard code == CURLE_OK else {
+        let cut = code == CURLE_WRITE_ERROR && state.responseTooLarge && settings.destinations.cutsLongAnswers
+        guard code == CURLE_OK || cut else {
             return .failure(transportError(code, expectedUpload: state.body.count))
         }
         var status = 0
@@ -97,6 +119,19 @@ final class CurlTransfer {
         ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
         configureMethod(method)
         configureCallbacks()
+        configureDestinations()
+    }
+
+    private func configureDestinations() {
+        let handle = easy.handle
+        if settings.destinations.ignoresProxies { ccurl_easy_setopt_string(handle, CURLOPT_PROXY, "") }
+        guard settings.destinations.refusedAddress != nil else { return }
+        ccurl_easy_setopt_opensocket_callback(handle) { userdata, _, address in
+            guard let userdata, let address else { return ccurl_socket_bad() }
+            let state = Unmanaged<CurlTransferState>.fromOpaque(userdata).takeUnretainedValue()
+            return state.openSocket(address)
+        }
+        ccurl_easy_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, Unmanaged.passUnretained(state).toOpaque())
     }
 
     private func configureMethod(_ method: String) {
@@ -171,6 +206,9 @@ final class CurlTransfer {
         var message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         if state.responseTooLarge {
             message = "response larger than \(settings.maxResponseBytes) bytes"
+        }
+        if let refused = state.refusedBecause {
+            return .notSent(code: "address_refused", message: "refused to connect to a \(refused) address")
         }
         let name = state.isCancelled ? "cancelled" : CurlErrorName.of(code)
         let bodyCutShort = expectedUpload > 0 && !state.tookWholeBody

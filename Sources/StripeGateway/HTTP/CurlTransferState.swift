@@ -10,13 +10,30 @@ final class CurlTransferState {
     private(set) var responseTooLarge = false
     /// curl has taken the last body byte, in this attempt or an earlier one.
     private(set) var tookWholeBody = false
+    /// Why the last address curl tried was refused (every one was, when the transfer failed to connect).
+    private(set) var refusedBecause: String?
     private let maxResponseBytes: Int
     private let cancellation: CancellationFlag
+    private let refusedAddress: (@Sendable ([UInt8]) -> String?)?
 
-    init(body: [UInt8], maxResponseBytes: Int, cancellation: CancellationFlag) {
+    init(body: [UInt8], maxResponseBytes: Int, cancellation: CancellationFlag, refusedAddress: (@Sendable ([UInt8]) -> String?)? = nil) {
         self.body = body
         self.maxResponseBytes = maxResponseBytes
         self.cancellation = cancellation
+        self.refusedAddress = refusedAddress
+    }
+
+    /// CURLOPT_OPENSOCKETFUNCTION: a socket for an address the rules accept; CURL_SOCKET_BAD makes curl try the
+    /// name's next address, and fail with "could not connect" when none is left.
+    func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let count = Int(ccurl_sockaddr_ip(address, &bytes))
+        if let refusedAddress, let reason = refusedAddress(Array(bytes.prefix(count))) {
+            refusedBecause = reason
+            return ccurl_socket_bad()
+        }
+        refusedBecause = nil
+        return ccurl_socket_open(address)
     }
 
     var isCancelled: Bool { cancellation.isCancelled }

@@ -2,7 +2,7 @@ import Logging
 import ServiceLifecycle
 import Store
 
-/// Deletes idempotency keys and webhook event ids past their retention, once shortly after start and then
+/// Deletes idempotency keys, webhook event ids and ended webhook deliveries past their retention, once shortly after start and then
 /// every `interval`, so the two tables that only recognise repeats do not grow forever. Runs with the
 /// worker; several instances sweeping at once only find less to delete.
 public struct RetentionSweeper: Service {
@@ -40,9 +40,10 @@ public struct RetentionSweeper: Service {
     func sweep() async {
         do {
             let purged = try await database.purgeExpired(policy)
-            if purged.idempotencyKeys + purged.webhookEvents > 0 {
+            if purged.idempotencyKeys + purged.webhookEvents + purged.webhookDeliveries > 0 {
                 logger.info("expired records purged", metadata: [
                     "idempotency_keys": "\(purged.idempotencyKeys)", "webhook_events": "\(purged.webhookEvents)",
+                    "webhook_deliveries": "\(purged.webhookDeliveries)",
                 ])
             }
         } catch {
