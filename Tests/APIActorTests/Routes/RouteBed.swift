@@ -59,11 +59,11 @@ struct RouteBed: Sendable {
 
     static func configuration(
         tokens: [String] = [token], metrics: @escaping @Sendable () async -> [UInt8] = { Array("up 1\n".utf8) },
-        processorStatus: @escaping @Sendable () -> String = { "ok" }
+        processorStatus: @escaping @Sendable () -> String = { "ok" }, webhookAllowPrivate: Bool = false
     ) -> APIConfiguration {
         APIConfiguration(
             credentials: try! Credentials(parsing: tokens), defaultPaymentMethod: "pm_card_visa", webhookSecrets: [webhookSecret], metrics: metrics,
-            processorStatus: processorStatus)
+            processorStatus: processorStatus, webhookAllowPrivate: webhookAllowPrivate)
     }
 
     /// Runs `body` against the router over its own database.

@@ -138,7 +138,7 @@ enum ScopeTable {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count == 2, let scope = cells[1].firstMatch(of: /^`(\w+)`/).flatMap({ Scope(rawValue: String($0.1)) }) else { continue }
             guard let route = cells[0].firstMatch(of: /^`(\w+) ([^`?]+)/) else { continue }
-            table["\(route.1) \(route.2)"] = scope
+            table[normalized("\(route.1) \(route.2)")] = scope
         }
         return table
     }
