@@ -207,7 +207,7 @@ final class CurlTransfer {
         if state.responseTooLarge {
             message = "response larger than \(settings.maxResponseBytes) bytes"
         }
-        if let refused = state.refusedBecause {
+        if let refused = state.refusedBecause, code == CURLE_COULDNT_CONNECT {
             return .notSent(code: "address_refused", message: "refused to connect to a \(refused) address")
         }
         let name = state.isCancelled ? "cancelled" : CurlErrorName.of(code)

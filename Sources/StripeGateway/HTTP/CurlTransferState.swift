@@ -10,7 +10,7 @@ final class CurlTransferState {
     private(set) var responseTooLarge = false
     /// curl has taken the last body byte, in this attempt or an earlier one.
     private(set) var tookWholeBody = false
-    /// Why the last address curl tried was refused (every one was, when the transfer failed to connect).
+    /// Why an address curl tried was refused (the last such), for the error of a transfer that could not connect.
     private(set) var refusedBecause: String?
     private let maxResponseBytes: Int
     private let cancellation: CancellationFlag
@@ -32,7 +32,6 @@ final class CurlTransferState {
             refusedBecause = reason
             return ccurl_socket_bad()
         }
-        refusedBecause = nil
         return ccurl_socket_open(address)
     }
 
