@@ -4,9 +4,10 @@
 Starts its own PostgreSQL (Sandbox/scripts/postgres.sh on a free port, data under a fresh /tmp folder),
 the standalone `stripe-sandbox` with faults on (500s and dropped connections before and after executing,
 500s saved under the key with nothing done, refused captures, cancels and refunds, answers lacking `status`,
-latency up to 1.2 s, a rate limit, duplicated, reordered, delayed and skipped webhooks) and TWO `payment-service`
+latency up to 1.2 s, a rate limit, duplicated, reordered, delayed and skipped webhooks), TWO `payment-service`
 instances on one database (ROLE=all, WORKER_LEASE=1, so a slow call outlives its lease unless the heartbeat
-extends it; the sandbox delivers its webhooks to the first). Concurrent clients
+extends it; the sandbox delivers its webhooks to the first) and one subscribed webhook endpoint for every event type,
+behind a flaky receiver (`Sandbox/scripts/webhook-receiver.py --flaky`, killed once mid-run). Concurrent clients
 send AuthorizePayment commands (a mix of test cards and both capture modes; a share customer-present with a
 3-D Secure card, whose challenge is then completed, failed, abandoned past AUTHENTICATION_TIMEOUT, or raced by a
 void), then captures, voids and refunds on the results, each retried as a real client would: the same command (same body, same
@@ -25,6 +26,8 @@ It checks the database and `GET /_sandbox/ledger` and prints ONE summary line:
   disagree          payments whose status/amounts (or refunds) disagree with the ledger (contract.md)
   holds             VOIDED or FAILED payments with an intent that still holds or took money
   unanswered        commands never answered before the client's deadline
+  webhooks_undelivered   events of the outbox (after the subscribed endpoint's start) its flaky receiver never took
+  webhooks_out_of_order  events that first reached the receiver after a later one
   reconcile_exit    the exit status of the last step, `payment-service reconcile --since <the run's start>` (its
                     report is in this log): 0 means the processor and the record agree, nothing unresolved
 and exits 1 if any of them is not 0. It also shows `refused=` (captures and voids answered 202, then refused by
@@ -86,6 +89,15 @@ FAULTS = {
     "latency_ms": [0, 1200], "rate_limit_rps": 90,
     "webhook_duplicate": 0.2, "webhook_reorder": True, "webhook_delay_ms": [0, 400], "webhook_drop_first": 0.2,
 }
+
+
+def first_arrivals(received):
+    seen, order = set(), []
+    for entry in received:
+        if entry["event_id"] not in seen:
+            seen.add(entry["event_id"])
+            order.append(entry["event_id"])
+    return order
 
 
 def free_port():
@@ -236,6 +248,8 @@ class Run:
         self.pg_restarts = 0
         self.issued = 0
         self.load_done = threading.Event()
+        self.receiver = None           # the subscribed endpoint's flaky receiver (a process)
+        self.receiver_kills = 0
 
     def count(self, key):
         with self.lock:
@@ -397,6 +411,13 @@ class Run:
                 self.pg.script("restart")
                 self.pg_restarts += 1
                 log("PostgreSQL is back")
+            if self.receiver_kills == 0 and self.issued >= self.args.commands // 3:
+                log("killing the webhook receiver; back in 3 s")
+                self.receiver.kill()
+                self.receiver.wait()
+                self.receiver_kills += 1
+                time.sleep(3)
+                self.start_receiver()
             if time.time() >= next_kill:
                 instance = self.instances[victim % len(self.instances)]
                 victim += 1
@@ -405,6 +426,56 @@ class Run:
                 instance.start()
                 next_kill = time.time() + self.args.kill_every
             self.load_done.wait(0.2)
+
+    # -- the subscribed endpoint -------------------------------------------------------------------
+
+    def start_receiver(self):
+        with open(os.path.join(self.run_dir, "receiver.log"), "ab") as out:
+            self.receiver = subprocess.Popen(
+                [sys.executable, os.path.join(ROOT, "Sandbox/scripts/webhook-receiver.py"), "--port", str(self.receiver_port),
+                 "--log", os.path.join(self.run_dir, "webhooks.jsonl"), "--flaky", str(self.args.seed)],
+                stdout=subprocess.DEVNULL, stderr=out)
+
+    def subscribe(self, run_dir):
+        """One endpoint for every event type, behind a flaky receiver that is also killed once mid-run."""
+        self.run_dir, self.receiver_port = run_dir, free_port()
+        self.start_receiver()
+        body = {"url": f"http://127.0.0.1:{self.receiver_port}/hook", "events": ["*"], "description": "chaos"}
+        status, _, endpoint = request(self.ports[0], "POST", "/webhook-endpoints", body)
+        if status != 201:
+            raise RuntimeError(f"subscribing answered {status}: {endpoint}")
+        self.endpoint = endpoint
+        log(f"webhook endpoint {endpoint['id']} from {endpoint['cursor']} to the receiver on {self.receiver_port}")
+
+    def feed_after(self, cursor):
+        ids = []
+        while True:
+            _, _, page = request(self.ports[0], "GET", f"/events?after={cursor}&limit=1000", timeout=60)
+            if not page["events"]:
+                return ids
+            ids += [event["id"] for event in page["events"]]
+            cursor = page["next"]
+
+    def webhooks_delivered(self, timeout):
+        """Every event of the outbox after the endpoint's start reached the receiver at least once, first arrivals in
+        feed order: `webhooks_undelivered` counts the events not yet taken (2xx) when the wait ends, `webhooks_out_of_order`
+        the events that first arrived after a later one."""
+        feed = self.feed_after(self.endpoint["cursor"])
+        deadline = time.time() + timeout
+        while True:
+            received = []
+            with open(os.path.join(self.run_dir, "webhooks.jsonl"), encoding="utf-8") as lines:
+                received = [json.loads(line) for line in lines if line.strip()]
+            taken = first_arrivals([r for r in received if r["action"] == "200" or r["action"].startswith("slow")])
+            if taken == feed or time.time() >= deadline:
+                break
+            time.sleep(1)
+        arrivals = first_arrivals(received)
+        position = {event: n for n, event in enumerate(feed)}
+        out_of_order = sum(1 for a, b in zip(arrivals, arrivals[1:]) if position.get(a, -1) > position.get(b, -1))
+        log(f"webhooks: {len(feed)} events, {len(received)} requests ({len(received) - len(arrivals)} repeats), "
+            f"{len(set(feed) - set(taken))} not yet taken, receiver killed {self.receiver_kills}x")
+        return {"webhooks_undelivered": len(set(feed) - set(taken)), "webhooks_out_of_order": out_of_order}
 
     # -- convergence and the verdict ----------------------------------------------------------------
 
@@ -608,7 +679,7 @@ class Run:
                        STRIPE_SECRET_KEY="sk_test_chaos", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, PAYMENT_API_TOKENS=f"chaos:admin:{TOKEN}",
                        ROLE="all", LOG_FORMAT="json", LOG_LEVEL="notice", HOST="127.0.0.1", DB_POOL_SIZE="8",
                        WORKER_CONCURRENCY="16", STRIPE_MAX_RPS=str(self.args.max_rps), WORKER_LEASE=str(WORKER_LEASE),
-                       AUTHENTICATION_TIMEOUT=str(AUTHENTICATION_TIMEOUT))
+                       AUTHENTICATION_TIMEOUT=str(AUTHENTICATION_TIMEOUT), WEBHOOK_ALLOW_PRIVATE="1")
             for n, port in enumerate(ports):
                 instance = Instance(f"service-{'ab'[n]}", port, dict(env, PORT=str(port)), run_dir)
                 instance.start()
@@ -616,6 +687,7 @@ class Run:
             for instance in self.instances:
                 instance.wait_ready()
             log(f"sandbox on {self.sandbox_port} with faults {faults}; instances on {ports}")
+            self.subscribe(run_dir)
 
             chaos = threading.Thread(target=self.chaos, daemon=True)
             chaos.start()
@@ -639,6 +711,7 @@ class Run:
             converged = self.converge(self.args.converge_timeout)
             log(f"converged={converged} after {time.time() - converge_start:.0f}s")
             counts, outcomes, problems = self.verify()
+            counts.update(self.webhooks_delivered(self.args.converge_timeout))
             for problem in problems[:30]:
                 log(problem)
             counts["unanswered"] = self.unanswered
@@ -653,6 +726,8 @@ class Run:
                   f"duration={time.time() - started:.0f}s",
                   flush=True)
         finally:
+            if self.receiver and self.receiver.poll() is None:
+                self.receiver.kill()
             for instance in self.instances:
                 instance.terminate()
             if sandbox and sandbox.poll() is None:

@@ -12,7 +12,10 @@ The plan is a JSON list of actions for the first requests, in order; after it ev
   "200", "500", …   answer that status
   "slow:S"          wait S seconds, then answer 200
   "die"             exit at once without answering (a receiver killed mid-delivery)
---flaky SEED draws instead: 20 % answer 500, 5 % wait 3 s, 3 % close the connection unanswered, the rest 200.
+--flaky SEED draws instead: a tenth of the requests fail (half answer 500, a quarter wait 2 s then answer 200,
+a quarter have their connection closed unanswered), but never two within 8 s of each other: a pushed endpoint is
+strictly ordered, so each refusal holds the endpoint for its backoff (5 s or more), and a receiver refusing a
+steady share of requests would hold it forever.
 """
 import argparse
 import http.server
@@ -50,7 +53,7 @@ def main():
     plan = json.loads(args.plan)
     draw = random.Random(args.flaky) if args.flaky is not None else None
     lock = threading.Lock()
-    state = {"n": 0}
+    state = {"n": 0, "last_failure": 0.0}
     log = open(args.log, "a", buffering=1, encoding="utf-8")
 
     def next_action():
@@ -62,7 +65,10 @@ def main():
             if draw is None:
                 return n, "200"
             roll = draw.random()
-            return n, "500" if roll < 0.20 else "slow:3" if roll < 0.25 else "drop" if roll < 0.28 else "200"
+            if roll >= 0.10 or time.time() - state["last_failure"] < 8:
+                return n, "200"
+            state["last_failure"] = time.time()
+            return n, "500" if roll < 0.05 else "slow:2" if roll < 0.075 else "drop"
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"

@@ -20,6 +20,28 @@ struct EventFeedTests {
         #expect(EventCursor(xid: 2, seq: 1) > EventCursor(xid: 1, seq: 9))
     }
 
+    /// The chaos run found it: the feed sorted by the `xid` text it returns, so on a young cluster xid 1006 came
+    /// before 727 and a reader paging with `after` skipped every event between them.
+    @Test("xids of different lengths are ordered as numbers, not as text, and paging over them skips nothing")
+    func xidsAcrossAPowerOfTen() async throws {
+        let db = try await TestDatabase.create()
+        _ = try await db.column(
+            """
+            INSERT INTO events (xid, type, subject_id, payment_id, data)
+            SELECT x::text::xid8, 'payment-requested', gen_random_uuid(), gen_random_uuid(), '{}'
+            FROM unnest(ARRAY[9, 99, 100, 727, 999, 1000, 1006, 10000]) AS x RETURNING seq
+            """)
+        let whole = try await db.database.events(after: .start, limit: 100).map(\.id.xid)
+        #expect(whole == [9, 99, 100, 727, 999, 1000, 1006, 10000])
+        var paged: [UInt64] = []
+        var cursor = EventCursor.start
+        while let page = Optional(try await db.database.events(after: cursor, limit: 3)), let last = page.last {
+            paged += page.map(\.id.xid)
+            cursor = last.id
+        }
+        #expect(paged == whole)
+    }
+
     @Test("paging with a small limit gives exactly the feed read whole")
     func paging() async throws {
         let db = try await TestDatabase.create()

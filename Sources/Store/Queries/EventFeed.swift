@@ -32,15 +32,18 @@ public enum EventFeed {
 extension Database {
     /// Up to `limit` events after `cursor`, oldest first in (xid, seq) order.
     ///
+    /// Ordered by the table's `xid8` column, never by the `xid` text the row is returned as: a bare `ORDER BY xid`
+    /// would sort the output column, putting xid 1006 before 727 wherever the xids cross a power of ten.
+    ///
     /// Only rows whose xid is below the snapshot's xmin are served: every transaction that could still
     /// commit an event has an xid at or above it, so no later commit can sort before a cursor handed out.
     public func events(after cursor: EventCursor = .start, limit: Int = EventFeed.defaultLimit) async throws(StoreError) -> [FeedEvent] {
         try await withConnection(rerun: .asIs) { tx throws(StoreError) in
             let result = try tx.execute(
                 """
-                SELECT xid::text AS xid, seq, type, rfc3339(occurred_at) AS occurred_at, data FROM events
-                WHERE (xid, seq) > (\(String(cursor.xid))::xid8, \(String(cursor.seq))::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY xid, seq LIMIT \(limit)
+                SELECT e.xid::text AS xid, e.seq, e.type, rfc3339(e.occurred_at) AS occurred_at, e.data FROM events e
+                WHERE (e.xid, e.seq) > (\(String(cursor.xid))::xid8, \(String(cursor.seq))::bigint) AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY e.xid, e.seq LIMIT \(limit)
                 """)
             return try result.rows.map { row throws(StoreError) in try FeedEventRow.decode(row) }
         }

@@ -196,3 +196,38 @@ struct WebhookDeliveryTests {
         return !receiver.isRunning
     }
 }
+
+@Suite("Pushed webhooks under concurrent writers")
+struct WebhookConcurrentWriterTests {
+    @Test("events written by many concurrent transactions while two deliverers retry: first arrivals in feed order")
+    func concurrentWriters() async throws {
+        let bed = try await DeliveryBed()
+        let port = try DeliveryBed.closedPort()
+        let endpoint = try await bed.endpoint(url: "http://127.0.0.1:\(port)/hook")
+        let writers = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        for _ in 0..<60 {
+                            try await bed.append(1)
+                            try await Task.sleep(for: .milliseconds(Int.random(in: 5...60)))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        var receiver: WebhookReceiver?
+        try await bed.running([bed.deliverer(owner: "one"), bed.deliverer(owner: "two")]) {
+            try await Task.sleep(for: .seconds(1.5))
+            receiver = try WebhookReceiver.start(port: port, plan: ["500", "200", "500"])
+            try await writers.value
+            let feed = try await bed.db.column("SELECT xid::text || '-' || seq FROM events ORDER BY xid, seq").compactMap { $0 }
+            let log = await receiver!.received(within: .seconds(30)) { WebhookReceiver.Received.firstArrivals($0.accepted) == feed }
+            #expect(WebhookReceiver.Received.firstArrivals(log) == feed, "\(log.prefix(6).map { ($0.eventId ?? "", $0.action) }) feed \(feed.prefix(4))")
+            _ = endpoint
+        }
+        receiver?.kill()
+        await bed.shutdown()
+    }
+}
