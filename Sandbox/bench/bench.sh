@@ -122,21 +122,24 @@ E2E_SVC_US=$(us_per $((SVC_T1 - SVC_T0)) "$HELD"); E2E_SBX_US=$(us_per $((SBX_T1
 E2E_PG_US=$(us_per $((PG_T1 - PG_T0)) "$HELD")
 E2E_RATE=$(awk "BEGIN {printf \"%.0f\", $HELD / ($END - $START)}")
 
-say "== pushed webhooks: ROLE=worker delivers (4)'s whole outbox to one endpoint for every type"
-EVENTS=$("${PSQL[@]}" -c "SELECT count(*) FROM events" "${DB2##*/}")
+HOOK_EVENTS="${BENCH_WEBHOOK_EVENTS:-5000}"
+say "== pushed webhooks: ROLE=worker delivers the last $HOOK_EVENTS events of (4)'s outbox to one endpoint for every type"
+EVENTS=$("${PSQL[@]}" -c "SELECT least(count(*), $HOOK_EVENTS) FROM events" "${DB2##*/}")
+read -r FROM_XID FROM_SEQ <<<"$("${PSQL[@]}" -F ' ' -c "SELECT coalesce((SELECT xid::text FROM events ORDER BY events.xid DESC, seq DESC OFFSET $EVENTS LIMIT 1), '0'), \
+  coalesce((SELECT seq FROM events ORDER BY xid DESC, seq DESC OFFSET $EVENTS LIMIT 1), 0)" "${DB2##*/}")"
 RCV_PORT=18190
 python3 Sandbox/scripts/webhook-receiver.py --port $RCV_PORT --log /tmp/bench-webhooks.jsonl > /dev/null 2>/tmp/bench-receiver.log &
 RCV=$!
 sleep 1
 "${PSQL[@]}" -c "INSERT INTO webhook_endpoints (id, url, events, secret, cursor_xid, cursor_seq) \
-  VALUES (gen_random_uuid(), 'http://127.0.0.1:$RCV_PORT/hook', '{*}', 'whsec_bench', '0', 0)" "${DB2##*/}" > /dev/null
+  VALUES (gen_random_uuid(), 'http://127.0.0.1:$RCV_PORT/hook', '{*}', 'whsec_bench', '$FROM_XID', $FROM_SEQ)" "${DB2##*/}" > /dev/null
 : > /tmp/bench-webhooks.jsonl
 env DATABASE_URL="$DB2" ROLE=worker PORT=$API_PORT STRIPE_SECRET_KEY=sk_test_bench STRIPE_API_BASE=http://127.0.0.1:9 \
   WEBHOOK_ALLOW_PRIVATE=1 LOG_LEVEL=warning LOG_FORMAT=json "$BIN/payment-service" > /tmp/bench-webhooks.log 2>&1 &
 SVC=$!
 SVC_T0=$(cpu_ticks $SVC); PG_T0=$(pg_ticks)
 HOOK_START=$(date +%s.%N)
-for _ in $(seq 1 1200); do
+for _ in $(seq 1 600); do
   [ "$("${PSQL[@]}" -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'" "${DB2##*/}")" -ge "$EVENTS" ] && break
   sleep 0.1
 done
@@ -165,7 +168,7 @@ printf '4. end to end (ROLE=all, standalone sandbox), %ss burst: %s accepted, %s
 printf '   CPU per settled payment in (4): service %s µs, sandbox %s µs, PostgreSQL %s µs (intake, worker and the processor on the same %s cores)\n' \
   "$E2E_SVC_US" "$E2E_SBX_US" "$E2E_PG_US" "$(nproc)"
 printf '5. memory: idle %s MiB after start; peak %s MiB in (2), %s MiB in (4)\n' "$(mib "$IDLE")" "$(mib "$PEAK_INTAKE")" "$(mib "$PEAK_E2E")"
-printf '6. pushed webhooks, one endpoint (strictly ordered: one request in flight): %s of %s events in %.1fs = %s delivered/s; the receiver itself takes %s req/s from one connection (wrk -c1); ratio %s\n' \
+printf '7. pushed webhooks, one endpoint (strictly ordered: one request in flight): %s of %s events in %.1fs = %s delivered/s; the receiver itself takes %s req/s from one connection (wrk -c1); ratio %s\n' \
   "$DELIVERED" "$EVENTS" "$(awk "BEGIN {print $HOOK_END - $HOOK_START}")" "$HOOK_RATE" "$RCV_RPS" "$(awk "BEGIN {printf \"%.2f\", $HOOK_RATE / $RCV_RPS}")"
 printf '   CPU per delivered event: service %s µs, PostgreSQL %s µs\n' "$HOOK_SVC_US" "$HOOK_PG_US"
 Sandbox/bench/latency.sh
