@@ -34,22 +34,28 @@ public enum AddressRange {
     }
 
     private static func ipv6(_ a: [UInt8]) -> String? {
-        let zeroPrefix = a[0..<10].allSatisfy { $0 == 0 }
-        if zeroPrefix && a[10] == 0xFF && a[11] == 0xFF { return "IPv4-mapped (::ffff:0:0/96)" }
-        if a[0..<12].allSatisfy({ $0 == 0 }) {
-            if a[12..<15].allSatisfy({ $0 == 0 }) && a[15] <= 1 { return a[15] == 0 ? "unspecified (::)" : "loopback" }
-            return "IPv4-compatible (::/96)"
-        }
-        if a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xFF && a[3] == 0x9B && a[4..<12].allSatisfy({ $0 == 0 }) {
+        if a[0..<12].allSatisfy({ $0 == 0 }) { return compatible(a) }
+        if a[0..<10].allSatisfy({ $0 == 0 }) && a[10] == 0xFF && a[11] == 0xFF { return "IPv4-mapped (::ffff:0:0/96)" }
+        if a[0..<4] == [0x00, 0x64, 0xFF, 0x9B] && a[4..<12].allSatisfy({ $0 == 0 }) {
             return ipv4(Array(a[12..<16])).map { "NAT64 of \($0)" }
         }
+        return scoped(a)
+    }
+
+    private static func scoped(_ a: [UInt8]) -> String? {
         switch (a[0], a[1] & 0xC0) {
-        case (0xFC...0xFD, _): return "unique local (fc00::/7)"
-        case (0xFE, 0x80): return "link-local (fe80::/10)"
-        case (0xFE, 0xC0): return "site-local (fec0::/10)"
-        case (0xFF, _): return "multicast"
-        default: return nil
+        case (0xFC...0xFD, _): "unique local (fc00::/7)"
+        case (0xFE, 0x80): "link-local (fe80::/10)"
+        case (0xFE, 0xC0): "site-local (fec0::/10)"
+        case (0xFF, _): "multicast"
+        default: nil
         }
+    }
+
+    /// `::/96`: the unspecified address, loopback, and the deprecated IPv4-compatible form (refused whole).
+    private static func compatible(_ a: [UInt8]) -> String {
+        guard a[12..<15].allSatisfy({ $0 == 0 }), a[15] <= 1 else { return "IPv4-compatible (::/96)" }
+        return a[15] == 0 ? "unspecified (::)" : "loopback"
     }
 
     /// An IPv4 literal in any spelling `inet_aton` and browsers accept: one to four parts, each decimal, octal

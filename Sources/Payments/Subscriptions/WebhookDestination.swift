@@ -32,20 +32,8 @@ public struct WebhookDestination: Sendable, Equatable {
 
     /// The host of `authority` (`host`, `host:port`, `[v6]:port`), after checking its port.
     private static func host(of authority: Substring) throws(Refusal) -> String {
-        var host = authority
-        var port: Substring = ""
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw Refusal(message: "has an unclosed IPv6 literal") }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            guard after.isEmpty || after.hasPrefix(":") else { throw Refusal(message: "has characters after its IPv6 literal") }
-            port = after.dropFirst()
-            guard AddressRange.ipv6Literal(host) != nil else { throw Refusal(message: "has an IPv6 literal that is not valid (zones are not allowed)") }
-        } else if let colon = authority.firstIndex(of: ":") {
-            host = authority[..<colon]
-            port = authority[authority.index(after: colon)...]
-        }
-        if authority.contains(":") && !port.isEmpty {
+        let (host, port) = authority.hasPrefix("[") ? try bracketed(authority) : split(authority)
+        if let port, !port.isEmpty {
             guard port.allSatisfy(\.isASCIIDigit), port.count <= 5, let number = Int(port), (1...65_535).contains(number) else {
                 throw Refusal(message: "has a port that is not a number from 1 to 65535")
             }
@@ -58,6 +46,22 @@ public struct WebhookDestination: Sendable, Equatable {
             throw Refusal(message: "has a host that looks like an IPv4 address but is not one")
         }
         return name
+    }
+
+    /// `[v6]` or `[v6]:port`.
+    private static func bracketed(_ authority: Substring) throws(Refusal) -> (host: Substring, port: Substring?) {
+        guard let close = authority.firstIndex(of: "]") else { throw Refusal(message: "has an unclosed IPv6 literal") }
+        let host = authority[authority.index(after: authority.startIndex)..<close]
+        let after = authority[authority.index(after: close)...]
+        guard after.isEmpty || after.hasPrefix(":") else { throw Refusal(message: "has characters after its IPv6 literal") }
+        guard AddressRange.ipv6Literal(host) != nil else { throw Refusal(message: "has an IPv6 literal that is not valid (zones are not allowed)") }
+        return (host, after.isEmpty ? nil : after.dropFirst())
+    }
+
+    /// `host` or `host:port`; a second colon makes the port invalid.
+    private static func split(_ authority: Substring) -> (host: Substring, port: Substring?) {
+        guard let colon = authority.firstIndex(of: ":") else { return (authority, nil) }
+        return (authority[..<colon], authority[authority.index(after: colon)...])
     }
 
     /// A host whose last label is a number is read as an IPv4 literal, as browsers and libcurl do.
