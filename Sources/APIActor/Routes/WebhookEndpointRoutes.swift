@@ -141,7 +141,7 @@ struct WebhookEndpointRoutes {
 
     static func page(_ query: Parameters) throws(APIProblem) -> (before: Int?, limit: Int) {
         var errors: [FieldError] = []
-        let before = query.get("before").map { Formats.boundedInt($0, 1...Int(Int64.max)) }
+        let before = query.get("before").map { Formats.boundedInt($0, 0...Int(Int64.max)) }
         if case .some(nil) = before { errors.append(FieldError(parameter: "before", "not a cursor from this log (a page's next)")) }
         let limit = query.get("limit").map { Formats.boundedInt($0, 1...maxLimit) }
         if case .some(nil) = limit { errors.append(FieldError(parameter: "limit", "must be an integer from 1 to \(maxLimit)")) }

@@ -53,14 +53,13 @@ struct WebhookEndpointFields {
             names.append(name)
         }
         guard names.count == items.count else { return nil }
-        guard let selection = EventSelection(names: names) else { return fail("/events", "\"*\" already means every type: give it alone") }
-        return selection
+        return EventSelection(names: names)
     }
 
     /// A description, or `.some(nil)` for JSON null (clearing it).
     mutating func description(_ value: JSONValue) -> String?? {
         if value == .null { return .some(nil) }
-        guard case .string(let text) = value, text.count <= Self.maxDescriptionLength,
+        guard case .string(let text) = value, text.unicodeScalars.count <= Self.maxDescriptionLength,
             !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { return fail("/description", "must be a string of at most \(Self.maxDescriptionLength) characters without control characters, or null") }
         return .some(text)

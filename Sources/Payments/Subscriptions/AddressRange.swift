@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The address ranges a pushed webhook may not reach unless `WEBHOOK_ALLOW_PRIVATE` lifts the rule: everything
 /// that is not a public unicast address, so that an endpoint cannot turn the service against its own network
 /// (SSRF). Checked on IP literals when an endpoint is created or changed, and on every resolved address at
@@ -82,12 +76,5 @@ public enum AddressRange {
         if lower.hasPrefix("0x") { return lower.count == 2 ? 0 : UInt64(lower.dropFirst(2), radix: 16) }
         if lower.count > 1 && lower.hasPrefix("0") { return UInt64(lower.dropFirst(), radix: 8) }
         return UInt64(lower, radix: 10)
-    }
-
-    /// An IPv6 literal (without brackets or a zone); nil when `text` is not one.
-    public static func ipv6Literal(_ text: Substring) -> [UInt8]? {
-        var address = in6_addr()
-        guard inet_pton(AF_INET6, String(text), &address) == 1 else { return nil }
-        return withUnsafeBytes(of: &address) { Array($0) }
     }
 }

@@ -19,10 +19,12 @@ public enum EventSelection: Sendable, Equatable {
         }
     }
 
-    /// From stored or requested names; nil when one is not a known type or `"*"` comes with others, or none is given.
+    /// From stored or requested names; nil when one is neither a known type nor `"*"`, or none is given. `"*"` among
+    /// other names still means every type (they add nothing to it).
     public init?(names: [String]) {
         let unique = Set(names)
-        if unique == ["*"] {
+        guard !unique.contains("*") else {
+            guard unique.isSubset(of: Self.knownTypes + ["*"]) else { return nil }
             self = .all
             return
         }

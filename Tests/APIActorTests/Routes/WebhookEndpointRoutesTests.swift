@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Testing
+import Payments
 import TestSupport
 @testable import APIActor
 
@@ -50,8 +51,18 @@ struct WebhookEndpointRoutesTests {
         }
     }
 
+    @Test("the OpenAPI document's url pattern is the validator's own grammar, in both bodies")
+    func documentedGrammar() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        for name in ["WebhookEndpointCreate", "WebhookEndpointChange"] {
+            let url = (schemas[name]?["properties"] as? [String: [String: Any]])?["url"]
+            #expect(url?["pattern"] as? String == WebhookDestination.pattern, "\(name)")
+        }
+    }
+
     @Test("public addresses and names are accepted; WEBHOOK_ALLOW_PRIVATE lets loopback through", arguments: [
-        "https://8.8.8.8/hook", "http://[2001:db8::1]:8443/x", "https://hooks.example.com/a?b=c#d", "http://example.com:8080",
+        "https://8.8.8.8/hook", "https://hooks.example.com/a?b=c#d", "http://example.com:8080", "HTTPS://A.Example:65535/x@y?z=1",
     ])
     func acceptedURLs(_ url: String) async throws {
         try await RouteBed.run { bed in
@@ -67,7 +78,7 @@ struct WebhookEndpointRoutesTests {
     @Test("every bad field is named in one 400", arguments: [
         ("{\"events\":[\"*\"]}", "/url"), ("{\"url\":\"https://e.example/\"}", "/events"),
         ("{\"url\":\"https://e.example/\",\"events\":[\"payment-succeded\"]}", "/events/0"),
-        ("{\"url\":\"https://e.example/\",\"events\":[\"*\",\"payment-failed\"]}", "/events"),
+        ("{\"url\":\"https://e.example/\",\"events\":[\"*\",\"payment-faild\"]}", "/events/1"),
         ("{\"url\":\"https://e.example/\",\"events\":[]}", "/events"), ("{\"url\":\"https://e.example/\",\"events\":\"*\"}", "/events"),
         ("{\"url\":42,\"events\":[\"*\"]}", "/url"), ("{\"url\":\"https://e.example/\",\"events\":[\"*\"],\"secret\":\"x\"}", "/secret"),
         ("{\"url\":\"https://e.example/\",\"events\":[\"*\"],\"description\":\"\(String(repeating: "d", count: 501))\"}", "/description"),
