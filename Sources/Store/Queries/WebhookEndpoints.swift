@@ -36,11 +36,14 @@ extension Database {
     }
 
     /// Nil when there is none. A new URL, or enabling a disabled endpoint, starts its retry schedule afresh, so the
-    /// event it is held on is tried again at once.
+    /// event it is held on is tried again at once. Any change of the URL, the types or `enabled` fences a delivery in
+    /// flight (`cursor_version`): what it sent is sent again under the new settings.
     public func updateWebhookEndpoint(id: String, _ change: WebhookEndpointChange, by attribution: Attribution) async throws(StoreError) -> WebhookEndpoint? {
         try await transaction(rerun: .asIs) { tx throws(StoreError) in
             guard let before = try tx.webhookEndpoint(id: id, locked: true) else { return nil }
             let afresh = (change.url.map { $0 != before.url } ?? false) || (change.enabled == true && !before.enabled)
+            // A delivery in flight stops at its next record: it may be going to the old URL or for a type no longer wanted.
+            let changed = afresh || (change.events.map { $0 != before.events } ?? false) || change.enabled == false
             let description = change.description.map { $0 ?? "" }
             let row = try tx.execute(
                 """
@@ -52,6 +55,7 @@ extension Database {
                   failures = CASE WHEN \(afresh)::boolean THEN 0 ELSE failures END,
                   failing_since = CASE WHEN \(afresh)::boolean THEN NULL ELSE failing_since END,
                   next_attempt_at = CASE WHEN \(afresh)::boolean THEN 0 ELSE next_attempt_at END,
+                  cursor_version = cursor_version + CASE WHEN \(changed)::boolean THEN 1 ELSE 0 END,
                   updated_at = clock_timestamp()
                 WHERE id = \(id)::uuid RETURNING \(unescaped: WebhookEndpointRow.columns)
                 """)[0]

@@ -1,11 +1,12 @@
 import Logging
 import Payments
+import ServiceLifecycle
 import Store
 
 /// Pushes one claimed endpoint's work, one request at a time: its waiting redeliveries, then (when due) its
 /// events after the cursor in feed order, until one is refused, the claim's share is sent, or the feed is
-/// caught up. Every attempt is recorded under the lease before the next is sent; a lease that no longer holds
-/// ends the drive (another deliverer, a replay or a delete took over).
+/// caught up, or the process shuts down. Every attempt is recorded under the lease before the next is sent; a lease
+/// that no longer holds ends the drive (another deliverer, a replay, a change of the endpoint or its deletion).
 struct EndpointDriver: Sendable {
     let database: Database
     let post: WebhookPost
@@ -38,7 +39,8 @@ struct EndpointDriver: Sendable {
         var cursor = endpoint.cursor
         var delivery = EndpointDelivery(failures: endpoint.delivery.failures, failingSince: endpoint.delivery.failingSince, schedule: configuration.schedule)
         var sent = 0
-        while sent < configuration.eventsPerClaim {
+        // A graceful shutdown ends the drive after the request in flight: the rest waits for the next claim.
+        while sent < configuration.eventsPerClaim, !Task.isShuttingDownGracefully {
             let page = try await database.events(after: cursor, limit: min(100, configuration.eventsPerClaim))
             guard let last = page.last else { return .keptLease }
             let selected = page.filter { endpoint.events.includes($0.type) }
@@ -47,7 +49,7 @@ struct EndpointDriver: Sendable {
                 cursor = last.id
                 continue
             }
-            for event in selected.prefix(configuration.eventsPerClaim - sent) {
+            for event in selected.prefix(configuration.eventsPerClaim - sent) where !Task.isShuttingDownGracefully {
                 let attempt = await post.send(event, to: endpoint.url, secrets: endpoint.secrets)
                 let action = delivery.attempted(attempt.outcome, at: configuration.clock(), jitter: configuration.jitter())
                 let held = try await database.recordAttempt(

@@ -164,6 +164,42 @@ struct WebhookDeliveryTests {
         await bed.shutdown()
     }
 
+    @Test("a claim is fenced by a later claim, a change of URL, types or enabled, a replay and a delete; not by a description")
+    func fences() async throws {
+        let bed = try await DeliveryBed()
+        let endpoint = try await bed.endpoint(url: "http://127.0.0.1:9/hook")
+        let ids = try await bed.append(1)
+        let event = try #require(try await bed.db.database.events(after: .start, limit: 1).first)
+        let by = Attribution(actor: "ops")
+        let changes: [(String, WebhookEndpointChange?, Bool)] = [
+            ("description", WebhookEndpointChange(description: .some("x")), true), ("url", WebhookEndpointChange(url: "http://127.0.0.1:8/h"), false),
+            ("events", WebhookEndpointChange(events: .only(["payment-succeeded"])), false), ("disable", WebhookEndpointChange(enabled: false), false),
+            ("replay", nil, false),
+        ]
+        for (name, change, holds) in changes {
+            _ = try await bed.db.database.updateWebhookEndpoint(id: endpoint.id, WebhookEndpointChange(events: .all, enabled: true), by: by)
+            let claim = try #require(try await bed.db.database.claimWebhookEndpoints(owner: "t", now: bed.now, limit: 1, lease: .seconds(30)).first, "\(name)")
+            if let change { _ = try await bed.db.database.updateWebhookEndpoint(id: endpoint.id, change, by: by) } else {
+                _ = try await bed.db.database.replayWebhookEndpoint(id: endpoint.id, after: .start, by: by)
+            }
+            let held = try await bed.db.database.recordAttempt(
+                on: event, of: claim.lease, DeliveryAttempt(status: 200, error: nil), decided: .advance, delivery: claim.delivery, extending: .seconds(30))
+            #expect(held == holds, "\(name)")
+            try await bed.db.database.release(claim.lease)
+            _ = try await bed.db.database.replayWebhookEndpoint(id: endpoint.id, after: .start, by: by)
+        }
+        let first = try #require(try await bed.db.database.claimWebhookEndpoints(owner: "a", now: bed.now, limit: 1, lease: .zero).first)
+        let second = try #require(try await bed.db.database.claimWebhookEndpoints(owner: "b", now: bed.now, limit: 1, lease: .seconds(30)).first)
+        #expect(second.lease.generation == first.lease.generation + 1)
+        let attempt = DeliveryAttempt(status: 200, error: nil)
+        #expect(try await !bed.db.database.recordAttempt(on: event, of: first.lease, attempt, decided: .advance, delivery: first.delivery, extending: .seconds(1)))
+        #expect(try await bed.db.database.claimWebhookEndpoints(owner: "c", now: bed.now, limit: 1, lease: .seconds(30)).isEmpty, "held by b")
+        _ = try await bed.db.database.deleteWebhookEndpoint(id: endpoint.id, by: by)
+        #expect(try await !bed.db.database.recordAttempt(on: event, of: second.lease, attempt, decided: .advance, delivery: second.delivery, extending: .seconds(1)))
+        _ = ids
+        await bed.shutdown()
+    }
+
     @Test("ended delivery rows go after 30 days; pending ones stay")
     func deliveryLogRetention() async throws {
         let bed = try await DeliveryBed()
