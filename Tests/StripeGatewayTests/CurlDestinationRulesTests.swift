@@ -44,6 +44,17 @@ struct CurlDestinationRulesTests {
         await #expect(throws: HTTPTransportError.self) { _ = try await strict.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/")) }
     }
 
+    @Test("the head counts towards the limit too: a flood of headers ends the read there")
+    func headersBounded() async throws {
+        let headers = (0..<2_000).map { _ in ("X-Flood", String(repeating: "h", count: 60)) }
+        let server = try ScriptedHTTPServer { _ in .respond(status: 200, headers: headers, body: "ok") }
+        defer { server.stop() }
+        let cutting = CurlHTTPClient(maxResponseBytes: 64 << 10, destinations: CurlDestinationRules(cutsLongAnswers: true))
+        defer { cutting.shutdown() }
+        let answer = try await cutting.send(CurlRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/"))
+        #expect(answer.status == 200 && (answer.headers["x-flood"]?.utf8.count ?? 0) < 64 << 10)
+    }
+
     @Test("proxy variables are not followed when the rule says so (they are otherwise)")
     func proxiesIgnored() async throws {
         let server = try ScriptedHTTPServer { _ in .respond(status: 204, headers: [], body: "") }

@@ -19,10 +19,19 @@ public enum AddressRange {
         case (100, 64...127): "carrier-grade NAT (100.64.0.0/10)"
         case (127, _): "loopback"
         case (169, 254): "link-local (169.254.0.0/16)"
-        case (192, 0) where a[2] == 0: "IETF protocol assignments (192.0.0.0/24)"
         case (198, 18...19): "benchmarking (198.18.0.0/15)"
         case (224...239, _): "multicast"
         case (240...255, _): "reserved (240.0.0.0/4, the broadcast address included)"
+        default: special(a)
+        }
+    }
+
+    /// The special-purpose /24s.
+    private static func special(_ a: [UInt8]) -> String? {
+        switch (a[0], a[1], a[2]) {
+        case (192, 0, 0): "IETF protocol assignments (192.0.0.0/24)"
+        case (192, 0, 2), (198, 51, 100), (203, 0, 113): "documentation (TEST-NET)"
+        case (192, 88, 99): "6to4 relay anycast (192.88.99.0/24)"
         default: nil
         }
     }
@@ -33,7 +42,17 @@ public enum AddressRange {
         if a[0..<4] == [0x00, 0x64, 0xFF, 0x9B] && a[4..<12].allSatisfy({ $0 == 0 }) {
             return ipv4(Array(a[12..<16])).map { "NAT64 of \($0)" }
         }
-        return scoped(a)
+        return transition(a) ?? scoped(a)
+    }
+
+    /// Prefixes that reach IPv4 through a translator or a tunnel, or reach nothing: refused whole.
+    private static func transition(_ a: [UInt8]) -> String? {
+        if a[0..<6] == [0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01] { return "local-use NAT64 (64:ff9b:1::/48)" }
+        if a[0] == 0x20 && a[1] == 0x02 { return "6to4 (2002::/16)" }
+        if a[0..<4] == [0x20, 0x01, 0x00, 0x00] { return "Teredo (2001::/32)" }
+        if a[0..<4] == [0x20, 0x01, 0x0D, 0xB8] { return "documentation (2001:db8::/32)" }
+        if a[0..<2] == [0x01, 0x00] && a[2..<8].allSatisfy({ $0 == 0 }) { return "discard-only (100::/64)" }
+        return nil
     }
 
     private static func scoped(_ a: [UInt8]) -> String? {

@@ -64,11 +64,14 @@ extension Database {
         }
     }
 
-    /// Records a redelivery's attempt, while the lease holds.
-    /// Records a redelivery's attempt and extends the lease, while the lease holds (false when it does not).
+    /// Records a redelivery's attempt and extends the lease, while the lease holds (false when it does not). Run again
+    /// after a lost COMMIT, it finds the row it ended.
     public func recordRedelivery(_ id: Int, of lease: EndpointLease, _ attempt: DeliveryAttempt, extending: Duration) async throws(StoreError) -> Bool {
         let status: WebhookDelivery.Status = attempt.outcome == .accepted ? .delivered : .failed
-        return try await withConnection(rerun: .asIs) { tx throws(StoreError) in
+        let recognise: Rerun<Bool> = .whenRecognised { tx throws(StoreError) in
+            try tx.execute("SELECT 1 FROM webhook_deliveries WHERE id = \(id)::bigint AND status <> 'pending'").isEmpty ? nil : true
+        }
+        return try await withConnection(rerun: recognise) { tx throws(StoreError) in
             try tx.execute(
                 """
                 WITH held AS (
@@ -83,29 +86,38 @@ extension Database {
         }
     }
 
-    /// Moves the cursor over events the endpoint does not receive, and extends the lease; false when the lease or
-    /// the cursor version no longer holds.
+    /// Moves the cursor over events the endpoint does not receive (any more: its types changed), and extends the lease;
+    /// false when the lease or the cursor version no longer holds. An event it was held on is among them: its retry
+    /// schedule ends, and so does its log row (`failed`, saying why).
     public func passOver(to cursor: EventCursor, of lease: EndpointLease, extending: Duration) async throws(StoreError) -> Bool {
-        try await withConnection(rerun: .asIs) { tx throws(StoreError) in
-            try tx.execute(
+        try await transaction(rerun: .asIs) { tx throws(StoreError) in
+            let moved = try tx.execute(
                 """
                 UPDATE webhook_endpoints SET cursor_xid = \(String(cursor.xid))::xid8, cursor_seq = \(String(cursor.seq))::bigint,
+                  failures = 0, failing_since = NULL, next_attempt_at = 0,
                   lease_until = clock_timestamp() + make_interval(secs => \(extending.seconds)::double precision)
                 WHERE id = \(lease.endpointId)::uuid AND \(EndpointLease.fence(lease))
                 """
             ).affectedRows == 1
+            guard moved else { return false }
+            try tx.endPassedOver(of: lease.endpointId, through: cursor)
+            return true
         }
     }
 
     /// Records an attempt at the endpoint's head event and what it decided, in one transaction: the endpoint's
     /// cursor and schedule, the delivery log's row, and the audit row when the endpoint is disabled. False (and
     /// nothing written) when the lease or the cursor version no longer holds. An advance keeps the lease (extended);
-    /// a retry or a disable gives it up.
+    /// a retry or a disable gives it up. Run again after a lost COMMIT, it recognises the endpoint as its own commit
+    /// left it (still under its lease generation), and writes nothing twice.
     public func recordAttempt(
         on event: FeedEvent, of lease: EndpointLease, _ attempt: DeliveryAttempt, decided action: EndpointDelivery.Action,
         delivery: EndpointDelivery, extending: Duration
     ) async throws(StoreError) -> Bool {
-        try await transaction(rerun: .asIs) { tx throws(StoreError) in
+        let recognise: Rerun<Bool> = .whenRecognised { tx throws(StoreError) in
+            try tx.recognises(action, on: event, of: lease, delivery: delivery) ? true : nil
+        }
+        return try await transaction(rerun: recognise) { tx throws(StoreError) in
             let moved = try tx.execute(
                 """
                 UPDATE webhook_endpoints SET \(EndpointLease.effect(of: action, on: event, delivery: delivery, extending: extending)),
@@ -114,9 +126,11 @@ extension Database {
                 """
             ).affectedRows == 1
             guard moved else { return false }
+            if action == .advance { try tx.endPassedOver(of: lease.endpointId, through: event.id) }
             try tx.logAttempt(on: event, endpoint: lease.endpointId, attempt, ended: action)
             if case .disable = action {
                 try tx.appendAudit(AuditEntry(.webhookDelivery, .disableEndpoint, subject: lease.endpointId, statusBefore: "enabled", statusAfter: "disabled"))
+                try tx.endRedeliveries(of: lease.endpointId)
             }
             return true
         }
@@ -162,6 +176,39 @@ extension EndpointLease {
 }
 
 extension Transaction {
+    /// The endpoint is as `action` left it, under this lease's generation: the first run's commit landed.
+    func recognises(_ action: EndpointDelivery.Action, on event: FeedEvent, of lease: EndpointLease, delivery: EndpointDelivery) throws(StoreError) -> Bool {
+        let state: SQL =
+            switch action {
+            case .advance: "cursor_xid = \(String(event.id.xid))::xid8 AND cursor_seq = \(String(event.id.seq))::bigint"
+            case .retry(let at): "lease_until IS NULL AND next_attempt_at = \(at)::bigint AND failures = \(delivery.failures)::int"
+            case .disable: "NOT enabled"
+            }
+        return !(try execute(
+            "SELECT 1 FROM webhook_endpoints WHERE id = \(lease.endpointId)::uuid AND lease_generation = \(lease.generation)::bigint AND \(state)"
+        ).isEmpty)
+    }
+
+    /// The log rows of events the cursor moved past unsent (their types were dropped from the endpoint's) end `failed`.
+    func endPassedOver(of endpoint: String, through cursor: EventCursor) throws(StoreError) {
+        try execute(
+            """
+            UPDATE webhook_deliveries SET status = 'failed', last_error = 'passed over: no longer one of the endpoint''s types',
+              updated_at = clock_timestamp()
+            WHERE endpoint_id = \(endpoint)::uuid AND NOT redelivery AND status = 'pending'
+              AND (event_xid, event_seq) <= (\(String(cursor.xid))::xid8, \(String(cursor.seq))::bigint)
+            """)
+    }
+
+    /// A disabled endpoint sends nothing: its waiting redeliveries end `failed`.
+    func endRedeliveries(of endpoint: String) throws(StoreError) {
+        try execute(
+            """
+            UPDATE webhook_deliveries SET status = 'failed', last_error = 'the endpoint was disabled', updated_at = clock_timestamp()
+            WHERE endpoint_id = \(endpoint)::uuid AND redelivery AND status = 'pending'
+            """)
+    }
+
     /// The cursor's log row of `event` for the endpoint: created at its first attempt, counting each one after.
     func logAttempt(on event: FeedEvent, endpoint: String, _ attempt: DeliveryAttempt, ended action: EndpointDelivery.Action) throws(StoreError) {
         let status: WebhookDelivery.Status =

@@ -35,15 +35,16 @@ extension Database {
         try await withConnection(rerun: .asIs) { tx throws(StoreError) in try tx.webhookEndpoint(id: id) }
     }
 
-    /// Nil when there is none. A new URL, or enabling a disabled endpoint, starts its retry schedule afresh, so the
-    /// event it is held on is tried again at once. Any change of the URL, the types or `enabled` fences a delivery in
+    /// Nil when there is none. A new URL or new types, or enabling a disabled endpoint, start its retry schedule afresh,
+    /// so the event it is held on is tried again at once (or passed over, when its type is no longer wanted). Any change of the URL, the types or `enabled` fences a delivery in
     /// flight (`cursor_version`): what it sent is sent again under the new settings.
     public func updateWebhookEndpoint(id: String, _ change: WebhookEndpointChange, by attribution: Attribution) async throws(StoreError) -> WebhookEndpoint? {
         try await transaction(rerun: .asIs) { tx throws(StoreError) in
             guard let before = try tx.webhookEndpoint(id: id, locked: true) else { return nil }
             let afresh = (change.url.map { $0 != before.url } ?? false) || (change.enabled == true && !before.enabled)
+                || (change.events.map { $0 != before.events } ?? false)
             // A delivery in flight stops at its next record: it may be going to the old URL or for a type no longer wanted.
-            let changed = afresh || (change.events.map { $0 != before.events } ?? false) || change.enabled == false
+            let changed = afresh || change.enabled == false
             let description = change.description.map { $0 ?? "" }
             let row = try tx.execute(
                 """
@@ -61,13 +62,18 @@ extension Database {
                 """)[0]
             let endpoint = try WebhookEndpointRow.decode(row)
             try tx.appendAudit(.endpoint(id, attribution, .updateEndpoint, before: before, after: endpoint))
+            if !endpoint.enabled { try tx.endRedeliveries(of: id) }
             return endpoint
         }
     }
 
     /// False when there was none. Its delivery log goes with it; its audit rows stay.
+    /// Run again after a lost COMMIT, it finds the endpoint gone with its `unsubscribe` row, and answers as deleted.
     public func deleteWebhookEndpoint(id: String, by attribution: Attribution) async throws(StoreError) -> Bool {
-        try await transaction(rerun: .asIs) { tx throws(StoreError) in
+        let recognise: Rerun<Bool> = .whenRecognised { tx throws(StoreError) in
+            try tx.execute("SELECT 1 FROM audit_log WHERE subject = \(id) AND action = 'unsubscribe'").isEmpty ? nil : true
+        }
+        return try await transaction(rerun: recognise) { tx throws(StoreError) in
             guard let before = try tx.webhookEndpoint(id: id, locked: true) else { return false }
             try tx.execute("DELETE FROM webhook_endpoints WHERE id = \(id)::uuid")
             try tx.appendAudit(.endpoint(id, attribution, .unsubscribe, before: before, after: nil))
@@ -75,8 +81,10 @@ extension Database {
         }
     }
 
-    /// `secret` signs from now on; the one it replaces signs beside it until `previousUntil` (unix seconds). Nil
-    /// when there is no such endpoint. Run again after a lost COMMIT, it recognises its own new secret.
+    /// `secret` signs from now on; the one it replaces signs beside it until `previousUntil` (unix seconds), and only
+    /// that one: a rotation during another's overlap ends the older secret at once. Nil when there is no such
+    /// endpoint. A delivery in flight stops at its next record (`cursor_version`), so the old secrets sign nothing
+    /// more than the request already sent. Run again after a lost COMMIT, it recognises its own new secret.
     public func rotateWebhookSecret(
         id: String, secret: String, previousUntil: Int, by attribution: Attribution
     ) async throws(StoreError) -> WebhookEndpoint? {
@@ -88,7 +96,7 @@ extension Database {
             let rows = try tx.execute(
                 """
                 UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_until = \(previousUntil)::bigint, secret = \(secret),
-                  updated_at = clock_timestamp()
+                  cursor_version = cursor_version + 1, updated_at = clock_timestamp()
                 WHERE id = \(id)::uuid RETURNING \(unescaped: WebhookEndpointRow.columns)
                 """).rows
             guard let row = rows.first else { return nil }
@@ -106,7 +114,7 @@ extension Database {
     }
 
     /// Moves the endpoint's cursor back to `cursor`: it receives every event after it again, in order. A delivery
-    /// in flight when it moves records its attempt but cannot move the cursor (`cursor_version`).
+    /// in flight when it moves can record nothing (`cursor_version`): what it sent is sent again after the replay.
     public func replayWebhookEndpoint(id: String, after cursor: EventCursor, by attribution: Attribution) async throws(StoreError) -> ReplayOutcome {
         try await transaction(rerun: .asIs) { tx throws(StoreError) in
             guard let before = try tx.webhookEndpoint(id: id, locked: true) else { return .notFound }
@@ -133,7 +141,8 @@ extension Database {
     }
 
     /// Queues one event to be sent to the endpoint again, out of band (the cursor does not move), marked as a
-    /// redelivery; the endpoint's deliverer sends it before its next cursor event.
+    /// redelivery; the endpoint's deliverer sends it before its next cursor event. Run again after a lost COMMIT it
+    /// may queue a second one: the receiver sees the event once more, with the same id (at least once).
     public func requestRedelivery(endpointId: String, event: EventCursor, by attribution: Attribution) async throws(StoreError) -> RedeliveryOutcome {
         try await transaction(rerun: .asIs) { tx throws(StoreError) in
             guard let endpoint = try tx.webhookEndpoint(id: endpointId) else { return .noEndpoint }

@@ -8,6 +8,7 @@ final class CurlTransferState {
     private(set) var responseBody: [UInt8] = []
     private(set) var headers: [String: String] = [:]
     private(set) var responseTooLarge = false
+    private var headerBytes = 0
     /// curl has taken the last body byte, in this attempt or an earlier one.
     private(set) var tookWholeBody = false
     /// Why an address curl tried was refused (the last such), for the error of a transfer that could not connect.
@@ -69,6 +70,12 @@ final class CurlTransferState {
     /// CURLOPT_HEADERFUNCTION: one header line at a time, status lines included. A new status line
     /// (after a 100 Continue, say) starts a fresh header set.
     func header(_ buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
+        // The head counts towards the same limit as the body: a hostile answer cannot grow it without bound.
+        headerBytes += count
+        guard headerBytes <= maxResponseBytes else {
+            responseTooLarge = true
+            return 0
+        }
         let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: count), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             headers = [:]

@@ -28,11 +28,15 @@ struct EndpointDriver: Sendable {
     private func redeliver(_ endpoint: ClaimedEndpoint) async throws(StoreError) -> Bool {
         for waiting in try await database.pendingRedeliveries(of: endpoint.lease) {
             let attempt = await post.send(waiting.event, to: endpoint.url, secrets: endpoint.secrets, redelivery: true)
-            guard try await database.recordRedelivery(waiting.id, of: endpoint.lease, attempt, extending: configuration.lease) else { return false }
+            guard try await database.recordRedelivery(waiting.id, of: endpoint.lease, attempt, extending: configuration.lease) else {
+                try await database.release(endpoint.lease)
+                return false
+            }
         }
         return true
     }
 
+    /// Whether the drive must give its lease back (a fenced lease is given back too: `release` names its generation).
     enum End { case keptLease, gaveUpLease }
 
     private func deliver(_ endpoint: ClaimedEndpoint) async throws(StoreError) -> End {
@@ -45,16 +49,21 @@ struct EndpointDriver: Sendable {
             guard let last = page.last else { return .keptLease }
             let selected = page.filter { endpoint.events.includes($0.type) }
             if selected.isEmpty {
-                guard try await database.passOver(to: last.id, of: endpoint.lease, extending: configuration.lease) else { return .gaveUpLease }
+                guard try await database.passOver(to: last.id, of: endpoint.lease, extending: configuration.lease) else { return .keptLease }
                 cursor = last.id
+                delivery = EndpointDelivery(failures: 0, failingSince: nil, schedule: configuration.schedule)
                 continue
             }
+            // The schedule read at the claim is the held event's: a first event that is not it starts afresh.
+            if selected.first?.id != page.first?.id { delivery = EndpointDelivery(failures: 0, failingSince: nil, schedule: configuration.schedule) }
             for event in selected.prefix(configuration.eventsPerClaim - sent) where !Task.isShuttingDownGracefully {
                 let attempt = await post.send(event, to: endpoint.url, secrets: endpoint.secrets)
                 let action = delivery.attempted(attempt.outcome, at: configuration.clock(), jitter: configuration.jitter())
                 let held = try await database.recordAttempt(
                     on: event, of: endpoint.lease, attempt, decided: action, delivery: delivery, extending: configuration.lease)
-                guard held else { return .gaveUpLease }
+                // Fenced: a replay or a change of the endpoint (the lease is still ours, and given back at once), or
+                // another deliverer took over (then the release finds another generation and does nothing).
+                guard held else { return .keptLease }
                 sent += 1
                 guard action == .advance else {
                     note(action, endpoint: endpoint, event: event, attempt: attempt)

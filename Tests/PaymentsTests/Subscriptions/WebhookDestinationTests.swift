@@ -30,7 +30,8 @@ struct WebhookDestinationTests {
     @Test("refused ranges, and public addresses that pass", arguments: [
         ([127, 9, 9, 9], true), ([10, 1, 2, 3], true), ([172, 31, 0, 1], true), ([172, 32, 0, 1], false), ([192, 168, 0, 1], true),
         ([169, 254, 169, 254], true), ([100, 64, 0, 1], true), ([100, 128, 0, 1], false), ([0, 1, 2, 3], true), ([224, 0, 0, 1], true),
-        ([255, 255, 255, 255], true), ([8, 8, 8, 8], false), ([93, 184, 216, 34], false),
+        ([255, 255, 255, 255], true), ([8, 8, 8, 8], false), ([93, 184, 216, 34], false), ([192, 0, 2, 1], true), ([198, 51, 100, 7], true),
+        ([203, 0, 113, 9], true), ([192, 88, 99, 1], true), ([192, 0, 1, 1], false),
     ] as [([UInt8], Bool)])
     func v4Ranges(_ address: [UInt8], _ refused: Bool) {
         #expect((AddressRange.refused(address) != nil) == refused, "\(address)")
@@ -47,7 +48,8 @@ struct WebhookDestinationTests {
 
     @Test("IPv6 ranges (the connect-time check's)", arguments: [
         ("::1", true), ("::", true), ("::ffff:8.8.8.8", true), ("::7f00:1", true), ("fc00::1", true), ("fdff::1", true), ("fe80::1", true),
-        ("fec0::1", true), ("ff02::1", true), ("64:ff9b::a00:1", true), ("64:ff9b::808:808", false), ("2001:db8::1", false),
+        ("fec0::1", true), ("ff02::1", true), ("64:ff9b::a00:1", true), ("64:ff9b::808:808", false), ("2001:db8::1", true), ("64:ff9b:1::a9fe:a9fe", true),
+        ("2002:7f00:1::1", true), ("2001:0:4136:e378::1", true), ("100::1", true), ("2001:4860:4860::8888", false),
         ("2606:4700::1111", false),
     ])
     func v6Ranges(_ text: String, _ refused: Bool) throws {

@@ -200,6 +200,43 @@ struct WebhookDeliveryTests {
         await bed.shutdown()
     }
 
+    @Test("dropping the held event's type moves the endpoint on at once: its row ends failed, the next event starts afresh")
+    func droppedTypePassesOver() async throws {
+        let bed = try await DeliveryBed()
+        let receiver = try WebhookReceiver.start(plan: ["500"])
+        let endpoint = try await bed.endpoint(url: receiver.url)
+        let held = try await bed.append(1, type: "payment-failed")
+        try await bed.running([bed.deliverer(schedule: DeliverySchedule(base: 600, cap: 600, window: 86_400))]) {
+            _ = await receiver.received { $0.count == 1 }
+            _ = try await Self.eventually { try await bed.db.database.webhookEndpoint(id: endpoint.id).flatMap { $0.failures == 1 ? $0 : nil } }
+            _ = try await bed.db.database.updateWebhookEndpoint(
+                id: endpoint.id, WebhookEndpointChange(events: .only(["payment-succeeded"])), by: Attribution(actor: "ops"))
+            let next = try await bed.append(1)
+            let log = await receiver.received { $0.count == 2 }
+            #expect(log.map(\.eventId) == [held[0], next[0]])
+            let rows = try await Self.eventually {
+                let rows = try await bed.deliveries(endpoint.id)
+                return rows.count == 2 && rows.allSatisfy({ $0.status != .pending }) ? rows : nil
+            }
+            #expect(rows.map(\.status) == [.delivered, .failed] && rows.last?.lastError?.contains("passed over") == true)
+            #expect(try await bed.db.database.webhookEndpoint(id: endpoint.id)?.failures == 0)
+        }
+        await bed.shutdown()
+    }
+
+    @Test("disabling an endpoint ends its waiting redeliveries")
+    func disablingEndsRedeliveries() async throws {
+        let bed = try await DeliveryBed()
+        let endpoint = try await bed.endpoint(url: "http://127.0.0.1:9/hook")
+        let ids = try await bed.append(1)
+        let by = Attribution(actor: "ops")
+        _ = try await bed.db.database.requestRedelivery(endpointId: endpoint.id, event: EventCursor(ids[0])!, by: by)
+        _ = try await bed.db.database.updateWebhookEndpoint(id: endpoint.id, WebhookEndpointChange(enabled: false), by: by)
+        let rows = try await bed.deliveries(endpoint.id)
+        #expect(rows.map(\.status) == [.failed] && rows.first?.lastError == "the endpoint was disabled")
+        await bed.shutdown()
+    }
+
     @Test("ended delivery rows go after 30 days; pending ones stay")
     func deliveryLogRetention() async throws {
         let bed = try await DeliveryBed()
