@@ -23,7 +23,13 @@ struct WebhookLostCommitTests {
             let log = await receiver.received { $0.count >= 2 }
             #expect(proxy.fired == 1)
             #expect(log.count == 2 && Set(log.compactMap(\.eventId)).count == 2, "\(log.map { $0.eventId ?? "" })")
-            let attempts = try await stack.database.column("SELECT attempts::text FROM webhook_deliveries WHERE endpoint_id = \(id)::uuid ORDER BY id")
+            var attempts: [String?] = []
+            for _ in 0..<100 {
+                attempts = try await stack.database.column(
+                    "SELECT attempts::text FROM webhook_deliveries WHERE endpoint_id = \(id)::uuid AND status = 'delivered' ORDER BY id")
+                if attempts.count == 2 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             #expect(attempts == ["1", "1"])
         }
     }
