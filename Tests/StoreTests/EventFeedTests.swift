@@ -29,10 +29,11 @@ struct EventFeedTests {
             """
             INSERT INTO events (xid, type, subject_id, payment_id, data)
             SELECT x::text::xid8, 'payment-requested', gen_random_uuid(), gen_random_uuid(), '{}'
-            FROM unnest(ARRAY[9, 99, 100, 727, 999, 1000, 1006, 10000]) AS x RETURNING seq
+            FROM unnest(ARRAY[3, 9, 10, 99, 100, 101]) AS x RETURNING seq
             """)
         let whole = try await db.database.events(after: .start, limit: 100).map(\.id.xid)
-        #expect(whole == [9, 99, 100, 727, 999, 1000, 1006, 10000])
+        // Below every running transaction's xid on any cluster, however young (the feed serves only those).
+        #expect(whole == [3, 9, 10, 99, 100, 101])
         var paged: [UInt64] = []
         var cursor = EventCursor.start
         while let page = Optional(try await db.database.events(after: cursor, limit: 3)), let last = page.last {
