@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(services: services.map(OpaqueService.init), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         wiring.http.shutdown()
-        wiring.webhookHTTP.shutdown()
+        wiring.webhookHTTP?.shutdown()
         tracing?.http.shutdown()
     }
 

@@ -15,9 +15,9 @@ struct ServiceWiring {
     let logger: Logger
     /// The gateway's transport: shut down after the group has stopped.
     let http: CurlHTTPClient
-    /// Pushed webhooks' own client (shut down after the group too): its own connections, concurrency and time-outs,
-    /// the SSRF rules at every connect, no proxy, at most 64 KiB of an answer read.
-    let webhookHTTP: CurlHTTPClient
+    /// Pushed webhooks' own client (shut down after the group too), with the worker only: its own connections,
+    /// concurrency and time-outs, the SSRF rules at every connect, no proxy, at most 64 KiB of an answer read.
+    let webhookHTTP: CurlHTTPClient?
     /// "Events were committed", from this process's one LISTEN connection: wakes the event streams, the waiters
     /// and the webhook deliverer.
     let events = EventSignal()
@@ -42,9 +42,11 @@ struct ServiceWiring {
             configuration: StripeConfiguration(secretKey: settings.stripeSecretKey, apiBase: settings.stripeAPIBase),
             http: http, logger: Logger(label: "stripe-gateway"), maxRequestsPerSecond: settings.stripeMaxRPS,
             maxInFlight: settings.workerConcurrency, credentials: credentials)
-        webhookHTTP = CurlHTTPClient(
-            maxConcurrent: settings.webhookConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(10), maxResponseBytes: 64 << 10,
-            destinations: Self.webhookDestinations(allowPrivate: settings.webhookAllowPrivate))
+        webhookHTTP = settings.runsWorker
+            ? CurlHTTPClient(
+                maxConcurrent: settings.webhookConcurrency, connectTimeout: .seconds(5), totalTimeout: .seconds(10), maxResponseBytes: 64 << 10,
+                destinations: Self.webhookDestinations(allowPrivate: settings.webhookAllowPrivate))
+            : nil
         metrics = MetricsExporter(database: database, credentials: credentials)
         worker = settings.runsWorker ? Self.worker(settings, database, stripe, credentials, committed, outcomes) : nil
     }
@@ -79,22 +81,22 @@ struct ServiceWiring {
             services += [
                 worker, RetentionSweeper(database: database, logger: Logger(label: "retention")),
                 HoldExpiryWatch(database: database, expiry: settings.holdExpiry, logger: Logger(label: "hold-expiry")),
-                webhookDeliverer(),
-            ] + reconciliation()
+            ] + webhookDeliverer() + reconciliation()
         }
         services += settings.runsAPI ? api() : operationsOnly() + [EventListenerService(listener: listener(), signal: events)]
         return services
     }
 
     /// Pushed webhooks, with the worker: woken by committed events (`events`), on their own client.
-    private func webhookDeliverer() -> WebhookDeliverer {
+    private func webhookDeliverer() -> [any Service] {
+        guard let webhookHTTP else { return [] }
         if settings.webhookAllowPrivate {
             logger.warning("WEBHOOK_ALLOW_PRIVATE=1: webhook endpoints may reach loopback and private addresses")
         }
-        return WebhookDeliverer(
+        return [WebhookDeliverer(
             database: database, http: webhookHTTP,
             configuration: WebhookDeliveryConfiguration(concurrency: settings.webhookConcurrency, owner: WorkerIdentity.make()),
-            wakeups: events, logger: Logger(label: "webhook-delivery"))
+            wakeups: events, logger: Logger(label: "webhook-delivery"))]
     }
 
     private func listener() -> NotificationListener {

@@ -28,7 +28,6 @@ struct WebhookEndpointFields {
         return read(&self, value)
     }
 
-    func has(_ name: String) -> Bool { members[name] != nil }
     func value(_ name: String) -> JSONValue? { members[name] }
 
     mutating func url(_ value: JSONValue, allowPrivate: Bool) -> String? {

@@ -16,8 +16,8 @@ struct EndpointDriver: Sendable {
     func drive(_ endpoint: ClaimedEndpoint) async {
         do {
             guard try await redeliver(endpoint) else { return }
-            let end: End = endpoint.due ? try await deliver(endpoint) : .keptLease
-            if end == .keptLease { try await database.release(endpoint.lease) }
+            let end: End = endpoint.due ? try await deliver(endpoint) : .holdingLease
+            if end == .holdingLease { try await database.release(endpoint.lease) }
         } catch {
             // The lease runs out and the endpoint is claimed again; an attempt whose record was lost is sent again.
             logger.warning("webhook delivery interrupted", metadata: ["endpoint": "\(endpoint.lease.endpointId)", "error": "\(error)"])
@@ -36,8 +36,9 @@ struct EndpointDriver: Sendable {
         return true
     }
 
-    /// Whether the drive must give its lease back (a fenced lease is given back too: `release` names its generation).
-    enum End { case keptLease, gaveUpLease }
+    /// How a drive ended: still holding its lease, which it gives back (a fenced lease too: `release` names its
+    /// generation, so it frees nothing another deliverer holds), or with the lease already given up by its last record.
+    enum End { case holdingLease, leaseGivenUp }
 
     private func deliver(_ endpoint: ClaimedEndpoint) async throws(StoreError) -> End {
         var cursor = endpoint.cursor
@@ -46,10 +47,10 @@ struct EndpointDriver: Sendable {
         // A graceful shutdown ends the drive after the request in flight: the rest waits for the next claim.
         while sent < configuration.eventsPerClaim, !Task.isShuttingDownGracefully {
             let page = try await database.events(after: cursor, limit: min(100, configuration.eventsPerClaim))
-            guard let last = page.last else { return .keptLease }
+            guard let last = page.last else { return .holdingLease }
             let selected = page.filter { endpoint.events.includes($0.type) }
             if selected.isEmpty {
-                guard try await database.passOver(to: last.id, of: endpoint.lease, extending: configuration.lease) else { return .keptLease }
+                guard try await database.passOver(to: last.id, of: endpoint.lease, extending: configuration.lease) else { return .holdingLease }
                 cursor = last.id
                 delivery = EndpointDelivery(failures: 0, failingSince: nil, schedule: configuration.schedule)
                 continue
@@ -63,16 +64,16 @@ struct EndpointDriver: Sendable {
                     on: event, of: endpoint.lease, attempt, decided: action, delivery: delivery, extending: configuration.lease)
                 // Fenced: a replay or a change of the endpoint (the lease is still ours, and given back at once), or
                 // another deliverer took over (then the release finds another generation and does nothing).
-                guard held else { return .keptLease }
+                guard held else { return .holdingLease }
                 sent += 1
                 guard action == .advance else {
                     note(action, endpoint: endpoint, event: event, attempt: attempt)
-                    return .gaveUpLease
+                    return .leaseGivenUp
                 }
                 cursor = event.id
             }
         }
-        return .keptLease
+        return .holdingLease
     }
 
     private func note(_ action: EndpointDelivery.Action, endpoint: ClaimedEndpoint, event: FeedEvent, attempt: DeliveryAttempt) {
